@@ -1,0 +1,63 @@
+// Prints the page's figures for BENCHMARKS.md: weight, time to interactive, and
+// Day 1 steps per second on each backend in headless Chromium. Run it on a built
+// site: `node scripts/bench-page.mjs` (after `trunk build`).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+import { startServer } from './static-server.mjs';
+
+const require = createRequire(path.resolve('tests/browser/package.json'));
+const { chromium } = require('playwright-core');
+const PORT = 8766;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
+// Weight: every .js and .wasm under dist/, raw and gzip -9.
+let raw = 0, gz = 0;
+const rows = [];
+for (const f of fs.readdirSync('dist')) {
+  if (!/\.(js|wasm)$/.test(f)) continue;
+  const body = fs.readFileSync(path.join('dist', f));
+  const z = zlib.gzipSync(body, { level: 9 }).length;
+  raw += body.length; gz += z;
+  rows.push(`| ${f.replace(/-[0-9a-f]{16}/, '')} | ${(body.length / 1e6).toFixed(2)} MB | ${(z / 1e6).toFixed(2)} MB |`);
+}
+console.log('| file | raw | gzip -9 |\n|---|---|---|\n' + rows.sort().join('\n'));
+console.log(`| **total** | ${(raw / 1e6).toFixed(2)} MB | **${(gz / 1e6).toFixed(2)} MB** |\n`);
+
+const server = await startServer('dist', PORT);
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-bench-'));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
+});
+
+// Time to interactive: navigation start → lab view built, worker loaded, step 0 drawn.
+const ttis = [];
+for (let i = 0; i < 5; i++) {
+  const page = await browser.newPage();
+  await page.goto(BASE + '#lab=perceptron&backend=cpu');
+  await page.waitForFunction(() => document.querySelector('[data-metric="step"]')?.textContent === '0');
+  ttis.push(await page.evaluate(() => performance.now()));
+  await page.close();
+}
+ttis.sort((a, b) => a - b);
+console.log(`time to interactive (median of 5, ms): ${ttis[2].toFixed(0)}  [all: ${ttis.map((t) => t.toFixed(0)).join(', ')}]  load ${load()}`);
+
+// Steps per second: the worker's own figure once the run is done.
+for (const [model, backend, steps] of [['perceptron', 'cpu', 20000], ['mlp', 'cpu', 20000], ['perceptron', 'webgpu', 20], ['mlp', 'webgpu', 30]]) {
+  const page = await browser.newPage();
+  const t0 = Date.now();
+  await page.goto(`${BASE}#lab=perceptron&gate=xor&model=${model}&steps=${steps}&backend=${backend}&run=1`);
+  await page.waitForSelector('main[data-status="done"]', { timeout: 900_000 });
+  const sps = await page.textContent('[data-metric="steps_per_sec"]');
+  const used = await page.getAttribute('[data-backend]', 'data-backend');
+  console.log(`browser ${model} on ${used}: ${sps} steps/s (${steps} steps, ${(Date.now() - t0) / 1000}s wall, load ${load()})`);
+  await page.close();
+}
+await browser.close();
+server.close();
+fs.rmSync(profile, { recursive: true, force: true });

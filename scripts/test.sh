@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test: native unit and lab tests, then the built site in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "== native tests (CPU backend)"
+cargo test --locked
+echo "== building the site"
+trunk build
+echo "== browser tests (headless Chromium; WebGPU through SwiftShader)"
+node --test --test-reporter=spec tests/browser/site.test.mjs

@@ -1,0 +1,136 @@
+//! `reasonlab`: run any lab headless and print its metrics.
+//!
+//!     reasonlab list
+//!     reasonlab run perceptron --gate xor --model mlp --seed 1 --steps 2000 --json
+//!
+//! Bad arguments get a one-line error and exit code 2.
+
+use reasonlab::event::Snapshot;
+use reasonlab::labs::{self, Lab};
+use reasonlab::settings::{quote, Params};
+use serde_json::{json, Map, Value};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("reasonlab: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("list") if args.len() == 1 => {
+            for lab in labs::LABS {
+                let state = if labs::spec(lab.id).is_some() { "ready" } else { "not built yet" };
+                println!("day {:>2}  week {}  {:<17} {:<48} {state}", lab.day, lab.week(), lab.id, lab.title);
+            }
+            Ok(())
+        }
+        Some("run") => run_lab(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {}; {USAGE}", quote(other))),
+        None => Err(USAGE.to_string()),
+    }
+}
+
+struct RunArgs {
+    lab: String,
+    params: Params,
+    backend: String,
+    every: usize,
+    json: bool,
+}
+
+fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
+    let lab = args.first().ok_or("run needs a lab id; see `reasonlab list`")?;
+    let info = labs::find(lab).ok_or_else(|| format!("no lab {}; see `reasonlab list`", quote(lab)))?;
+    labs::spec(info.id).ok_or_else(|| format!("lab {} is not built yet", info.id))?;
+    let schema = labs::schema(info.id);
+    let mut out = RunArgs {
+        lab: info.id.to_string(),
+        params: Params::defaults(&schema),
+        backend: "cpu".into(),
+        every: 0,
+        json: false,
+    };
+    let mut rest = args[1..].iter();
+    while let Some(flag) = rest.next() {
+        let key = flag.strip_prefix("--").ok_or_else(|| format!("expected --<setting>, got {}", quote(flag)))?;
+        if key == "json" {
+            out.json = true;
+            continue;
+        }
+        let value = rest.next().ok_or_else(|| format!("--{key} needs a value"))?;
+        match key {
+            "backend" if matches!(value.as_str(), "cpu" | "wgpu") => out.backend = value.clone(),
+            "backend" => return Err(format!("--backend must be cpu or wgpu, not {}", quote(value))),
+            "every" => out.every = value.parse().ok().filter(|n| *n > 0).ok_or("--every needs a positive whole number")?,
+            _ => out.params.set(&schema, key, value).map_err(|e| format!("--{e}"))?,
+        }
+    }
+    Ok(out)
+}
+
+fn device(backend: &str) -> Result<burn::prelude::Device, String> {
+    match backend {
+        #[cfg(feature = "wgpu")]
+        "wgpu" => burn::prelude::Device::wgpu_options().init().map_err(|e| format!("wgpu: {e:?}")),
+        #[cfg(not(feature = "wgpu"))]
+        "wgpu" => Err("this build has no wgpu backend".into()),
+        _ => Ok(reasonlab::backend::cpu()),
+    }
+}
+
+fn run_lab(args: &[String]) -> Result<(), String> {
+    let args = parse_run_args(args)?;
+    let device = device(&args.backend)?;
+    let mut lab = Lab::new(&args.lab, &args.params, &device)?;
+    let total = lab.total_steps();
+    let every = if args.every > 0 { args.every } else { (total / 20).max(1) };
+    let start = Instant::now();
+    let mut trained = 0.0f64; // seconds spent in steps, not in reads
+    while !lab.is_done() {
+        let t = Instant::now();
+        lab.step();
+        trained += t.elapsed().as_secs_f64();
+        let step = lab.steps_done();
+        if step % every == 0 || lab.is_done() {
+            let snap = pollster::block_on(lab.snapshot())?;
+            print_line(&args, &snap, step as f64 / trained.max(1e-9), lab.is_done(), start.elapsed().as_secs_f64());
+        }
+    }
+    Ok(())
+}
+
+fn print_line(args: &RunArgs, snap: &Snapshot, steps_per_sec: f64, done: bool, elapsed: f64) {
+    if args.json {
+        let mut line = Map::new();
+        line.insert("step".into(), json!(snap.step));
+        for (name, value) in &snap.metrics {
+            line.insert(name.clone(), json!(value));
+        }
+        line.insert("steps_per_sec".into(), json!(steps_per_sec));
+        if done {
+            line.insert("done".into(), json!(true));
+            line.insert("lab".into(), json!(args.lab));
+            line.insert("backend".into(), json!(args.backend));
+            line.insert("seconds".into(), json!(elapsed));
+            line.insert("settings".into(), json!(args.params.0));
+        }
+        println!("{}", Value::Object(line));
+    } else {
+        let metrics: Vec<String> = snap.metrics.iter().filter(|(n, _)| n != "step").map(|(n, v)| format!("{n} {v:.4}")).collect();
+        println!("step {:>6}/{}  {}  ({steps_per_sec:.0} steps/s)", snap.step, snap.total_steps, metrics.join("  "));
+    }
+}

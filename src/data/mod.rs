@@ -1,0 +1,3 @@
+//! Datasets, tokenizers and generators. Pure Rust and seeded.
+
+pub mod gates;

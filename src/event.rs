@@ -1,0 +1,84 @@
+//! The one message type between a lab and whatever shows it: the page's worker
+//! posts these to the page, and the CLI prints them as JSON lines.
+
+use crate::backend::{BackendChoice, BackendKind};
+use crate::labs::perceptron::PerceptronView;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "cmd", rename_all = "lowercase")]
+pub enum Command {
+    /// Build (or rebuild) a lab with these settings on this backend.
+    Load { lab: String, params: BTreeMap<String, String>, backend: BackendChoice },
+    Run,
+    Pause,
+    /// One step, then a snapshot.
+    Step,
+    Reset,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Idle,
+    Running,
+    Paused,
+    Done,
+    Error,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Done => "done",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "lowercase")]
+pub enum Event {
+    /// The worker's module is loaded and listening.
+    Ready,
+    Backend { kind: BackendKind, reason: String },
+    Status { status: Status, message: Option<String> },
+    Snapshot(Snapshot),
+}
+
+/// New points of one per-step curve (loss, accuracy, …) since the last snapshot.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(u32, f32)>,
+}
+
+/// What a lab shows after some steps: read from the device in one go.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub step: usize,
+    pub total_steps: usize,
+    /// Current values for the metrics table, in display order.
+    pub metrics: Vec<(String, f64)>,
+    pub series: Vec<Series>,
+    pub view: View,
+}
+
+impl Snapshot {
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        self.metrics.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
+/// The lab-specific picture.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "lab", rename_all = "lowercase")]
+pub enum View {
+    Perceptron(PerceptronView),
+}

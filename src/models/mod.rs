@@ -1,0 +1,24 @@
+//! One architecture per file: a burn `Module` plus its `Config`.
+
+pub mod mlp;
+pub mod perceptron;
+
+use crate::rng::Rng;
+use burn::module::Param;
+use burn::nn::Linear;
+use burn::prelude::*;
+
+/// A `Linear` layer whose weights come from our seeded host RNG, uniform in
+/// ±1/sqrt(fan_in) (PyTorch's default), so every backend starts from the same model.
+pub fn seeded_linear(rng: &mut Rng, d_in: usize, d_out: usize, bias: bool, device: &Device) -> Linear {
+    let bound = 1.0 / (d_in as f32).sqrt();
+    let weight = TensorData::new(rng.symmetric_vec(d_in * d_out, bound), [d_in, d_out]);
+    let bias = bias.then(|| {
+        let b = TensorData::new(rng.symmetric_vec(d_out, bound), [d_out]);
+        Param::from_tensor(Tensor::<1>::from_data(b, device))
+    });
+    Linear {
+        weight: Param::from_tensor(Tensor::<2>::from_data(weight, device)),
+        bias,
+    }
+}

@@ -1,0 +1,146 @@
+//! Lab settings: their schema, and validation shared by the share URL and the CLI.
+//!
+//! A setting's value is always kept as a canonical string, so that a link that
+//! is parsed and written back comes out the same.
+
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    Choice(&'static [&'static str]),
+    Int { min: i64, max: i64 },
+    Float { min: f64, max: f64 },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+}
+
+/// Every lab has a seed; it goes last in the link.
+pub const SEED: Setting = Setting {
+    key: "seed",
+    label: "Seed",
+    help: "Seeds the initial weights and data order: the same seed gives the same run.",
+    kind: Kind::Int { min: 0, max: u32::MAX as i64 },
+    default: "1",
+};
+
+/// The longest value we read; anything longer is rejected before parsing.
+pub const MAX_VALUE_LEN: usize = 64;
+
+impl Setting {
+    /// Checks a raw value and returns it in canonical form, or says what is wrong.
+    pub fn validate(&self, raw: &str) -> Result<String, String> {
+        if raw.len() > MAX_VALUE_LEN {
+            return Err(format!("the value is {} characters long", raw.len()));
+        }
+        let raw = raw.trim();
+        match self.kind {
+            Kind::Choice(options) => options
+                .iter()
+                .find(|o| **o == raw)
+                .map(|o| o.to_string())
+                .ok_or_else(|| format!("{} is not one of {}", quote(raw), options.join(", "))),
+            Kind::Int { min, max } => {
+                let v: i64 = raw.parse().map_err(|_| format!("{} is not a whole number", quote(raw)))?;
+                if v < min || v > max {
+                    return Err(format!("{v} is outside {min}–{max}"));
+                }
+                Ok(v.to_string())
+            }
+            Kind::Float { min, max } => {
+                let v: f64 = raw.parse().map_err(|_| format!("{} is not a number", quote(raw)))?;
+                if !v.is_finite() {
+                    return Err(format!("{} is not a finite number", quote(raw)));
+                }
+                if v < min || v > max {
+                    return Err(format!("{v} is outside {min}–{max}"));
+                }
+                Ok(v.to_string())
+            }
+        }
+    }
+}
+
+/// Shows a user-supplied value in a message: quoted, cut short, control characters dropped.
+pub fn quote(raw: &str) -> String {
+    let clean: String = raw.chars().filter(|c| !c.is_control()).take(24).collect();
+    let more = if raw.chars().count() > 24 { "…" } else { "" };
+    format!("“{clean}{more}”")
+}
+
+/// Validated settings of one lab, every key present.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params(pub BTreeMap<String, String>);
+
+impl Params {
+    pub fn defaults(schema: &[Setting]) -> Params {
+        Params(schema.iter().map(|s| (s.key.to_string(), s.default.to_string())).collect())
+    }
+
+    pub fn get(&self, key: &str) -> &str {
+        self.0.get(key).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn f64(&self, key: &str) -> f64 {
+        self.get(key).parse().unwrap_or(0.0)
+    }
+
+    pub fn usize(&self, key: &str) -> usize {
+        self.get(key).parse().unwrap_or(0)
+    }
+
+    pub fn u64(&self, key: &str) -> u64 {
+        self.get(key).parse().unwrap_or(0)
+    }
+
+    /// Sets `key` if the schema knows it and the value is valid.
+    pub fn set(&mut self, schema: &[Setting], key: &str, raw: &str) -> Result<(), String> {
+        let setting = schema
+            .iter()
+            .find(|s| s.key == key)
+            .ok_or_else(|| format!("unknown setting {}", quote(key)))?;
+        let value = setting.validate(raw).map_err(|e| format!("{}: {e}", setting.key))?;
+        self.0.insert(key.to_string(), value);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LR: Setting = Setting {
+        key: "lr",
+        label: "lr",
+        help: "",
+        kind: Kind::Float { min: 1e-4, max: 10.0 },
+        default: "0.1",
+    };
+
+    #[test]
+    fn validation() {
+        assert_eq!(LR.validate("0.5").unwrap(), "0.5");
+        assert_eq!(LR.validate("5e-1").unwrap(), "0.5");
+        assert!(LR.validate("NaN").is_err());
+        assert!(LR.validate("inf").is_err());
+        assert!(LR.validate("100").is_err());
+        assert!(LR.validate("abc").is_err());
+        assert!(SEED.validate("-1").is_err());
+        assert_eq!(SEED.validate("42").unwrap(), "42");
+        let long = "1".repeat(1000);
+        assert!(SEED.validate(&long).is_err());
+    }
+
+    #[test]
+    fn quote_is_short_and_clean() {
+        let q = quote(&format!("<script>\n{}", "a".repeat(100)));
+        assert!(q.chars().count() < 30);
+        assert!(!q.contains('\n'));
+    }
+}

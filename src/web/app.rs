@@ -1,0 +1,355 @@
+//! The page: keeps the state that the URL shares, talks to the worker, and
+//! redraws at most once a frame.
+
+use super::charts;
+use super::dom::{self, add, el, on, set_text};
+use super::page::{self, LabUi, Shell};
+use crate::backend::{BackendChoice, BackendKind};
+use crate::event::{Command, Event, Series, Snapshot, Status, View};
+use crate::labs;
+use crate::url::{parse_hash, UrlState};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement, KeyboardEvent, MessageEvent, Worker};
+
+struct App {
+    shell: Shell,
+    ui: Option<LabUi>,
+    state: UrlState,
+    status: Status,
+    worker: Worker,
+    ready: bool,
+    outbox: Vec<Command>,
+    series: BTreeMap<String, Vec<(u32, f32)>>,
+    latest: Option<Snapshot>,
+    frame_pending: bool,
+}
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the app. A handler fired while another runs (it should not
+/// happen: nothing here dispatches events synchronously) is dropped, not a panic.
+fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|app| app.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let body: Element = dom::document().body().expect("the page has a body").into();
+    let shell = page::build_shell(&body);
+    let worker = match Worker::new("./worker_loader.js") {
+        Ok(w) => w,
+        Err(e) => {
+            add(&shell.notices, el("p", &[("class", "error")], &format!("Could not start the training worker: {e:?}")));
+            return;
+        }
+    };
+    let hash = dom::window().location().hash().unwrap_or_default();
+    let (state, notices) = parse_hash(&hash);
+    on(&worker, "message", |e| {
+        if let Some(msg) = e.dyn_ref::<MessageEvent>() {
+            match serde_wasm_bindgen::from_value::<Event>(msg.data()) {
+                Ok(event) => with_app(|app| app.on_event(event)).unwrap_or(()),
+                Err(err) => web_sys::console::error_1(&format!("bad event from worker: {err}").into()),
+            }
+        }
+    });
+    on(&worker, "error", |_| {
+        with_app(|app| app.fail("The training worker failed to load or crashed. Reload the page to try again."));
+    });
+    APP.with(|cell| {
+        *cell.borrow_mut() = Some(App {
+            shell,
+            ui: None,
+            state: state.clone(),
+            status: Status::Idle,
+            worker,
+            ready: false,
+            outbox: Vec::new(),
+            series: BTreeMap::new(),
+            latest: None,
+            frame_pending: false,
+        })
+    });
+    with_app(|app| app.show(state, notices));
+    on(&dom::window(), "hashchange", |_| {
+        let hash = dom::window().location().hash().unwrap_or_default();
+        let (state, notices) = parse_hash(&hash);
+        with_app(|app| {
+            if state != app.state {
+                app.show(state, notices)
+            }
+        });
+    });
+    on(&dom::document(), "keydown", |e| {
+        if let Some(key) = e.dyn_ref::<KeyboardEvent>() {
+            with_app(|app| app.on_key(key));
+        }
+    });
+}
+
+impl App {
+    fn send(&mut self, cmd: Command) {
+        if self.ready {
+            let _ = self.worker.post_message(&super::to_js(&cmd));
+        } else {
+            self.outbox.push(cmd);
+        }
+    }
+
+    fn set_status(&mut self, status: Status) {
+        self.status = status;
+        let _ = self.shell.main.set_attribute("data-status", status.name());
+    }
+
+    fn notify(&self, text: &str, class: &str) {
+        add(&self.shell.notices, el("p", &[("class", class)], text));
+    }
+
+    fn fail(&mut self, message: &str) {
+        self.set_status(Status::Error);
+        self.notify(message, "error");
+    }
+
+    /// Shows a lab with these settings and (re)loads it in the worker.
+    fn show(&mut self, state: UrlState, notices: Vec<String>) {
+        dom::clear(&self.shell.notices);
+        for n in &notices {
+            self.notify(n, "warning");
+        }
+        self.state = state;
+        self.ui = page::build_lab(&self.shell.main, &self.state);
+        if let Ok(Some(old)) = dom::document().query_selector("li.current") {
+            let _ = old.class_list().remove_1("current");
+        }
+        if let Ok(Some(li)) = dom::document().query_selector(&format!("li[data-lab=\"{}\"]", self.state.lab)) {
+            let _ = li.class_list().add_1("current");
+        }
+        self.write_hash();
+        self.wire();
+        self.load();
+        if self.state.run && self.ui.is_some() {
+            self.run();
+        }
+    }
+
+    /// The canonical link, written without adding a history entry or firing hashchange.
+    fn write_hash(&self) {
+        let hash = format!("#{}", self.state.to_hash());
+        let _ = dom::window().history().map(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&hash)));
+        if let Some(ui) = &self.ui {
+            let href = dom::window().location().href().unwrap_or_default();
+            ui.link.unchecked_ref::<HtmlInputElement>().set_value(&href);
+        }
+    }
+
+    fn load(&mut self) {
+        self.series.clear();
+        self.latest = None;
+        self.set_status(Status::Idle);
+        if self.ui.is_none() {
+            return;
+        }
+        self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend });
+    }
+
+    fn run(&mut self) {
+        self.set_status(Status::Running);
+        self.send(Command::Run);
+    }
+
+    fn pause(&mut self) {
+        if self.status == Status::Running {
+            self.set_status(Status::Paused);
+        }
+        self.send(Command::Pause);
+    }
+
+    fn on_key(&mut self, key: &KeyboardEvent) {
+        let typing = dom::document()
+            .active_element()
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
+        if typing || key.ctrl_key() || key.meta_key() || key.alt_key() || self.ui.is_none() {
+            return;
+        }
+        match key.key().as_str() {
+            " " => {
+                key.prevent_default();
+                if self.status == Status::Running { self.pause() } else { self.run() }
+            }
+            "s" | "S" => self.send(Command::Step),
+            "r" | "R" => self.reset(),
+            "c" | "C" => self.copy_link(),
+            _ => {}
+        }
+    }
+
+    fn reset(&mut self) {
+        self.series.clear();
+        self.latest = None;
+        self.set_status(Status::Idle);
+        self.send(Command::Reset);
+    }
+
+    fn copy_link(&self) {
+        let Some(ui) = &self.ui else { return };
+        let href = dom::window().location().href().unwrap_or_default();
+        let done = ui.copied.clone();
+        let promise = dom::window().navigator().clipboard().write_text(&href);
+        wasm_bindgen_futures::spawn_local(async move {
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            set_text(&done, if ok { "Link copied." } else { "Copy the link from the box below." });
+        });
+        let input: &HtmlInputElement = ui.link.unchecked_ref();
+        input.select();
+    }
+
+    /// A setting changed on the page: validate it, rewrite the link, rebuild the lab.
+    fn on_setting(&mut self, key: &str, value: &str) {
+        if key == "backend" {
+            self.state.backend = BackendChoice::parse(value).unwrap_or_default();
+        } else if let Err(why) = self.state.params.set(&labs::schema(&self.state.lab), key, value) {
+            self.notify(&format!("Not applied: {why}."), "warning");
+            self.restore_controls();
+            return;
+        }
+        self.write_hash();
+        self.load();
+    }
+
+    fn apply_preset(&mut self, index: &str) {
+        let Some(spec) = labs::spec(&self.state.lab) else { return };
+        let Some(preset) = index.parse::<usize>().ok().and_then(|i| spec.presets.get(i)) else { return };
+        let schema = labs::schema(&self.state.lab);
+        for (k, v) in preset.values {
+            let _ = self.state.params.set(&schema, k, v);
+        }
+        self.restore_controls();
+        self.write_hash();
+        self.load();
+    }
+
+    fn restore_controls(&self) {
+        let Some(ui) = &self.ui else { return };
+        for (key, input) in &ui.controls {
+            let value = self.state.params.get(key);
+            if let Some(s) = input.dyn_ref::<HtmlSelectElement>() {
+                s.set_value(value);
+            } else if let Some(i) = input.dyn_ref::<HtmlInputElement>() {
+                i.set_value(value);
+            }
+        }
+    }
+
+    fn wire(&self) {
+        let Some(ui) = &self.ui else { return };
+        on(&ui.buttons.run, "click", |_| { with_app(App::run); });
+        on(&ui.buttons.pause, "click", |_| { with_app(App::pause); });
+        on(&ui.buttons.step, "click", |_| { with_app(|a| a.send(Command::Step)); });
+        on(&ui.buttons.reset, "click", |_| { with_app(App::reset); });
+        on(&ui.buttons.copy, "click", |_| { with_app(|a| a.copy_link()); });
+        let mut inputs: Vec<(String, Element)> = ui.controls.clone();
+        inputs.push(("backend".into(), ui.backend.clone()));
+        for (key, input) in inputs {
+            let source = input.clone();
+            on(&input, "change", move |_| {
+                let value = match source.dyn_ref::<HtmlSelectElement>() {
+                    Some(s) => s.value(),
+                    None => source.unchecked_ref::<HtmlInputElement>().value(),
+                };
+                with_app(|a| a.on_setting(&key, &value));
+            });
+        }
+        let preset = ui.preset.clone();
+        on(&ui.preset, "change", move |_| {
+            let value = preset.unchecked_ref::<HtmlSelectElement>().value();
+            with_app(|a| a.apply_preset(&value));
+        });
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Ready => {
+                self.ready = true;
+                for cmd in std::mem::take(&mut self.outbox) {
+                    self.send(cmd);
+                }
+            }
+            Event::Backend { kind, reason } => {
+                let _ = self.shell.backend.set_attribute("data-backend", kind.name());
+                set_text(&self.shell.backend, kind.name());
+                set_text(&self.shell.backend_reason, &format!(" — {reason}"));
+                if self.state.backend == BackendChoice::Webgpu && kind == BackendKind::Cpu {
+                    self.notify(&reason, "warning");
+                }
+            }
+            Event::Status { status, message } => {
+                // A pause the user already saw stays; the worker confirms it shortly.
+                if !(status == Status::Running && self.status == Status::Paused) {
+                    self.set_status(status);
+                }
+                if let Some(m) = message {
+                    self.notify(&m, if status == Status::Error { "error" } else { "info" });
+                }
+            }
+            Event::Snapshot(snap) => {
+                if snap.step == 0 {
+                    self.series.clear();
+                }
+                for Series { name, points } in &snap.series {
+                    self.series.entry(name.clone()).or_default().extend(points);
+                }
+                self.latest = Some(snap);
+                self.request_frame();
+            }
+        }
+    }
+
+    fn request_frame(&mut self) {
+        if self.frame_pending {
+            return;
+        }
+        self.frame_pending = true;
+        let cb = Closure::once_into_js(|| {
+            with_app(|app| {
+                app.frame_pending = false;
+                app.render();
+            });
+        });
+        let _ = dom::window().request_animation_frame(cb.unchecked_ref());
+    }
+
+    fn render(&self) {
+        let (Some(ui), Some(snap)) = (&self.ui, &self.latest) else { return };
+        for (name, value) in &snap.metrics {
+            set_text(&page::metric_cell(&ui.metrics, name), &format_metric(name, *value));
+        }
+        let frac = if snap.total_steps > 0 { snap.step as f64 / snap.total_steps as f64 } else { 0.0 };
+        let _ = ui.progress.set_attribute("value", &format!("{frac:.4}"));
+        set_text(&ui.progress_text, &format!("step {} of {}", snap.step, snap.total_steps));
+        let empty = Vec::new();
+        let loss = self.series.get("loss").unwrap_or(&empty);
+        let acc = self.series.get("accuracy").unwrap_or(&empty);
+        set_text(&ui.loss.caption, &charts::curve::draw(&ui.loss.canvas, "loss", loss, None));
+        set_text(&ui.accuracy.caption, &charts::curve::draw(&ui.accuracy.canvas, "accuracy", acc, Some((0.0, 1.05))));
+        match &snap.view {
+            View::Perceptron(view) => {
+                set_text(&ui.note, &view.note);
+                set_text(&ui.boundary.caption, &charts::boundary::draw(&ui.boundary.canvas, view));
+                set_text(&ui.weights.caption, &charts::weights::draw(&ui.weights.canvas, &view.weights));
+            }
+        }
+    }
+}
+
+/// Metrics as plain numbers, so that tests and people can read them.
+pub fn format_metric(name: &str, value: f64) -> String {
+    match name {
+        "step" => format!("{value:.0}"),
+        "steps_per_sec" => format!("{value:.1}"),
+        _ => format!("{value:.4}"),
+    }
+}

@@ -1,0 +1,12 @@
+//! Charts drawn with plotters on a canvas: one chart per file, one drawing
+//! function each, returning the caption with the numbers behind the picture.
+
+pub mod boundary;
+pub mod curve;
+pub mod weights;
+
+use plotters::style::RGBColor;
+
+pub const BLUE: RGBColor = RGBColor(37, 99, 235);
+pub const ORANGE: RGBColor = RGBColor(234, 88, 12);
+pub const GREY: RGBColor = RGBColor(120, 120, 120);

@@ -1,0 +1,173 @@
+//! Builds the page: the course map and the view of one lab. Wiring lives in `app`.
+
+use super::dom::{add, clear, el};
+use crate::labs::{self, LABS, WEEK_TITLES};
+use crate::settings::Kind;
+use crate::url::UrlState;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement};
+
+pub struct Shell {
+    pub main: Element,
+    pub notices: Element,
+    pub backend: Element,
+    pub backend_reason: Element,
+}
+
+pub fn build_shell(body: &Element) -> Shell {
+    clear(body);
+    let header = add(body, el("header", &[("class", "top")], ""));
+    add(&header, el("h1", &[], "ReasonLab"));
+    add(&header, el("p", &[("class", "tagline")], "Build a reasoning language model from scratch, in your browser, in 30 labs."));
+    let badge = add(&header, el("p", &[("class", "backend")], "Backend: "));
+    let backend = add(&badge, el("strong", &[("data-backend", "")], "starting…"));
+    let backend_reason = add(&badge, el("span", &[("class", "why")], ""));
+    let notices = add(body, el("div", &[("class", "notices"), ("role", "status"), ("aria-live", "polite")], ""));
+    let layout = add(body, el("div", &[("class", "layout")], ""));
+    let nav = add(&layout, el("nav", &[("class", "course-map"), ("aria-label", "Course map")], ""));
+    for (w, title) in WEEK_TITLES.iter().enumerate() {
+        let week = add(&nav, el("section", &[("class", "week")], ""));
+        add(&week, el("h2", &[], title));
+        let list = add(&week, el("ol", &[], ""));
+        for lab in LABS.iter().filter(|l| l.week() as usize == w + 1) {
+            let label = format!("Day {} · {}", lab.day, lab.title);
+            if labs::spec(lab.id).is_some() {
+                let li = add(&list, el("li", &[("class", "ready"), ("data-lab", lab.id)], ""));
+                add(&li, el("a", &[("href", &format!("#lab={}", lab.id))], &label));
+            } else {
+                let li = add(&list, el("li", &[("class", "soon"), ("data-lab", lab.id), ("aria-disabled", "true")], ""));
+                add(&li, el("span", &[], &label));
+                add(&li, el("small", &[], "not built yet"));
+            }
+        }
+    }
+    let main = add(&layout, el("main", &[("id", "lab"), ("data-status", "idle")], ""));
+    Shell { main, notices, backend, backend_reason }
+}
+
+pub struct Buttons {
+    pub run: Element,
+    pub pause: Element,
+    pub step: Element,
+    pub reset: Element,
+    pub copy: Element,
+}
+
+pub struct Chart {
+    pub canvas: HtmlCanvasElement,
+    pub caption: Element,
+}
+
+pub struct LabUi {
+    pub controls: Vec<(String, Element)>,
+    pub preset: Element,
+    pub backend: Element,
+    pub buttons: Buttons,
+    pub progress: Element,
+    pub progress_text: Element,
+    pub note: Element,
+    pub link: Element,
+    pub copied: Element,
+    pub metrics: Element,
+    pub boundary: Chart,
+    pub weights: Chart,
+    pub loss: Chart,
+    pub accuracy: Chart,
+}
+
+/// Fills `main` with the lab's view. `None` for a lab that is not built yet.
+pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
+    clear(main);
+    let info = labs::find(&state.lab)?;
+    let _ = main.set_attribute("data-lab", info.id);
+    add(main, el("h2", &[], &format!("Day {} · {}", info.day, info.title)));
+    let Some(spec) = labs::spec(info.id) else {
+        add(main, el("p", &[("class", "soon")], &format!("This lab is not built yet: it comes with week {} of the course. Day 1 is ready.", info.week())));
+        return None;
+    };
+    let intro = add(main, el("section", &[("class", "intro")], ""));
+    for para in spec.intro {
+        add(&intro, el("p", &[], para));
+    }
+
+    let panel = add(main, el("section", &[("class", "controls"), ("aria-label", "Settings")], ""));
+    let preset_label = add(&panel, el("label", &[], "Preset "));
+    let preset = add(&preset_label, el("select", &[("data-preset", "")], ""));
+    add(&preset, el("option", &[("value", "")], "choose…"));
+    for (i, p) in spec.presets.iter().enumerate() {
+        add(&preset, el("option", &[("value", &i.to_string())], p.name));
+    }
+    let mut controls = Vec::new();
+    for setting in labs::schema(info.id) {
+        let label = add(&panel, el("label", &[("title", setting.help)], &format!("{} ", setting.label)));
+        let value = state.params.get(setting.key);
+        let input = match setting.kind {
+            Kind::Choice(options) => {
+                let select = add(&label, el("select", &[("data-setting", setting.key)], ""));
+                for o in options {
+                    let opt = add(&select, el("option", &[("value", o)], o));
+                    if *o == value {
+                        let _ = opt.set_attribute("selected", "");
+                    }
+                }
+                select
+            }
+            Kind::Int { min, max } => add(&label, el("input", &[("type", "number"), ("data-setting", setting.key), ("min", &min.to_string()), ("max", &max.to_string()), ("step", "1"), ("value", value)], "")),
+            Kind::Float { min, max } => add(&label, el("input", &[("type", "number"), ("data-setting", setting.key), ("min", &min.to_string()), ("max", &max.to_string()), ("step", "any"), ("value", value)], "")),
+        };
+        controls.push((setting.key.to_string(), input));
+    }
+    let backend_label = add(&panel, el("label", &[("title", "auto picks the faster backend for this lab; webgpu or cpu force one.")], "Backend "));
+    let backend = add(&backend_label, el("select", &[("data-setting", "backend")], ""));
+    for name in crate::backend::BackendChoice::NAMES {
+        let opt = add(&backend, el("option", &[("value", name)], name));
+        if *name == state.backend.name() {
+            let _ = opt.set_attribute("selected", "");
+        }
+    }
+
+    let bar = add(main, el("div", &[("class", "buttons"), ("role", "toolbar"), ("aria-label", "Training")], ""));
+    let button = |label: &str, action: &str, keys: &str| {
+        add(&bar, el("button", &[("type", "button"), ("data-action", action), ("aria-keyshortcuts", keys), ("title", &format!("{label} ({keys})"))], label))
+    };
+    let buttons = Buttons {
+        run: button("Run", "run", "Space"),
+        pause: button("Pause", "pause", "Space"),
+        step: button("Step", "step", "S"),
+        reset: button("Reset", "reset", "R"),
+        copy: button("Copy link", "copy", "C"),
+    };
+    let copied = add(&bar, el("span", &[("class", "copied"), ("role", "status")], ""));
+    let link = add(main, el("input", &[("class", "link"), ("readonly", ""), ("aria-label", "Share link")], ""));
+    let prog = add(main, el("div", &[("class", "progress")], ""));
+    let progress = add(&prog, el("progress", &[("max", "1"), ("value", "0")], ""));
+    let progress_text = add(&prog, el("span", &[], ""));
+    let note = add(main, el("p", &[("class", "note"), ("aria-live", "polite")], ""));
+
+    let charts = add(main, el("section", &[("class", "charts")], ""));
+    let chart = |title: &str, name: &str| {
+        let fig = add(&charts, el("figure", &[], ""));
+        let canvas = add(&fig, el("canvas", &[("width", "360"), ("height", "260"), ("data-chart", name), ("role", "img"), ("aria-label", title)], ""));
+        let caption = add(&fig, el("figcaption", &[], title));
+        Chart { canvas: canvas.unchecked_into(), caption }
+    };
+    let boundary = chart("Decision boundary", "boundary");
+    let weights = chart("Weights and biases", "weights");
+    let loss = chart("Loss per step", "loss");
+    let accuracy = chart("Accuracy per step", "accuracy");
+
+    let table = add(main, el("table", &[("class", "metrics")], ""));
+    add(&table, el("caption", &[], "Current metrics"));
+    let metrics = add(&table, el("tbody", &[], ""));
+    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, boundary, weights, loss, accuracy })
+}
+
+/// The `<td data-metric=name>` of a metric, created on first use.
+pub fn metric_cell(tbody: &Element, name: &str) -> Element {
+    if let Ok(Some(cell)) = tbody.query_selector(&format!("[data-metric=\"{name}\"]")) {
+        return cell;
+    }
+    let row = add(tbody, el("tr", &[], ""));
+    add(&row, el("th", &[("scope", "row")], name));
+    add(&row, el("td", &[("data-metric", name)], "–"))
+}

@@ -1,0 +1,267 @@
+//! The training worker: one async task owns the device and the lab, takes the
+//! page's commands between chunks of steps, and posts events back.
+
+use crate::backend::{choose, BackendChoice, BackendKind, Workload};
+use crate::event::{Command, Event, Snapshot, Status};
+use crate::labs::{self, Lab};
+use crate::settings::Params;
+use burn::prelude::Device;
+use js_sys::{Function, Promise};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+/// Wall time we aim for between two snapshots: short enough to pause at once
+/// and to feel live, long enough that reading back results costs little.
+const CHUNK_TARGET_MS: f64 = 60.0;
+const MAX_CHUNK: usize = 1000;
+
+#[derive(Default)]
+struct Inbox {
+    queue: VecDeque<Command>,
+    wake: Option<Function>,
+}
+
+thread_local! {
+    static INBOX: RefCell<Inbox> = RefCell::new(Inbox::default());
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(event: &Event) {
+    let _ = scope().post_message(&super::to_js(event));
+}
+
+fn post_status(status: Status, message: Option<String>) {
+    post(&Event::Status { status, message });
+}
+
+fn now_ms() -> f64 {
+    scope().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post_status(Status::Error, Some(format!("The training worker crashed ({info}). Press Reset to start it again.")));
+    }));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|msg: MessageEvent| {
+        match serde_wasm_bindgen::from_value::<Command>(msg.data()) {
+            Ok(cmd) => push(cmd),
+            Err(e) => post_status(Status::Error, Some(format!("The worker got a message it does not understand: {e}"))),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    spawn_local(actor());
+    post(&Event::Ready);
+}
+
+fn push(cmd: Command) {
+    let wake = INBOX.with(|inbox| {
+        let mut inbox = inbox.borrow_mut();
+        inbox.queue.push_back(cmd);
+        inbox.wake.take()
+    });
+    if let Some(wake) = wake {
+        let _ = wake.call0(&JsValue::NULL);
+    }
+}
+
+fn try_next() -> Option<Command> {
+    INBOX.with(|inbox| inbox.borrow_mut().queue.pop_front())
+}
+
+async fn next() -> Command {
+    loop {
+        if let Some(cmd) = try_next() {
+            return cmd;
+        }
+        let wait = Promise::new(&mut |resolve, _| INBOX.with(|inbox| inbox.borrow_mut().wake = Some(resolve)));
+        let _ = JsFuture::from(wait).await;
+    }
+}
+
+/// Lets the worker's event loop deliver messages before the next chunk.
+async fn yield_now() {
+    let tick = Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = JsFuture::from(tick).await;
+}
+
+struct Loaded {
+    lab_id: String,
+    params: Params,
+}
+
+#[derive(Default)]
+struct Trainer {
+    loaded: Option<Loaded>,
+    lab: Option<Lab>,
+    device: Option<Device>,
+    /// burn's wgpu runtime can be opened once per worker; keep what we got.
+    gpu: Option<Result<Device, String>>,
+    running: bool,
+    chunk: usize,
+    steps_per_sec: f64,
+}
+
+async fn actor() {
+    let mut t = Trainer { chunk: 1, ..Default::default() };
+    loop {
+        let cmd = if t.running { try_next() } else { Some(next().await) };
+        match cmd {
+            Some(cmd) => t.handle(cmd).await,
+            None => {
+                t.train_chunk().await;
+                yield_now().await;
+            }
+        }
+    }
+}
+
+impl Trainer {
+    async fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Load { lab, params, backend } => self.load(lab, params, backend).await,
+            Command::Run => {
+                if self.lab.as_ref().is_some_and(Lab::is_done) {
+                    self.rebuild().await;
+                }
+                if self.lab.is_some() {
+                    self.running = true;
+                    post_status(Status::Running, None);
+                }
+            }
+            Command::Pause => {
+                self.running = false;
+                if self.lab.as_ref().is_some_and(|l| !l.is_done()) {
+                    post_status(Status::Paused, None);
+                }
+            }
+            Command::Step => {
+                self.running = false;
+                if let Some(lab) = self.lab.as_mut().filter(|l| !l.is_done()) {
+                    lab.step();
+                    self.report().await;
+                    if self.lab.as_ref().is_some_and(|l| !l.is_done()) {
+                        post_status(Status::Paused, None);
+                    }
+                }
+            }
+            Command::Reset => {
+                self.running = false;
+                self.rebuild().await;
+            }
+        }
+    }
+
+    async fn load(&mut self, lab_id: String, raw: BTreeMap<String, String>, choice: BackendChoice) {
+        self.running = false;
+        let schema = labs::schema(&lab_id);
+        let mut params = Params::defaults(&schema);
+        for (key, value) in &raw {
+            // The page validated these already; a bad one simply keeps its default.
+            let _ = params.set(&schema, key, value);
+        }
+        let workload = labs::spec(&lab_id).map(|s| s.workload).unwrap_or(Workload::Tiny);
+        let (kind, reason) = self.pick_backend(choice, workload).await;
+        self.device = Some(match kind {
+            BackendKind::Webgpu => self.gpu.clone().and_then(Result::ok).expect("pick_backend opened the GPU"),
+            BackendKind::Cpu => crate::backend::cpu(),
+        });
+        post(&Event::Backend { kind, reason });
+        self.loaded = Some(Loaded { lab_id, params });
+        self.rebuild().await;
+    }
+
+    async fn pick_backend(&mut self, choice: BackendChoice, workload: Workload) -> (BackendKind, String) {
+        if choice == BackendChoice::Cpu {
+            return choose(choice, Err("not asked for"), workload);
+        }
+        let adapter = super::gpu::adapter_info().await;
+        let (kind, reason) = choose(choice, adapter.as_ref().map_err(String::as_str), workload);
+        if kind == BackendKind::Cpu {
+            return (kind, reason);
+        }
+        if self.gpu.is_none() {
+            let opened = Device::wgpu_options().init_async().await.map_err(|e| format!("{e}"));
+            self.gpu = Some(opened);
+        }
+        match &self.gpu {
+            Some(Ok(_)) => (kind, reason),
+            Some(Err(e)) => (BackendKind::Cpu, format!("WebGPU could not start ({e}), so the CPU runs it.")),
+            None => unreachable!("set just above"),
+        }
+    }
+
+    /// Builds the lab afresh from the loaded settings and shows its step 0.
+    async fn rebuild(&mut self) {
+        let (Some(loaded), Some(device)) = (&self.loaded, &self.device) else { return };
+        self.chunk = 1;
+        self.steps_per_sec = 0.0;
+        match Lab::new(&loaded.lab_id, &loaded.params, device) {
+            Ok(lab) => {
+                self.lab = Some(lab);
+                post_status(Status::Idle, None);
+                self.report().await;
+            }
+            Err(e) => {
+                self.lab = None;
+                post_status(Status::Error, Some(e));
+            }
+        }
+    }
+
+    async fn train_chunk(&mut self) {
+        let Some(lab) = self.lab.as_mut() else {
+            self.running = false;
+            return;
+        };
+        let start = now_ms();
+        let mut steps = 0;
+        while steps < self.chunk && !lab.is_done() {
+            lab.step();
+            steps += 1;
+        }
+        let ok = self.report().await;
+        let elapsed = (now_ms() - start).max(0.1);
+        // Steer the chunk towards the target time, halfway at a time to stay smooth.
+        let ideal = (self.chunk as f64 * CHUNK_TARGET_MS / elapsed).clamp(1.0, MAX_CHUNK as f64);
+        self.chunk = ((self.chunk as f64 + ideal) / 2.0).round().max(1.0) as usize;
+        let rate = steps as f64 * 1000.0 / elapsed;
+        self.steps_per_sec = if self.steps_per_sec == 0.0 { rate } else { 0.7 * self.steps_per_sec + 0.3 * rate };
+        if ok && self.lab.as_ref().is_some_and(Lab::is_done) {
+            self.running = false;
+            post_status(Status::Done, None);
+        }
+    }
+
+    /// Reads a snapshot and posts it; on a failure, stops with the reason.
+    async fn report(&mut self) -> bool {
+        let Some(lab) = self.lab.as_mut() else { return false };
+        match lab.snapshot().await {
+            Ok(mut snap) => {
+                add_rate(&mut snap, self.steps_per_sec);
+                post(&Event::Snapshot(snap));
+                true
+            }
+            Err(message) => {
+                self.running = false;
+                post_status(Status::Error, Some(message));
+                false
+            }
+        }
+    }
+}
+
+fn add_rate(snap: &mut Snapshot, steps_per_sec: f64) {
+    if steps_per_sec > 0.0 {
+        snap.metrics.push(("steps_per_sec".into(), steps_per_sec));
+    }
+}

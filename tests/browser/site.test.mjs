@@ -1,0 +1,185 @@
+// The built site in headless Chromium, as a person would use it.
+// Debian's chromium, driven by playwright-core; WebGPU is SwiftShader's.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/static-server.mjs';
+
+const PORT = Number(process.env.TEST_PORT ?? 8765);
+const BASE = `http://127.0.0.1:${PORT}/`;
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu',
+];
+
+let server, browser, profile;
+
+before(async () => {
+  assert.ok(fs.existsSync('dist/index.html'), 'build the site first (trunk build)');
+  server = await startServer('dist', PORT);
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: FLAGS,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+/** Opens a fresh page at `hash`, failing the test on any uncaught page error. */
+async function open(hash) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.errors = errors;
+  await page.goto(BASE + hash);
+  await page.waitForSelector('main#lab');
+  return page;
+}
+
+async function metric(page, name) {
+  return Number(await page.textContent(`[data-metric="${name}"]`));
+}
+
+async function waitStatus(page, status, timeout) {
+  await page.waitForSelector(`main[data-status="${status}"]`, { timeout });
+}
+
+for (const [backend, timeout] of [['cpu', 60_000], ['webgpu', 600_000]]) {
+  test(`XOR MLP reaches accuracy 1 on ${backend}`, { timeout: timeout + 30_000 }, async () => {
+    const page = await open(`#lab=perceptron&gate=xor&model=mlp&seed=1&steps=100&backend=${backend}&run=1`);
+    await waitStatus(page, 'done', timeout);
+    assert.equal(await page.getAttribute('[data-backend]', 'data-backend'), backend);
+    assert.equal(await metric(page, 'accuracy'), 1);
+    assert.equal(await metric(page, 'step'), 100);
+    assert.ok((await metric(page, 'loss')) < 0.5);
+    assert.match(await page.textContent('figcaption'), /4 of 4 points right/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+test('auto picks the CPU over a software WebGPU adapter, and says why', { timeout: 60_000 }, async () => {
+  const page = await open('#lab=perceptron&backend=auto');
+  await page.waitForSelector('[data-backend="cpu"]', { timeout: 30_000 });
+  assert.match(await page.textContent('header .why'), /software|not available|tiny/);
+  await page.close();
+});
+
+test('the same CPU link gives the same loss curve', { timeout: 120_000 }, async () => {
+  const link = '#lab=perceptron&gate=xor&model=mlp&seed=7&steps=150&lr=0.05&backend=cpu&run=1';
+  const losses = [];
+  for (let i = 0; i < 2; i++) {
+    const page = await open(link);
+    await waitStatus(page, 'done', 60_000);
+    losses.push(await page.textContent('[data-metric="loss"]'));
+    losses.push(await page.textContent('figure:has([data-chart="loss"]) figcaption'));
+    await page.close();
+  }
+  assert.equal(losses[0], losses[2]);
+  assert.equal(losses[1], losses[3]);
+});
+
+test('a click is answered within 100 ms while a model trains', { timeout: 120_000 }, async () => {
+  const page = await open('#lab=perceptron&gate=xor&model=mlp&steps=100000&backend=cpu&run=1');
+  await waitStatus(page, 'running', 30_000);
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="step"]')?.textContent) > 50);
+  // Long tasks on the page's thread while training goes on.
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => window.__long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+  });
+  await page.waitForTimeout(2000);
+  const delays = [];
+  for (let i = 0; i < 5; i++) {
+    // From the click to the next painted frame, measured in the page.
+    delays.push(await page.evaluate(() => new Promise((resolve) => {
+      const t0 = performance.now();
+      const pause = document.querySelector('[data-action="pause"]');
+      const run = document.querySelector('[data-action="run"]');
+      (document.querySelector('main').dataset.status === 'running' ? pause : run).click();
+      requestAnimationFrame(() => resolve(performance.now() - t0));
+    })));
+    await page.waitForTimeout(300);
+  }
+  const long = await page.evaluate(() => window.__long);
+  console.log(`click-to-frame ms: ${delays.map((d) => d.toFixed(1)).join(', ')}; long tasks: ${long.length}`);
+  assert.ok(Math.max(...delays) < 100, `slowest click took ${Math.max(...delays)} ms`);
+  assert.ok(long.every((d) => d < 100), `long tasks on the page thread: ${long}`);
+  // It really trained meanwhile, and the pause took.
+  await page.click('[data-action="pause"]');
+  await waitStatus(page, 'paused', 1000);
+  const a = await metric(page, 'step');
+  await page.waitForTimeout(500);
+  assert.equal(await metric(page, 'step'), a, 'paused means no more steps');
+  assert.ok(a > 100);
+  await page.close();
+});
+
+test('a hostile link shows a notice, runs no script, and the page keeps working', { timeout: 60_000 }, async () => {
+  const evil = [
+    'lab=perceptron',
+    'gate=' + encodeURIComponent('<img src=x onerror="window.__pwned=1">'),
+    'model=' + encodeURIComponent('<script>window.__pwned=2</script>'),
+    'lr=NaN', 'steps=-4', 'hidden=1e999', 'seed=abc',
+    'backend=' + encodeURIComponent('"><svg onload=window.__pwned=3>'),
+    'junk=' + 'A'.repeat(100_000),
+  ].join('&');
+  const page = await open('#' + evil);
+  await page.waitForSelector('.notices p');
+  assert.ok((await page.locator('.notices p').count()) >= 3);
+  assert.match(await page.textContent('.notices'), /Ignored/);
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('main img, main script, main svg, .notices *:not(p)').count(), 0);
+  // Bad keys fell back to their defaults, and the link was rewritten clean.
+  assert.equal(await page.inputValue('[data-setting="gate"]'), 'and');
+  assert.equal(await page.inputValue('[data-setting="lr"]'), '0.1');
+  assert.ok((await page.evaluate(() => location.hash.length)) < 200);
+  await page.selectOption('[data-setting="backend"]', 'cpu');
+  await page.click('[data-action="run"]');
+  await waitStatus(page, 'done', 30_000);
+  assert.equal(await metric(page, 'accuracy'), 1, 'the default AND perceptron learns');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('an unknown lab falls back to Day 1 with a notice', { timeout: 30_000 }, async () => {
+  const page = await open('#lab=nope');
+  await page.waitForSelector('.notices p');
+  assert.equal(await page.getAttribute('main', 'data-lab'), 'perceptron');
+  await page.close();
+});
+
+test('the course map lists 30 labs over 4 weeks; unbuilt ones are greyed', { timeout: 30_000 }, async () => {
+  const page = await open('');
+  assert.equal(await page.locator('.course-map .week').count(), 4);
+  assert.equal(await page.locator('.course-map li').count(), 30);
+  const ids = await page.$$eval('.course-map li', (lis) => lis.map((li) => li.dataset.lab));
+  assert.equal(ids[0], 'perceptron');
+  assert.equal(ids[29], 'report');
+  assert.equal(await page.locator('.course-map li.soon[aria-disabled="true"]').count(), 29);
+  assert.equal(await page.locator('.course-map li.soon a').count(), 0, 'unbuilt labs are not links');
+  await page.goto(BASE + '#lab=gpt');
+  await page.waitForSelector('main p.soon');
+  assert.equal(await page.locator('main [data-action="run"]').count(), 0);
+  await page.close();
+});
+
+test('keyboard: Space runs and pauses, S steps', { timeout: 60_000 }, async () => {
+  const page = await open('#lab=perceptron&gate=or&steps=100000&backend=cpu');
+  await page.waitForSelector('[data-metric="step"]');
+  await page.keyboard.press('s');
+  await page.waitForFunction(() => document.querySelector('[data-metric="step"]').textContent === '1');
+  await page.keyboard.press(' ');
+  await waitStatus(page, 'running', 5000);
+  await page.keyboard.press(' ');
+  await waitStatus(page, 'paused', 5000);
+  await page.close();
+});
