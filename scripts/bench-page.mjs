@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { startServer } from './static-server.mjs';
 
-const require = createRequire(path.resolve('tests/browser/package.json'));
+const require = createRequire(path.resolve('package.json'));
 const { chromium } = require('playwright-core');
 const PORT = 8766;
 const BASE = `http://127.0.0.1:${PORT}/`;

@@ -27,7 +27,6 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
 fi
 
 missing=()
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from apt"
@@ -36,8 +35,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-  say "installing playwright-core from npm (it drives Debian's chromium; no browser download)"
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+# wasm-opt from npm's binaryen 132: Debian's binaryen 108 mangles the externref
+# table that wasm-bindgen emits. playwright-core drives Debian's chromium.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+  say "installing binaryen (wasm-opt) and playwright-core from npm"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 say "ready"

@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$PATH"   # trunk finds npm's wasm-opt here
 echo "== native tests (CPU backend)"
-cargo test --locked
+cargo test --locked --no-fail-fast
 echo "== building the site"
 trunk build
 echo "== browser tests (headless Chromium; WebGPU through SwiftShader)"

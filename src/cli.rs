@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +35,12 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("run") => run_lab(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("gpt") => {
+            let mut rest = vec!["bench".to_string()];
+            rest.extend_from_slice(&args[2..]);
+            run_lab(&rest)
+        }
+        Some("bench") => Err("bench needs a workload: `reasonlab bench gpt`".into()),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -55,13 +61,14 @@ struct RunArgs {
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
     let lab = args.first().ok_or("run needs a lab id; see `reasonlab list`")?;
     let info = labs::find(lab).ok_or_else(|| format!("no lab {}; see `reasonlab list`", quote(lab)))?;
+    let bench = info.id == "bench";
     labs::spec(info.id).ok_or_else(|| format!("lab {} is not built yet", info.id))?;
     let schema = labs::schema(info.id);
     let mut out = RunArgs {
         lab: info.id.to_string(),
         params: Params::defaults(&schema),
         backend: "cpu".into(),
-        every: 0,
+        every: if bench { 1 } else { 0 },
         json: false,
     };
     let mut rest = args[1..].iter();
@@ -97,7 +104,14 @@ fn run_lab(args: &[String]) -> Result<(), String> {
     let device = device(&args.backend)?;
     let mut lab = Lab::new(&args.lab, &args.params, &device)?;
     let total = lab.total_steps();
-    let every = if args.every > 0 { args.every } else { (total / 20).max(1) };
+    let every = if let Some(limit) = lab.max_chunk() {
+        limit
+    } else if args.every > 0 {
+        args.every
+    } else {
+        (total / 20).max(1)
+    };
+    let load_before = load_average();
     let start = Instant::now();
     let mut trained = 0.0f64; // seconds spent in steps, not in reads
     while !lab.is_done() {
@@ -107,17 +121,25 @@ fn run_lab(args: &[String]) -> Result<(), String> {
         let step = lab.steps_done();
         if step % every == 0 || lab.is_done() {
             let snap = pollster::block_on(lab.snapshot())?;
-            print_line(&args, &snap, step as f64 / trained.max(1e-9), lab.is_done(), start.elapsed().as_secs_f64());
+            let quiet = lab.max_chunk().is_some() && !lab.is_done();
+            if !quiet {
+                print_line(&args, &snap, step as f64 / trained.max(1e-9), lab.is_done(), start.elapsed().as_secs_f64(), load_before);
+            }
         }
     }
     Ok(())
 }
 
-fn print_line(args: &RunArgs, snap: &Snapshot, steps_per_sec: f64, done: bool, elapsed: f64) {
+/// The 1-minute load average, recorded beside every benchmark figure.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+fn print_line(args: &RunArgs, snap: &Snapshot, steps_per_sec: f64, done: bool, elapsed: f64, load_before: Option<f64>) {
     if args.json {
         let mut line = Map::new();
         line.insert("step".into(), json!(snap.step));
-        for (name, value) in &snap.metrics {
+        for (name, value) in snap.metrics.iter().filter(|(n, _)| n != "step") {
             line.insert(name.clone(), json!(value));
         }
         line.insert("steps_per_sec".into(), json!(steps_per_sec));
@@ -127,6 +149,8 @@ fn print_line(args: &RunArgs, snap: &Snapshot, steps_per_sec: f64, done: bool, e
             line.insert("backend".into(), json!(args.backend));
             line.insert("seconds".into(), json!(elapsed));
             line.insert("settings".into(), json!(args.params.0));
+            line.insert("load_before".into(), json!(load_before));
+            line.insert("load_after".into(), json!(load_average()));
         }
         println!("{}", Value::Object(line));
     } else {

@@ -2,6 +2,7 @@
 //! posts these to the page, and the CLI prints them as JSON lines.
 
 use crate::backend::{BackendChoice, BackendKind};
+use crate::labs::bench::BenchView;
 use crate::labs::perceptron::PerceptronView;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -81,4 +82,5 @@ impl Snapshot {
 #[serde(tag = "lab", rename_all = "lowercase")]
 pub enum View {
     Perceptron(PerceptronView),
+    Bench(BenchView),
 }

@@ -33,6 +33,23 @@ impl Rng {
         (self.uniform() * 2.0 - 1.0) * a
     }
 
+    /// A standard normal sample (Box–Muller).
+    pub fn normal(&mut self) -> f32 {
+        let u1 = (self.uniform() as f64).max(1e-12);
+        let u2 = self.uniform() as f64;
+        ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+    }
+
+    /// `n` values from N(0, std²): GPT-2's initialisation, with std = 0.02.
+    pub fn normal_vec(&mut self, n: usize, std: f32) -> Vec<f32> {
+        (0..n).map(|_| self.normal() * std).collect()
+    }
+
+    /// A whole number in [0, n).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
     /// `n` values uniform in [-a, a): the usual fan-in initialisation.
     pub fn symmetric_vec(&mut self, n: usize, a: f32) -> Vec<f32> {
         (0..n).map(|_| self.symmetric(a)).collect()
@@ -51,5 +68,15 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert!(a.iter().all(|v| (0.0..1.0).contains(v)));
+    }
+
+    #[test]
+    fn normal_has_unit_variance() {
+        let mut r = Rng::new(1);
+        let xs = r.normal_vec(20_000, 1.0);
+        let mean = xs.iter().sum::<f32>() / xs.len() as f32;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / xs.len() as f32;
+        assert!(mean.abs() < 0.03, "{mean}");
+        assert!((var - 1.0).abs() < 0.05, "{var}");
     }
 }

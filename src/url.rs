@@ -97,14 +97,12 @@ pub fn parse_hash(hash: &str) -> (UrlState, Vec<String>) {
                 "0" | "false" | "" => state.run = false,
                 _ => notices.push(format!("Ignored run {}: use run=1.", quote(value))),
             },
-            _ if labs::spec(&lab).is_none() => {
-                notices.push(format!("Ignored {}: this lab has no settings yet.", quote(key)));
-            }
             _ => {
                 if let Err(why) = state.params.set(&schema, key, value) {
                     let default = schema.iter().find(|s| s.key == key).map(|s| s.default);
                     notices.push(match default {
                         Some(d) => format!("Ignored {why}; using the default {d}."),
+                        None if labs::spec(&lab).is_none() => format!("Ignored {}: this lab has no settings yet.", quote(key)),
                         None => format!("Ignored {}: this lab has no such setting.", quote(key)),
                     });
                 }

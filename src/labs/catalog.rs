@@ -10,7 +10,7 @@ pub struct LabInfo {
 
 impl LabInfo {
     pub fn week(&self) -> u8 {
-        ((self.day - 1) / 7 + 1).min(4)
+        (self.day.saturating_sub(1) / 7 + 1).min(4)
     }
 }
 
@@ -53,8 +53,11 @@ course! {
     30 "report" "The final report: plots and samples";
 }
 
+/// Pages that ship with the site but stay off the course map.
+pub const HIDDEN: &[LabInfo] = &[LabInfo { id: "bench", day: 0, title: "GPT training benchmark" }];
+
 pub fn find(id: &str) -> Option<&'static LabInfo> {
-    LABS.iter().find(|l| l.id == id)
+    LABS.iter().chain(HIDDEN).find(|l| l.id == id)
 }
 
 pub const WEEK_TITLES: [&str; 4] = [

@@ -1,6 +1,8 @@
 //! One file per lab: a Config with presets, `step()`, and the snapshot the page draws.
 
+pub mod bench;
 pub mod catalog;
+pub mod gpt_train;
 pub mod perceptron;
 
 pub use catalog::{find, LabInfo, LABS, WEEK_TITLES};
@@ -17,6 +19,17 @@ pub struct Preset {
     pub values: &'static [(&'static str, &'static str)],
 }
 
+/// A chart the page draws for a lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartSpec {
+    /// A per-step curve from the snapshots' series of this name.
+    Curve { series: &'static str, title: &'static str, unit_range: bool },
+    /// The perceptron's plane with its decision regions.
+    Boundary,
+    /// Every weight as a bar.
+    Weights,
+}
+
 /// What the page and the CLI need to know about a built lab before running it.
 #[derive(Debug)]
 pub struct LabSpec {
@@ -26,12 +39,14 @@ pub struct LabSpec {
     pub settings: &'static [Setting],
     pub presets: &'static [Preset],
     pub workload: Workload,
+    pub charts: &'static [ChartSpec],
 }
 
 /// The spec of a lab that is built; `None` for labs still to come.
 pub fn spec(id: &str) -> Option<&'static LabSpec> {
     match id {
         "perceptron" => Some(&perceptron::SPEC),
+        "bench" => Some(&bench::SPEC),
         _ => None,
     }
 }
@@ -47,12 +62,14 @@ pub fn schema(id: &str) -> Vec<Setting> {
 /// CLI free of trait objects and async traits.
 pub enum Lab {
     Perceptron(Box<perceptron::PerceptronLab>),
+    Bench(Box<bench::BenchLab>),
 }
 
 impl Lab {
     pub fn new(id: &str, params: &Params, device: &Device) -> Result<Lab, String> {
         match id {
             "perceptron" => Ok(Lab::Perceptron(Box::new(perceptron::PerceptronLab::new(params, device)?))),
+            "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
         }
     }
@@ -61,18 +78,30 @@ impl Lab {
     pub fn step(&mut self) {
         match self {
             Lab::Perceptron(lab) => lab.step(),
+            Lab::Bench(lab) => lab.step(),
         }
     }
 
     pub fn steps_done(&self) -> usize {
         match self {
             Lab::Perceptron(lab) => lab.steps_done(),
+            Lab::Bench(lab) => lab.steps_done(),
         }
     }
 
     pub fn total_steps(&self) -> usize {
         match self {
             Lab::Perceptron(lab) => lab.total_steps(),
+            Lab::Bench(lab) => lab.total_steps(),
+        }
+    }
+
+    /// The most steps to take between two snapshots, if the lab needs a limit
+    /// (the benchmark times each step up to its loss read-back).
+    pub fn max_chunk(&self) -> Option<usize> {
+        match self {
+            Lab::Perceptron(_) => None,
+            Lab::Bench(_) => Some(bench::BenchLab::CHUNK),
         }
     }
 
@@ -86,6 +115,7 @@ impl Lab {
     pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
         match self {
             Lab::Perceptron(lab) => lab.snapshot().await,
+            Lab::Bench(lab) => lab.snapshot().await,
         }
     }
 }

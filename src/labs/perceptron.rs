@@ -3,7 +3,7 @@
 use crate::backend::Workload;
 use crate::data::gates::{Gate, INPUTS};
 use crate::event::{Series, Snapshot, View};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{ChartSpec, LabSpec, Preset};
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::models::perceptron::{Perceptron, PerceptronConfig};
 use crate::settings::{Kind, Params, Setting};
@@ -38,6 +38,12 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "XOR · MLP", values: &[("gate", "xor"), ("model", "mlp"), ("hidden", "4"), ("lr", "0.1"), ("steps", "100")] },
     ],
     workload: Workload::Tiny,
+    charts: &[
+        ChartSpec::Boundary,
+        ChartSpec::Weights,
+        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
+        ChartSpec::Curve { series: "accuracy", title: "Accuracy per step", unit_range: true },
+    ],
 };
 
 /// Resolution of the decision-boundary heatmap, over [-0.5, 1.5]².
@@ -114,7 +120,11 @@ impl PerceptronLab {
     pub fn new(params: &Params, device: &Device) -> Result<Self, String> {
         let config = PerceptronLabConfig::from_params(params)?;
         device.seed(config.seed);
-        let device = device.clone().autodiff();
+        // Only the MLP needs gradients; the perceptron rule runs on the plain device.
+        let device = match config.model {
+            ModelKind::Mlp => device.clone().autodiff(),
+            ModelKind::Perceptron => device.clone(),
+        };
         let xs: Vec<f32> = INPUTS.iter().flatten().copied().collect();
         let x = Tensor::<2>::from_data(TensorData::new(xs, [4, 2]), &device);
         let y = Tensor::<2>::from_data(TensorData::new(config.gate.targets().to_vec(), [4, 1]), &device);

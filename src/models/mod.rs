@@ -1,5 +1,7 @@
 //! One architecture per file: a burn `Module` plus its `Config`.
 
+pub mod attention;
+pub mod gpt;
 pub mod mlp;
 pub mod perceptron;
 

@@ -6,7 +6,7 @@ use super::dom::{self, add, el, on, set_text};
 use super::page::{self, LabUi, Shell};
 use crate::backend::{BackendChoice, BackendKind};
 use crate::event::{Command, Event, Series, Snapshot, Status, View};
-use crate::labs;
+use crate::labs::{self, ChartSpec};
 use crate::url::{parse_hash, UrlState};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -19,6 +19,8 @@ struct App {
     state: UrlState,
     status: Status,
     worker: Worker,
+    /// The worker trapped (a panic aborts wasm): the next Reset starts a new one.
+    worker_dead: bool,
     ready: bool,
     outbox: Vec<Command>,
     series: BTreeMap<String, Vec<(u32, f32)>>,
@@ -40,26 +42,15 @@ pub fn start() {
     console_error_panic_hook::set_once();
     let body: Element = dom::document().body().expect("the page has a body").into();
     let shell = page::build_shell(&body);
-    let worker = match Worker::new("./worker_loader.js") {
+    let worker = match spawn_worker() {
         Ok(w) => w,
         Err(e) => {
-            add(&shell.notices, el("p", &[("class", "error")], &format!("Could not start the training worker: {e:?}")));
+            add(&shell.notices, el("p", &[("class", "error")], &e));
             return;
         }
     };
     let hash = dom::window().location().hash().unwrap_or_default();
     let (state, notices) = parse_hash(&hash);
-    on(&worker, "message", |e| {
-        if let Some(msg) = e.dyn_ref::<MessageEvent>() {
-            match serde_wasm_bindgen::from_value::<Event>(msg.data()) {
-                Ok(event) => with_app(|app| app.on_event(event)).unwrap_or(()),
-                Err(err) => web_sys::console::error_1(&format!("bad event from worker: {err}").into()),
-            }
-        }
-    });
-    on(&worker, "error", |_| {
-        with_app(|app| app.fail("The training worker failed to load or crashed. Reload the page to try again."));
-    });
     APP.with(|cell| {
         *cell.borrow_mut() = Some(App {
             shell,
@@ -67,6 +58,7 @@ pub fn start() {
             state: state.clone(),
             status: Status::Idle,
             worker,
+            worker_dead: false,
             ready: false,
             outbox: Vec::new(),
             series: BTreeMap::new(),
@@ -89,6 +81,26 @@ pub fn start() {
             with_app(|app| app.on_key(key));
         }
     });
+}
+
+/// Starts the training worker and routes its events to the app.
+fn spawn_worker() -> Result<Worker, String> {
+    let worker = Worker::new("./worker_loader.js").map_err(|e| format!("Could not start the training worker: {e:?}"))?;
+    on(&worker, "message", |e| {
+        if let Some(msg) = e.dyn_ref::<MessageEvent>() {
+            match serde_wasm_bindgen::from_value::<Event>(msg.data()) {
+                Ok(event) => with_app(|app| app.on_event(event)).unwrap_or(()),
+                Err(err) => web_sys::console::error_1(&format!("bad event from worker: {err}").into()),
+            }
+        }
+    });
+    on(&worker, "error", |_| {
+        with_app(|app| {
+            app.worker_dead = true;
+            app.fail("The training worker stopped. Press Reset to start a new one.");
+        });
+    });
+    Ok(worker)
 }
 
 impl App {
@@ -188,6 +200,21 @@ impl App {
     }
 
     fn reset(&mut self) {
+        if self.worker_dead {
+            match spawn_worker() {
+                Ok(worker) => {
+                    self.worker.terminate();
+                    self.worker = worker;
+                    self.worker_dead = false;
+                    self.ready = false;
+                    self.outbox.clear();
+                    dom::clear(&self.shell.notices);
+                    self.load();
+                }
+                Err(e) => self.fail(&e),
+            }
+            return;
+        }
         self.series.clear();
         self.latest = None;
         self.set_status(Status::Idle);
@@ -330,18 +357,26 @@ impl App {
         let frac = if snap.total_steps > 0 { snap.step as f64 / snap.total_steps as f64 } else { 0.0 };
         let _ = ui.progress.set_attribute("value", &format!("{frac:.4}"));
         set_text(&ui.progress_text, &format!("step {} of {}", snap.step, snap.total_steps));
-        let empty = Vec::new();
-        let loss = self.series.get("loss").unwrap_or(&empty);
-        let acc = self.series.get("accuracy").unwrap_or(&empty);
-        set_text(&ui.loss.caption, &charts::curve::draw(&ui.loss.canvas, "loss", loss, None));
-        set_text(&ui.accuracy.caption, &charts::curve::draw(&ui.accuracy.canvas, "accuracy", acc, Some((0.0, 1.05))));
-        match &snap.view {
-            View::Perceptron(view) => {
-                set_text(&ui.note, &view.note);
-                set_text(&ui.boundary.caption, &charts::boundary::draw(&ui.boundary.canvas, view));
-                set_text(&ui.weights.caption, &charts::weights::draw(&ui.weights.canvas, &view.weights));
-            }
+        for (spec, chart) in &ui.charts {
+            let caption = match (spec, &snap.view) {
+                (ChartSpec::Curve { series, unit_range, .. }, _) => {
+                    let points = self.series.get(*series).map(Vec::as_slice).unwrap_or(&[]);
+                    charts::curve::draw(&chart.canvas, series, points, unit_range.then_some((0.0, 1.05)))
+                }
+                (ChartSpec::Boundary, View::Perceptron(view)) => charts::boundary::draw(&chart.canvas, view),
+                (ChartSpec::Weights, View::Perceptron(view)) => charts::weights::draw(&chart.canvas, &view.weights),
+                _ => continue,
+            };
+            set_text(&chart.caption, &caption);
         }
+        let note = match &snap.view {
+            View::Perceptron(view) => view.note.clone(),
+            View::Bench(b) => format!(
+                "GPT-{}: {} parameters, batch {} × {} tokens. {} warm-up steps, then {} repetitions of {} timed steps; step_ms is the median of the repetitions' medians.",
+                b.size.to_uppercase(), b.params, b.batch, b.block, b.warmup, b.reps, b.timed_per_rep
+            ),
+        };
+        set_text(&ui.note, &note);
     }
 }
 

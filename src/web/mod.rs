@@ -9,7 +9,6 @@ pub mod worker;
 
 /// Plain JS objects both ways, so messages are readable in devtools.
 pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> wasm_bindgen::JsValue {
-    use serde::Serialize;
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(wasm_bindgen::JsValue::NULL)

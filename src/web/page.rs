@@ -1,7 +1,7 @@
 //! Builds the page: the course map and the view of one lab. Wiring lives in `app`.
 
 use super::dom::{add, clear, el};
-use crate::labs::{self, LABS, WEEK_TITLES};
+use crate::labs::{self, ChartSpec, LABS, WEEK_TITLES};
 use crate::settings::Kind;
 use crate::url::UrlState;
 use wasm_bindgen::JsCast;
@@ -69,10 +69,7 @@ pub struct LabUi {
     pub link: Element,
     pub copied: Element,
     pub metrics: Element,
-    pub boundary: Chart,
-    pub weights: Chart,
-    pub loss: Chart,
-    pub accuracy: Chart,
+    pub charts: Vec<(ChartSpec, Chart)>,
 }
 
 /// Fills `main` with the lab's view. `None` for a lab that is not built yet.
@@ -151,15 +148,23 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         let caption = add(&fig, el("figcaption", &[], title));
         Chart { canvas: canvas.unchecked_into(), caption }
     };
-    let boundary = chart("Decision boundary", "boundary");
-    let weights = chart("Weights and biases", "weights");
-    let loss = chart("Loss per step", "loss");
-    let accuracy = chart("Accuracy per step", "accuracy");
+    let charts = spec
+        .charts
+        .iter()
+        .map(|c| {
+            let (title, name) = match c {
+                ChartSpec::Curve { series, title, .. } => (*title, *series),
+                ChartSpec::Boundary => ("Decision boundary", "boundary"),
+                ChartSpec::Weights => ("Weights and biases", "weights"),
+            };
+            (*c, chart(title, name))
+        })
+        .collect();
 
     let table = add(main, el("table", &[("class", "metrics")], ""));
     add(&table, el("caption", &[], "Current metrics"));
     let metrics = add(&table, el("tbody", &[], ""));
-    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, boundary, weights, loss, accuracy })
+    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts })
 }
 
 /// The `<td data-metric=name>` of a metric, created on first use.

@@ -47,7 +47,7 @@ fn now_ms() -> f64 {
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        post_status(Status::Error, Some(format!("The training worker crashed ({info}). Press Reset to start it again.")));
+        post_status(Status::Error, Some(format!("The training worker crashed: {info}")));
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|msg: MessageEvent| {
         match serde_wasm_bindgen::from_value::<Command>(msg.data()) {
@@ -223,6 +223,9 @@ impl Trainer {
             self.running = false;
             return;
         };
+        if let Some(limit) = lab.max_chunk() {
+            self.chunk = self.chunk.min(limit);
+        }
         let start = now_ms();
         let mut steps = 0;
         while steps < self.chunk && !lab.is_done() {

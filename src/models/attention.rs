@@ -1,0 +1,127 @@
+//! Causal multi-head self-attention with a fused QKV projection: the core that
+//! the GPT here, and the attention labs, share.
+
+use crate::rng::Rng;
+use burn::module::Param;
+use burn::nn::{Linear, RotaryEncoding, RotaryEncodingConfig};
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+
+/// The value added to scores above the diagonal: the future is masked out.
+pub const MASKED: f32 = -1e9;
+
+#[derive(Config, Debug)]
+pub struct CausalSelfAttentionConfig {
+    pub n_embd: usize,
+    pub n_head: usize,
+    /// Rotate queries and keys by position (RoPE) instead of adding a position vector.
+    #[config(default = false)]
+    pub rope: bool,
+    /// Longest sequence RoPE is prepared for.
+    #[config(default = 1024)]
+    pub max_len: usize,
+}
+
+#[derive(Module, Debug)]
+pub struct CausalSelfAttention {
+    /// Queries, keys and values in one matmul: C → 3C.
+    pub qkv: Linear,
+    /// Mixes the heads back together: C → C.
+    pub proj: Linear,
+    pub rope: Option<RotaryEncoding>,
+    pub n_head: usize,
+}
+
+/// The keys and values seen so far, per layer, so that sampling one more token
+/// costs one row of attention rather than the whole sequence again.
+#[derive(Clone, Debug, Default)]
+pub struct LayerCache {
+    pub kv: Option<(Tensor<4>, Tensor<4>)>, // [B, H, T_past, D] each
+}
+
+impl CausalSelfAttentionConfig {
+    pub fn init(&self, rng: &mut Rng, device: &Device) -> CausalSelfAttention {
+        let c = self.n_embd;
+        CausalSelfAttention {
+            qkv: normal_linear(rng, c, 3 * c, true, device),
+            proj: normal_linear(rng, c, c, true, device),
+            rope: self.rope.then(|| RotaryEncodingConfig::new(self.max_len, c / self.n_head).init(device)),
+            n_head: self.n_head,
+        }
+    }
+}
+
+impl CausalSelfAttention {
+    /// Full causal attention over `x`. `mask` is [T, T] with MASKED above the
+    /// diagonal. Returns the output and the attention weights.
+    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>) -> (Tensor<3>, Tensor<4>) {
+        let (q, k, v) = self.heads(x.clone(), 0); // [B, H, T, D] each
+        let (y, att) = attend(q, k, v, mask); // [B, H, T, D], [B, H, T, T]
+        (self.merge(y, x.dims()), att)
+    }
+
+    /// Attention for new positions only, extending `cache` with their keys and values.
+    pub fn forward_cached(&self, x: Tensor<3>, cache: &mut LayerCache) -> Tensor<3> {
+        let past = cache.kv.as_ref().map_or(0, |(k, _)| k.dims()[2]);
+        let (q, k, v) = self.heads(x.clone(), past); // [B, H, T_new, D]
+        let (k, v) = match cache.kv.take() {
+            Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)), // [B, H, T_all, D]
+            None => (k, v),
+        };
+        cache.kv = Some((k.clone(), v.clone()));
+        let t_new = x.dims()[1];
+        let mask = causal_mask(t_new, past + t_new, &x.device()); // [T_new, T_all]
+        let (y, _) = attend(q, k, v, mask);
+        self.merge(y, x.dims())
+    }
+
+    /// Projects `x` to queries, keys and values, split into heads.
+    fn heads(&self, x: Tensor<3>, offset: usize) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+        let [b, t, c] = x.dims();
+        let (h, d) = (self.n_head, c / self.n_head);
+        let qkv = self.qkv.forward(x); // [B, T, 3C]
+        let q = qkv.clone().slice([0..b, 0..t, 0..c]); // [B, T, C]
+        let k = qkv.clone().slice([0..b, 0..t, c..2 * c]); // [B, T, C]
+        let v = qkv.slice([0..b, 0..t, 2 * c..3 * c]); // [B, T, C]
+        let q = q.reshape([b, t, h, d]).swap_dims(1, 2); // [B, H, T, D]
+        let k = k.reshape([b, t, h, d]).swap_dims(1, 2); // [B, H, T, D]
+        let v = v.reshape([b, t, h, d]).swap_dims(1, 2); // [B, H, T, D]
+        match &self.rope {
+            Some(rope) => (rope.apply(q, offset), rope.apply(k, offset), v),
+            None => (q, k, v),
+        }
+    }
+
+    /// Puts the heads side by side again and projects.
+    fn merge(&self, y: Tensor<4>, [b, t, c]: [usize; 3]) -> Tensor<3> {
+        let y = y.swap_dims(1, 2).reshape([b, t, c]); // [B, T, C]
+        self.proj.forward(y) // [B, T, C]
+    }
+}
+
+/// softmax(q·kᵀ / √d + mask) · v, with the weights for the pictures.
+pub fn attend(q: Tensor<4>, k: Tensor<4>, v: Tensor<4>, mask: Tensor<2>) -> (Tensor<4>, Tensor<4>) {
+    let d = q.dims()[3];
+    let scores = q.matmul(k.swap_dims(2, 3)).mul_scalar(1.0 / (d as f64).sqrt()); // [B, H, Tq, Tk]
+    let scores = scores + mask.unsqueeze::<4>(); // [B, H, Tq, Tk]
+    let att = softmax(scores, 3); // [B, H, Tq, Tk]
+    (att.clone().matmul(v), att) // [B, H, Tq, D]
+}
+
+/// [T_new, T_all]: query i (at position T_all − T_new + i) may see keys up to itself.
+pub fn causal_mask(t_new: usize, t_all: usize, device: &Device) -> Tensor<2> {
+    let past = t_all - t_new;
+    let values: Vec<f32> = (0..t_new)
+        .flat_map(|i| (0..t_all).map(move |j| if j > past + i { MASKED } else { 0.0 }))
+        .collect();
+    Tensor::from_data(TensorData::new(values, [t_new, t_all]), device)
+}
+
+/// A Linear layer with N(0, 0.02) weights and zero biases (GPT-2's choice).
+pub fn normal_linear(rng: &mut Rng, d_in: usize, d_out: usize, bias: bool, device: &Device) -> Linear {
+    let weight = TensorData::new(rng.normal_vec(d_in * d_out, 0.02), [d_in, d_out]);
+    Linear {
+        weight: Param::from_tensor(Tensor::from_data(weight, device)),
+        bias: bias.then(|| Param::from_tensor(Tensor::zeros([d_out], device))),
+    }
+}
