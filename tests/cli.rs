@@ -52,3 +52,17 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn bench_gpt_prints_the_spec_figures() {
+    let out = reasonlab(&["bench", "gpt", "--size", "s", "--budget", "5", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["params"], 112_512.0);
+    assert!(last["step_ms"].as_f64().unwrap() > 0.0);
+    assert!(last["first_step_ms"].as_f64().unwrap() > 0.0);
+    assert!(last["tokens_per_sec"].as_f64().unwrap() > 0.0);
+    assert!(last["load_before"].is_number());
+    assert!(last["loss"].as_f64().unwrap() < 4.5);
+}

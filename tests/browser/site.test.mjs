@@ -183,3 +183,38 @@ test('keyboard: Space runs and pauses, S steps', { timeout: 60_000 }, async () =
   await waitStatus(page, 'paused', 5000);
   await page.close();
 });
+
+test('the GPT benchmark page completes on WebGPU and prints its figures', { timeout: 600_000 }, async () => {
+  // SwiftShader takes seconds a step: a 20 s budget gives the spec's reduced plan.
+  const page = await open('#lab=bench&size=s&budget=20&backend=webgpu&run=1');
+  await waitStatus(page, 'done', 540_000);
+  assert.equal(await page.getAttribute('[data-backend]', 'data-backend'), 'webgpu');
+  const stepMs = await metric(page, 'step_ms');
+  console.log(`GPT-S on SwiftShader WebGPU: step_ms ${stepMs}, first_step_ms ${await metric(page, 'first_step_ms')}`);
+  assert.ok(stepMs > 0 && Number.isFinite(stepMs));
+  assert.equal(await metric(page, 'params'), 112512);
+  assert.ok((await metric(page, 'tokens_per_sec')) > 0);
+  assert.equal(await page.locator('.course-map li[data-lab="bench"]').count(), 0, 'the bench stays off the course map');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('without WebGPU, backend=webgpu falls back to the CPU with a notice', { timeout: 120_000 }, async () => {
+  // A second Chromium without --enable-unsafe-webgpu: no adapter is granted.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-nogpu-'));
+  const plain = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
+    args: FLAGS.filter((f) => f !== '--enable-unsafe-webgpu').concat(['--disable-gpu']),
+  });
+  try {
+    const page = await plain.newPage();
+    await page.goto(BASE + '#lab=perceptron&gate=or&steps=50&backend=webgpu&run=1');
+    await page.waitForSelector('main[data-status="done"]', { timeout: 60_000 });
+    assert.equal(await page.getAttribute('[data-backend]', 'data-backend'), 'cpu');
+    assert.match(await page.textContent('.notices'), /WebGPU (is not available|could not start)/);
+    assert.equal(await metric(page, 'accuracy'), 1);
+  } finally {
+    await plain.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
