@@ -135,6 +135,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         copy: button("Copy link", "copy", "C"),
     };
     let copied = add(&bar, el("span", &[("class", "copied"), ("role", "status")], ""));
+    add(main, el("p", &[("class", "keys")], "Keys: Space run/pause · S step · R reset · C copy link"));
     let link = add(main, el("input", &[("class", "link"), ("readonly", ""), ("aria-label", "Share link")], ""));
     let prog = add(main, el("div", &[("class", "progress")], ""));
     let progress = add(&prog, el("progress", &[("max", "1"), ("value", "0")], ""));

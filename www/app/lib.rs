@@ -1,17 +1,7 @@
 //! The page's module: DOM, controls, URL state and charts. Training happens in the worker module.
 
 #[cfg(target_arch = "wasm32")]
-extern "C" {
-    fn __wasm_call_ctors();
-}
-
-#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    // burn registers kernels and types in static constructors. Run them once,
-    // here. Referencing them also keeps wasm-ld from wrapping *every* export
-    // in a call to them (its "command" mode), which re-ran them on each call
-    // from JS and froze the page.
-    unsafe { __wasm_call_ctors() };
-    reasonlab::web::app::start();
+    reasonlab::web::start_module(reasonlab::web::app::start);
 }
