@@ -96,3 +96,14 @@ fn a_huge_learning_rate_is_survived() {
     assert!((0.0..=1.0).contains(&acc));
     assert_eq!(curve.len(), 200);
 }
+
+#[test]
+fn logistic_loss_is_stable_and_right() {
+    use burn::prelude::Tensor;
+    let device = cpu();
+    let z = Tensor::<2>::from_floats([[0.0], [1000.0], [-1000.0]], &device);
+    let y = Tensor::<2>::from_floats([[1.0], [1.0], [1.0]], &device);
+    let loss: f32 = reasonlab::labs::perceptron::logistic_loss(z, y).into_scalar();
+    // ln 2 for z = 0, ~0 for z = 1000, 1000 for z = -1000: mean (0.693 + 0 + 1000) / 3.
+    assert!((loss - (std::f32::consts::LN_2 + 1000.0) / 3.0).abs() < 1e-2, "{loss}");
+}
