@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// path compiles to wasm. (burn 0.22 marks it deprecated in favour of `flex`;
 /// ndarray is the one measured here, so we keep it until a benchmark says otherwise.)
 #[allow(deprecated)]
+#[cfg(feature = "engine")]
 pub fn cpu() -> burn::prelude::Device {
     burn::prelude::Device::ndarray()
 }

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod data;
 pub mod event;
 pub mod labs;
+#[cfg(feature = "engine")]
 pub mod models;
 pub mod rng;
 pub mod settings;

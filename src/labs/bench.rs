@@ -8,14 +8,18 @@
 //! configuration gets fewer steps so that one measurement fits `budget` seconds.
 
 use crate::backend::Workload;
-use crate::event::{Series, Snapshot, View};
-use crate::labs::gpt_train::GptTrainer;
 use crate::labs::{ChartSpec, LabSpec, Preset};
-use crate::models::gpt::GptConfig;
-use crate::settings::{Kind, Params, Setting};
-use burn::prelude::*;
+use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
-use web_time::Instant;
+#[cfg(feature = "engine")]
+use {
+    crate::event::{Series, Snapshot, View},
+    crate::labs::gpt_train::GptTrainer,
+    crate::models::gpt::GptConfig,
+    crate::settings::Params,
+    burn::prelude::*,
+    web_time::Instant,
+};
 
 pub static SPEC: LabSpec = LabSpec {
     intro: &[
@@ -52,6 +56,7 @@ pub struct BenchView {
     pub timed_per_rep: usize,
 }
 
+#[cfg(feature = "engine")]
 pub struct BenchLab {
     trainer: GptTrainer,
     size: String,
@@ -66,6 +71,7 @@ pub struct BenchLab {
     reported: usize,
 }
 
+#[cfg(feature = "engine")]
 impl BenchLab {
     pub fn new(params: &Params, device: &Device) -> Result<Self, String> {
         let size = params.get("size").to_string();

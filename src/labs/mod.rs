@@ -2,14 +2,19 @@
 
 pub mod bench;
 pub mod catalog;
+#[cfg(feature = "engine")]
 pub mod gpt_train;
 pub mod perceptron;
 
 pub use catalog::{find, LabInfo, LABS, WEEK_TITLES};
 
 use crate::backend::Workload;
+#[cfg(feature = "engine")]
 use crate::event::Snapshot;
-use crate::settings::{Params, Setting};
+use crate::settings::Setting;
+#[cfg(feature = "engine")]
+use crate::settings::Params;
+#[cfg(feature = "engine")]
 use burn::prelude::Device;
 
 /// A named set of settings the page offers as one click.
@@ -60,11 +65,13 @@ pub fn schema(id: &str) -> Vec<Setting> {
 
 /// A lab in training, whichever it is. Enum dispatch keeps the worker and the
 /// CLI free of trait objects and async traits.
+#[cfg(feature = "engine")]
 pub enum Lab {
     Perceptron(Box<perceptron::PerceptronLab>),
     Bench(Box<bench::BenchLab>),
 }
 
+#[cfg(feature = "engine")]
 impl Lab {
     pub fn new(id: &str, params: &Params, device: &Device) -> Result<Lab, String> {
         match id {

@@ -1,13 +1,21 @@
 //! Day 1: the perceptron on AND, OR and XOR, and the MLP that fixes XOR.
 
 use crate::backend::Workload;
-use crate::data::gates::{Gate, INPUTS};
-use crate::event::{Series, Snapshot, View};
+use crate::data::gates::Gate;
+#[cfg(feature = "engine")]
+use crate::data::gates::INPUTS;
+use crate::event::Series;
+#[cfg(feature = "engine")]
+use crate::event::{Snapshot, View};
 use crate::labs::{ChartSpec, LabSpec, Preset};
+#[cfg(feature = "engine")]
 use crate::models::mlp::{Mlp, MlpConfig};
+#[cfg(feature = "engine")]
 use crate::models::perceptron::{Perceptron, PerceptronConfig};
 use crate::settings::{Kind, Params, Setting};
+#[cfg(feature = "engine")]
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+#[cfg(feature = "engine")]
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -99,11 +107,13 @@ pub struct PerceptronView {
     pub note: String,
 }
 
+#[cfg(feature = "engine")]
 enum Learner {
     Rule(Perceptron),
     Mlp { model: Mlp, optim: ModuleOptimizer },
 }
 
+#[cfg(feature = "engine")]
 pub struct PerceptronLab {
     config: PerceptronLabConfig,
     x: Tensor<2>,      // [4, 2]
@@ -116,6 +126,7 @@ pub struct PerceptronLab {
     pending: Vec<Tensor<1>>,
 }
 
+#[cfg(feature = "engine")]
 impl PerceptronLab {
     pub fn new(params: &Params, device: &Device) -> Result<Self, String> {
         let config = PerceptronLabConfig::from_params(params)?;
@@ -306,6 +317,7 @@ pub fn per_step_series(first: usize, curve: &[f32], lr: f64) -> Result<[Series; 
     Ok([loss, acc])
 }
 
+#[cfg(feature = "engine")]
 /// Mean logistic loss of logits z against 0/1 targets y, written in the stable
 /// form max(z, 0) − y·z + log(1 + e^−|z|).
 pub fn logistic_loss(z: Tensor<2>, y: Tensor<2>) -> Tensor<1> {
@@ -315,6 +327,7 @@ pub fn logistic_loss(z: Tensor<2>, y: Tensor<2>) -> Tensor<1> {
     (pos - yz + soft).mean() // [1]
 }
 
+#[cfg(feature = "engine")]
 /// Share of points whose sign of `score` matches the 0/1 target.
 pub fn accuracy(score: Tensor<2>, y: Tensor<2>) -> Tensor<1> {
     let pred = score.greater_equal_elem(0.0).float(); // [N, 1]
@@ -322,6 +335,7 @@ pub fn accuracy(score: Tensor<2>, y: Tensor<2>) -> Tensor<1> {
     wrong.mean().neg().add_scalar(1.0) // [1]
 }
 
+#[cfg(feature = "engine")]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +352,7 @@ mod tests {
     }
 }
 
+#[cfg(feature = "engine")]
 /// The centres of the heatmap's cells, row 0 at the top.
 fn grid_points(device: &Device) -> Tensor<2> {
     let step = (GRID_MAX - GRID_MIN) / GRID as f32;

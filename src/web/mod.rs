@@ -3,8 +3,10 @@
 pub mod app;
 pub mod charts;
 pub mod dom;
+#[cfg(feature = "engine")]
 pub mod gpu;
 pub mod page;
+#[cfg(feature = "engine")]
 pub mod worker;
 
 extern "C" {
