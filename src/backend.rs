@@ -5,13 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The CPU device: burn's ndarray backend, which is also what the browser's CPU
-/// path compiles to wasm. (burn 0.22 marks it deprecated in favour of `flex`;
-/// ndarray is the one measured here, so we keep it until a benchmark says otherwise.)
-#[allow(deprecated)]
+/// The CPU device: burn's `flex` backend (gemm matmuls, SIMD element-wise ops;
+/// on wasm32 with `simd128`). It replaced ndarray after a GPT-M step measured
+/// 913 ms on flex against 1,128 ms on ndarray, natively in one run (BENCHMARKS.md).
 #[cfg(feature = "engine")]
 pub fn cpu() -> burn::prelude::Device {
-    burn::prelude::Device::ndarray()
+    burn::prelude::Device::flex()
 }
 
 /// What the user (or the link) asked for.

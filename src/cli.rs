@@ -5,12 +5,16 @@
 //!
 //! Bad arguments get a one-line error and exit code 2.
 
+use reasonlab::data::files::DataFiles;
 use reasonlab::event::Snapshot;
 use reasonlab::labs::{self, Lab};
 use reasonlab::settings::{quote, Params};
 use serde_json::{json, Map, Value};
 use std::process::ExitCode;
 use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json]";
 
@@ -102,7 +106,9 @@ fn device(backend: &str) -> Result<burn::prelude::Device, String> {
 fn run_lab(args: &[String]) -> Result<(), String> {
     let args = parse_run_args(args)?;
     let device = device(&args.backend)?;
-    let mut lab = Lab::new(&args.lab, &args.params, &device)?;
+    let names = labs::spec(&args.lab).map_or(&[][..], |s| s.data);
+    let files = DataFiles::read_dir(&DataFiles::default_dir(), names)?;
+    let mut lab = Lab::new(&args.lab, &args.params, &device, &files)?;
     let total = lab.total_steps();
     let every = if let Some(limit) = lab.max_chunk() {
         limit

@@ -3,6 +3,7 @@
 
 use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
+use crate::labs::mnist::MnistView;
 use crate::labs::perceptron::PerceptronView;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -18,6 +19,8 @@ pub enum Command {
     /// One step, then a snapshot.
     Step,
     Reset,
+    /// Classify a drawing (784 pixels in 0–1); answered by `Event::Prediction`.
+    Predict { pixels: Vec<f32> },
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -51,6 +54,11 @@ pub enum Event {
     Backend { kind: BackendKind, reason: String },
     Status { status: Status, message: Option<String> },
     Snapshot(Snapshot),
+    /// Long work before training can start (downloading data): `done` of `total`
+    /// (`total` 0 when unknown), in the unit the label names.
+    Progress { label: String, done: f64, total: f64 },
+    /// Class probabilities for the last `Command::Predict`, or why there are none.
+    Prediction { probs: Result<Vec<f32>, String> },
 }
 
 /// New points of one per-step curve (loss, accuracy, …) since the last snapshot.
@@ -82,5 +90,6 @@ impl Snapshot {
 #[serde(tag = "lab", rename_all = "lowercase")]
 pub enum View {
     Perceptron(PerceptronView),
+    Mnist(MnistView),
     Bench(BenchView),
 }

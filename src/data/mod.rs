@@ -1,3 +1,5 @@
 //! Datasets, tokenizers and generators. Pure Rust and seeded.
 
+pub mod files;
 pub mod gates;
+pub mod mnist;

@@ -39,6 +39,7 @@ pub static SPEC: LabSpec = LabSpec {
         ChartSpec::Curve { series: "step_ms", title: "Time per step (ms), loss read back included", unit_range: false },
         ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
     ],
+    data: &[],
 };
 
 pub const WARMUP: usize = 5;

@@ -4,6 +4,9 @@ pub mod bench;
 pub mod catalog;
 #[cfg(feature = "engine")]
 pub mod gpt_train;
+pub mod mnist;
+#[cfg(feature = "engine")]
+pub mod mnist_train;
 pub mod perceptron;
 
 pub use catalog::{find, LabInfo, LABS, WEEK_TITLES};
@@ -12,6 +15,8 @@ use crate::backend::Workload;
 #[cfg(feature = "engine")]
 use crate::event::Snapshot;
 use crate::settings::Setting;
+#[cfg(feature = "engine")]
+use crate::data::files::DataFiles;
 #[cfg(feature = "engine")]
 use crate::settings::Params;
 #[cfg(feature = "engine")]
@@ -33,6 +38,12 @@ pub enum ChartSpec {
     Boundary,
     /// Every weight as a bar.
     Weights,
+    /// A classifier's confusion matrix on its test set.
+    Confusion,
+    /// Test digits the model gets wrong, with what it said.
+    Misclassified,
+    /// A pad to draw a digit on, with the predicted probabilities.
+    Sketch,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -45,12 +56,15 @@ pub struct LabSpec {
     pub presets: &'static [Preset],
     pub workload: Workload,
     pub charts: &'static [ChartSpec],
+    /// Files under `data/` the lab reads; the worker fetches them before it starts.
+    pub data: &'static [&'static str],
 }
 
 /// The spec of a lab that is built; `None` for labs still to come.
 pub fn spec(id: &str) -> Option<&'static LabSpec> {
     match id {
         "perceptron" => Some(&perceptron::SPEC),
+        "mnist" => Some(&mnist::SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -68,14 +82,17 @@ pub fn schema(id: &str) -> Vec<Setting> {
 #[cfg(feature = "engine")]
 pub enum Lab {
     Perceptron(Box<perceptron::PerceptronLab>),
+    Mnist(Box<mnist_train::MnistLab>),
     Bench(Box<bench::BenchLab>),
 }
 
 #[cfg(feature = "engine")]
 impl Lab {
-    pub fn new(id: &str, params: &Params, device: &Device) -> Result<Lab, String> {
+    /// `files` holds what the lab's spec lists in `data`.
+    pub fn new(id: &str, params: &Params, device: &Device, files: &DataFiles) -> Result<Lab, String> {
         match id {
             "perceptron" => Ok(Lab::Perceptron(Box::new(perceptron::PerceptronLab::new(params, device)?))),
+            "mnist" => Ok(Lab::Mnist(Box::new(mnist_train::MnistLab::new(params, device, files)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
         }
@@ -85,6 +102,7 @@ impl Lab {
     pub fn step(&mut self) {
         match self {
             Lab::Perceptron(lab) => lab.step(),
+            Lab::Mnist(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -92,6 +110,7 @@ impl Lab {
     pub fn steps_done(&self) -> usize {
         match self {
             Lab::Perceptron(lab) => lab.steps_done(),
+            Lab::Mnist(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -99,6 +118,7 @@ impl Lab {
     pub fn total_steps(&self) -> usize {
         match self {
             Lab::Perceptron(lab) => lab.total_steps(),
+            Lab::Mnist(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -107,8 +127,16 @@ impl Lab {
     /// (the benchmark times each step up to its loss read-back).
     pub fn max_chunk(&self) -> Option<usize> {
         match self {
-            Lab::Perceptron(_) => None,
+            Lab::Perceptron(_) | Lab::Mnist(_) => None,
             Lab::Bench(_) => Some(bench::BenchLab::CHUNK),
+        }
+    }
+
+    /// The model's answer for a user's input (a drawn digit), where the lab takes one.
+    pub async fn predict(&self, input: &[f32]) -> Result<Vec<f32>, String> {
+        match self {
+            Lab::Mnist(lab) => lab.predict(input).await,
+            _ => Err("this lab takes no drawn input".into()),
         }
     }
 
@@ -122,6 +150,7 @@ impl Lab {
     pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
         match self {
             Lab::Perceptron(lab) => lab.snapshot().await,
+            Lab::Mnist(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

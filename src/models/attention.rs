@@ -8,7 +8,11 @@ use burn::prelude::*;
 use burn::tensor::activation::softmax;
 
 /// The value added to scores above the diagonal: the future is masked out.
-pub const MASKED: f32 = -1e9;
+/// −∞ rather than a large negative number: exp(−∞) is an exact 0 on the fast
+/// path, while exp(−1e9) takes libm's underflow path (errno and all), which cost
+/// a fifth of a GPT-M step on the CPU. A causal row always keeps its diagonal,
+/// so no row is all −∞.
+pub const MASKED: f32 = f32::NEG_INFINITY;
 
 #[derive(Config, Debug)]
 pub struct CausalSelfAttentionConfig {

@@ -11,7 +11,7 @@ use burn::module::Param;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Embedding, LayerNorm, LayerNormConfig, Linear};
 use burn::prelude::*;
-use burn::tensor::activation::gelu_approximate;
+use burn::tensor::activation::sigmoid;
 use serde::{Deserialize, Serialize};
 
 /// How the model knows where a token is.
@@ -120,9 +120,20 @@ impl Block {
 
     fn mlp(&self, x: Tensor<3>) -> Tensor<3> {
         let h = self.fc.forward(x); // [B, T, 4C]
-        let h = gelu_approximate(h); // [B, T, 4C], tanh approximation
+        let h = gelu_tanh(h); // [B, T, 4C]
         self.fc2.forward(h) // [B, T, C]
     }
+}
+
+/// GELU, tanh approximation: ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+/// Written as x·σ(2u), which is the same function (½(1 + tanh u) = σ(2u)), because
+/// on the CPU one `exp` per element costs far less than `tanh` and `powf`: the
+/// tanh form spent a quarter of a GPT-M step in libm (measured with perf).
+pub fn gelu_tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    const TWO_SQRT_2_OVER_PI: f64 = 2.0 * 0.797_884_560_802_865_4;
+    let cube = x.clone() * x.clone() * x.clone();
+    let u2 = (x.clone() + cube * 0.044715) * TWO_SQRT_2_OVER_PI;
+    x * sigmoid(u2)
 }
 
 #[derive(Module, Debug)]
@@ -233,6 +244,17 @@ mod tests {
 
     fn values(x: Tensor<3>) -> Vec<f32> {
         x.into_data().try_to_vec::<f32>().unwrap()
+    }
+
+    #[test]
+    fn gelu_tanh_is_the_tanh_approximation() {
+        let device = crate::backend::cpu();
+        let xs: Vec<f32> = (-80..=80).map(|i| i as f32 / 10.0).collect();
+        let x = Tensor::<3>::from_data(TensorData::new(xs.clone(), [1, 1, xs.len()]), &device);
+        for (got, x) in values(gelu_tanh(x)).into_iter().zip(xs) {
+            let want = 0.5 * x * (1.0 + (0.797_884_6 * (x + 0.044715 * x * x * x)).tanh());
+            assert!((got - want).abs() < 1e-5, "gelu({x}) = {got}, want {want}");
+        }
     }
 
     #[test]

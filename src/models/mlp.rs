@@ -1,4 +1,4 @@
-//! A one-hidden-layer perceptron: Linear → tanh → Linear.
+//! A one-hidden-layer perceptron: Linear → tanh (or ReLU) → Linear.
 //!
 //! The 2-H-1 version solves XOR, which a single perceptron cannot: each hidden
 //! unit draws one line across the plane, and the output unit combines them.
@@ -16,12 +16,23 @@ pub struct MlpConfig {
     /// Seed of the host RNG that draws the initial weights.
     #[config(default = 0)]
     pub seed: u64,
+    #[config(default = "Activation::Tanh")]
+    pub activation: Activation,
+}
+
+/// The hidden layer's non-linearity: tanh for the small XOR net, ReLU for MNIST.
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Tanh,
+    Relu,
 }
 
 #[derive(Module, Debug)]
 pub struct Mlp {
     pub fc1: Linear,
     pub fc2: Linear,
+    #[module(skip)]
+    pub activation: Activation,
 }
 
 impl MlpConfig {
@@ -30,6 +41,7 @@ impl MlpConfig {
         Mlp {
             fc1: seeded_linear(&mut rng, self.d_input, self.d_hidden, true, device),
             fc2: seeded_linear(&mut rng, self.d_hidden, self.d_output, true, device),
+            activation: self.activation,
         }
     }
 }
@@ -37,14 +49,17 @@ impl MlpConfig {
 impl Mlp {
     /// Returns the output logits (before any sigmoid or softmax).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let h = self.fc1.forward(x); // [N, H]
-        let h = h.tanh(); // [N, H]
+        let h = self.hidden(x); // [N, H]
         self.fc2.forward(h) // [N, O]
     }
 
     /// The hidden layer's activations, for plots of what each unit has learned.
     pub fn hidden(&self, x: Tensor<2>) -> Tensor<2> {
-        self.fc1.forward(x).tanh() // [N, H]
+        let h = self.fc1.forward(x); // [N, H]
+        match self.activation {
+            Activation::Tanh => h.tanh(),
+            Activation::Relu => burn::tensor::activation::relu(h),
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 //! The page: keeps the state that the URL shares, talks to the worker, and
 //! redraws at most once a frame.
 
-use super::charts;
 use super::dom::{self, add, el, on, set_text};
 use super::page::{self, LabUi, Shell};
+use super::{render, sketch};
 use crate::backend::{BackendChoice, BackendKind};
 use crate::event::{Command, Event, Series, Snapshot, Status, View};
-use crate::labs::{self, ChartSpec};
+use crate::labs;
+use crate::labs::mnist::TestReport;
 use crate::url::{parse_hash, UrlState};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -25,6 +26,12 @@ struct App {
     outbox: Vec<Command>,
     series: BTreeMap<String, Vec<(u32, f32)>>,
     latest: Option<Snapshot>,
+    /// The lab's latest test-set report (sent only when a new one is made).
+    report: Option<TestReport>,
+    /// Probabilities for the drawing on the pad, and whether one is being computed.
+    probs: Vec<f32>,
+    predicting: bool,
+    sketch_dirty: bool,
     frame_pending: bool,
 }
 
@@ -63,6 +70,10 @@ pub fn start() {
             outbox: Vec::new(),
             series: BTreeMap::new(),
             latest: None,
+            report: None,
+            probs: Vec::new(),
+            predicting: false,
+            sketch_dirty: false,
             frame_pending: false,
         })
     });
@@ -161,6 +172,8 @@ impl App {
     fn load(&mut self) {
         self.series.clear();
         self.latest = None;
+        self.report = None;
+        self.probs.clear();
         self.set_status(Status::Idle);
         if self.ui.is_none() {
             return;
@@ -217,6 +230,7 @@ impl App {
         }
         self.series.clear();
         self.latest = None;
+        self.report = None;
         self.set_status(Status::Idle);
         self.send(Command::Reset);
     }
@@ -295,6 +309,37 @@ impl App {
             let value = preset.unchecked_ref::<HtmlSelectElement>().value();
             with_app(|a| a.apply_preset(&value));
         });
+        if let Some(pad) = &ui.sketch {
+            sketch::wire(&pad.pad, || {
+                with_app(App::predict_sketch);
+            });
+            let canvas = pad.pad.clone();
+            on(&pad.clear, "click", move |_| {
+                sketch::clear(&canvas);
+                with_app(|a| {
+                    a.probs.clear();
+                    a.sketch_dirty = false;
+                    a.request_frame();
+                });
+            });
+        }
+    }
+
+    /// Sends the drawing to the worker, one request at a time: a drawing that
+    /// changes while one is being classified is sent again when the answer comes.
+    fn predict_sketch(&mut self) {
+        let Some(pad) = self.ui.as_ref().and_then(|ui| ui.sketch.as_ref()) else { return };
+        if self.predicting {
+            self.sketch_dirty = true;
+            return;
+        }
+        let pixels = sketch::read_digit(&pad.pad);
+        if pixels.iter().all(|&p| p == 0.0) {
+            return;
+        }
+        self.predicting = true;
+        self.sketch_dirty = false;
+        self.send(Command::Predict { pixels });
     }
 
     fn on_event(&mut self, event: Event) {
@@ -315,6 +360,11 @@ impl App {
             }
             Event::Status { status, message } => {
                 // A pause the user already saw stays; the worker confirms it shortly.
+                // The last snapshot is drawn before "done" shows, so the numbers next
+                // to a finished run are its final ones.
+                if matches!(status, Status::Done | Status::Error) {
+                    self.render();
+                }
                 if !(status == Status::Running && self.status == Status::Paused) {
                     self.set_status(status);
                 }
@@ -322,9 +372,36 @@ impl App {
                     self.notify(&m, if status == Status::Error { "error" } else { "info" });
                 }
             }
+            Event::Progress { label, done, total } => {
+                if let Some(ui) = &self.ui {
+                    let _ = ui.progress.set_attribute("max", &format!("{}", total.max(done).max(1e-9)));
+                    let _ = ui.progress.set_attribute("value", &format!("{done}"));
+                    let of = if total > 0.0 { format!(" of {total:.1}") } else { String::new() };
+                    set_text(&ui.progress_text, &format!("{label}: {done:.1}{of}"));
+                }
+            }
+            Event::Prediction { probs } => {
+                self.predicting = false;
+                match probs {
+                    // A pad cleared while the worker was answering stays clear.
+                    Ok(p) if self.pad_has_ink() => self.probs = p,
+                    Ok(_) => {}
+                    Err(e) => self.notify(&format!("Could not classify the drawing: {e}"), "warning"),
+                }
+                self.request_frame();
+                if self.sketch_dirty {
+                    self.predict_sketch();
+                }
+            }
             Event::Snapshot(snap) => {
                 if snap.step == 0 {
                     self.series.clear();
+                    self.report = None;
+                }
+                if let View::Mnist(view) = &snap.view {
+                    if let Some(r) = &view.report {
+                        self.report = Some(r.clone());
+                    }
                 }
                 for Series { name, points } in &snap.series {
                     self.series.entry(name.clone()).or_default().extend(points);
@@ -333,6 +410,11 @@ impl App {
                 self.request_frame();
             }
         }
+    }
+
+    fn pad_has_ink(&self) -> bool {
+        let pad = self.ui.as_ref().and_then(|ui| ui.sketch.as_ref());
+        pad.is_some_and(|p| sketch::read_digit(&p.pad).iter().any(|&v| v > 0.0))
     }
 
     fn request_frame(&mut self) {
@@ -351,40 +433,6 @@ impl App {
 
     fn render(&self) {
         let (Some(ui), Some(snap)) = (&self.ui, &self.latest) else { return };
-        for (name, value) in &snap.metrics {
-            set_text(&page::metric_cell(&ui.metrics, name), &format_metric(name, *value));
-        }
-        let frac = if snap.total_steps > 0 { snap.step as f64 / snap.total_steps as f64 } else { 0.0 };
-        let _ = ui.progress.set_attribute("value", &format!("{frac:.4}"));
-        set_text(&ui.progress_text, &format!("step {} of {}", snap.step, snap.total_steps));
-        for (spec, chart) in &ui.charts {
-            let caption = match (spec, &snap.view) {
-                (ChartSpec::Curve { series, unit_range, .. }, _) => {
-                    let points = self.series.get(*series).map(Vec::as_slice).unwrap_or(&[]);
-                    charts::curve::draw(&chart.canvas, series, points, unit_range.then_some((0.0, 1.05)))
-                }
-                (ChartSpec::Boundary, View::Perceptron(view)) => charts::boundary::draw(&chart.canvas, view),
-                (ChartSpec::Weights, View::Perceptron(view)) => charts::weights::draw(&chart.canvas, &view.weights),
-                _ => continue,
-            };
-            set_text(&chart.caption, &caption);
-        }
-        let note = match &snap.view {
-            View::Perceptron(view) => view.note.clone(),
-            View::Bench(b) => format!(
-                "GPT-{}: {} parameters, batch {} × {} tokens. {} warm-up steps, then {} repetitions of {} timed steps; step_ms is the median of the repetitions' medians.",
-                b.size.to_uppercase(), b.params, b.batch, b.block, b.warmup, b.reps, b.timed_per_rep
-            ),
-        };
-        set_text(&ui.note, &note);
-    }
-}
-
-/// Metrics as plain numbers, so that tests and people can read them.
-pub fn format_metric(name: &str, value: f64) -> String {
-    match name {
-        "step" => format!("{value:.0}"),
-        "steps_per_sec" => format!("{value:.1}"),
-        _ => format!("{value:.4}"),
+        render::render(ui, snap, &self.series, self.report.as_ref(), &self.probs);
     }
 }

@@ -4,8 +4,12 @@ pub mod app;
 pub mod charts;
 pub mod dom;
 #[cfg(feature = "engine")]
+pub mod fetch;
+#[cfg(feature = "engine")]
 pub mod gpu;
 pub mod page;
+pub mod render;
+pub mod sketch;
 #[cfg(feature = "engine")]
 pub mod worker;
 

@@ -58,6 +58,12 @@ pub struct Chart {
     pub caption: Element,
 }
 
+/// The drawing pad of a lab that classifies what the user draws.
+pub struct SketchUi {
+    pub pad: HtmlCanvasElement,
+    pub clear: Element,
+}
+
 pub struct LabUi {
     pub controls: Vec<(String, Element)>,
     pub preset: Element,
@@ -70,6 +76,7 @@ pub struct LabUi {
     pub copied: Element,
     pub metrics: Element,
     pub charts: Vec<(ChartSpec, Chart)>,
+    pub sketch: Option<SketchUi>,
 }
 
 /// Fills `main` with the lab's view. `None` for a lab that is not built yet.
@@ -149,6 +156,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         let caption = add(&fig, el("figcaption", &[], title));
         Chart { canvas: canvas.unchecked_into(), caption }
     };
+    let mut sketch = None;
     let charts = spec
         .charts
         .iter()
@@ -157,6 +165,16 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
                 ChartSpec::Curve { series, title, .. } => (*title, *series),
                 ChartSpec::Boundary => ("Decision boundary", "boundary"),
                 ChartSpec::Weights => ("Weights and biases", "weights"),
+                ChartSpec::Confusion => ("Confusion matrix on the test set", "confusion"),
+                ChartSpec::Misclassified => ("Test digits it gets wrong", "misclassified"),
+                ChartSpec::Sketch => {
+                    let fig = add(&charts, el("figure", &[("class", "sketch")], ""));
+                    let pad = add(&fig, el("canvas", &[("width", "280"), ("height", "280"), ("data-chart", "sketch-pad"), ("role", "img"), ("aria-label", "Drawing pad: draw a digit with the mouse, a pen or a finger")], ""));
+                    let clear = add(&fig, el("button", &[("type", "button"), ("data-action", "clear-sketch")], "Clear drawing"));
+                    add(&fig, el("figcaption", &[], "Draw a digit (white on black), as large as the box."));
+                    sketch = Some(SketchUi { pad: pad.unchecked_into(), clear });
+                    ("Predicted probabilities for your drawing", "sketch-probs")
+                }
             };
             (*c, chart(title, name))
         })
@@ -165,7 +183,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let table = add(main, el("table", &[("class", "metrics")], ""));
     add(&table, el("caption", &[], "Current metrics"));
     let metrics = add(&table, el("tbody", &[], ""));
-    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts })
+    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch })
 }
 
 /// The `<td data-metric=name>` of a metric, created on first use.

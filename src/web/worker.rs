@@ -2,6 +2,7 @@
 //! page's commands between chunks of steps, and posts events back.
 
 use crate::backend::{choose, BackendChoice, BackendKind, Workload};
+use crate::data::files::DataFiles;
 use crate::event::{Command, Event, Snapshot, Status};
 use crate::labs::{self, Lab};
 use crate::settings::Params;
@@ -107,6 +108,8 @@ struct Trainer {
     /// burn's wgpu runtime can be opened once per worker; keep what we got.
     gpu: Option<Result<Device, String>>,
     running: bool,
+    /// Data files fetched so far, kept across labs and resets.
+    files: DataFiles,
     chunk: usize,
     steps_per_sec: f64,
 }
@@ -158,7 +161,35 @@ impl Trainer {
                 self.running = false;
                 self.rebuild().await;
             }
+            Command::Predict { pixels } => {
+                let probs = match &self.lab {
+                    Some(lab) => lab.predict(&pixels).await,
+                    None => Err("no model is loaded yet".into()),
+                };
+                post(&Event::Prediction { probs });
+            }
         }
+    }
+
+    /// Fetches the data files a lab needs that this worker has not fetched yet.
+    async fn fetch_data(&mut self, names: &[&str]) -> Result<(), String> {
+        for name in names {
+            if self.files.0.contains_key(*name) {
+                continue;
+            }
+            let mut last = -1.0;
+            let bytes = super::fetch::fetch_bytes(name, |done, total| {
+                let mb = done as f64 / 1e6;
+                // A message per tenth of a megabyte is plenty for a progress bar.
+                if mb - last >= 0.1 || (total > 0 && done == total) {
+                    last = mb;
+                    post(&Event::Progress { label: format!("Loading data/{name} (MB)"), done: mb, total: total as f64 / 1e6 });
+                }
+            })
+            .await?;
+            self.files.insert(name, bytes);
+        }
+        Ok(())
     }
 
     async fn load(&mut self, lab_id: String, raw: BTreeMap<String, String>, choice: BackendChoice) {
@@ -176,7 +207,13 @@ impl Trainer {
             BackendKind::Cpu => crate::backend::cpu(),
         });
         post(&Event::Backend { kind, reason });
+        let names = labs::spec(&lab_id).map_or(&[][..], |s| s.data);
         self.loaded = Some(Loaded { lab_id, params });
+        if let Err(e) = self.fetch_data(names).await {
+            self.lab = None;
+            post_status(Status::Error, Some(e));
+            return;
+        }
         self.rebuild().await;
     }
 
@@ -205,7 +242,7 @@ impl Trainer {
         let (Some(loaded), Some(device)) = (&self.loaded, &self.device) else { return };
         self.chunk = 1;
         self.steps_per_sec = 0.0;
-        match Lab::new(&loaded.lab_id, &loaded.params, device) {
+        match Lab::new(&loaded.lab_id, &loaded.params, device, &self.files) {
             Ok(lab) => {
                 self.lab = Some(lab);
                 post_status(Status::Idle, None);

@@ -2,7 +2,10 @@
 //! function each, returning the caption with the numbers behind the picture.
 
 pub mod boundary;
+pub mod confusion;
 pub mod curve;
+pub mod misses;
+pub mod probs;
 pub mod weights;
 
 use plotters::style::RGBColor;

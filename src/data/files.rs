@@ -1,0 +1,54 @@
+//! The data files a lab reads, by name. The browser's worker fetches them from
+//! `data/` on the site (with progress), the CLI reads them from `data/` on disk;
+//! both hand the lab the same bytes.
+
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+pub struct DataFiles(pub BTreeMap<String, Vec<u8>>);
+
+impl DataFiles {
+    /// The bytes of one file, or an error that names it.
+    pub fn get(&self, name: &str) -> Result<&[u8], String> {
+        self.0
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| format!("the data file data/{name} is missing"))
+    }
+
+    pub fn insert(&mut self, name: &str, bytes: Vec<u8>) {
+        self.0.insert(name.to_string(), bytes);
+    }
+
+    /// Reads `names` from a directory (the CLI's and the tests' way in).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn read_dir(dir: &std::path::Path, names: &[&str]) -> Result<Self, String> {
+        let mut files = Self::default();
+        for name in names {
+            let path = dir.join(name);
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read the data file {}: {e}", path.display()))?;
+            files.insert(name, bytes);
+        }
+        Ok(files)
+    }
+
+    /// `data/` of this checkout, or `$REASONLAB_DATA` when set.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn default_dir() -> std::path::PathBuf {
+        match std::env::var_os("REASONLAB_DATA") {
+            Some(dir) => dir.into(),
+            None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        }
+    }
+}
+
+/// Inflates a gzip member; a corrupt file gets an error with its name.
+#[cfg(feature = "engine")]
+pub fn gunzip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("the data file data/{name} is corrupt: {e}"))?;
+    Ok(out)
+}

@@ -1,0 +1,64 @@
+//! Draws a lab's latest snapshot: metrics table, progress, charts and note.
+
+use super::charts;
+use super::dom::set_text;
+use super::page::{self, LabUi};
+use crate::event::{Snapshot, View};
+use crate::labs::mnist::TestReport;
+use crate::labs::ChartSpec;
+use std::collections::BTreeMap;
+
+pub fn render(ui: &LabUi, snap: &Snapshot, series: &BTreeMap<String, Vec<(u32, f32)>>, report: Option<&TestReport>, probs: &[f32]) {
+    for (name, value) in &snap.metrics {
+        set_text(&page::metric_cell(&ui.metrics, name), &format_metric(name, *value));
+    }
+    let frac = if snap.total_steps > 0 { snap.step as f64 / snap.total_steps as f64 } else { 0.0 };
+    let _ = ui.progress.set_attribute("value", &format!("{frac:.4}"));
+    let _ = ui.progress.set_attribute("max", "1");
+    set_text(&ui.progress_text, &format!("step {} of {}", snap.step, snap.total_steps));
+    for (spec, chart) in &ui.charts {
+        let caption = match (spec, &snap.view) {
+            (ChartSpec::Curve { series: name, unit_range, .. }, _) => {
+                let points = series.get(*name).map(Vec::as_slice).unwrap_or(&[]);
+                charts::curve::draw(&chart.canvas, name, points, unit_range.then_some((0.0, 1.05)))
+            }
+            (ChartSpec::Boundary, View::Perceptron(view)) => charts::boundary::draw(&chart.canvas, view),
+            (ChartSpec::Weights, View::Perceptron(view)) => charts::weights::draw(&chart.canvas, &view.weights),
+            (ChartSpec::Confusion, _) => match report {
+                Some(r) => charts::confusion::draw(&chart.canvas, r),
+                None => "The confusion matrix appears after the first pass over the test set.".into(),
+            },
+            (ChartSpec::Misclassified, _) => match report {
+                Some(r) => charts::misses::draw(&chart.canvas, r),
+                None => "Wrongly classified test digits appear after the first pass over the test set.".into(),
+            },
+            (ChartSpec::Sketch, _) => charts::probs::draw(&chart.canvas, probs),
+            _ => continue,
+        };
+        set_text(&chart.caption, &caption);
+    }
+    let note = match &snap.view {
+        View::Perceptron(view) => view.note.clone(),
+        View::Mnist(view) => view.note.clone(),
+        View::Bench(b) => format!(
+            "GPT-{}: {} parameters, batch {} × {} tokens. {} warm-up steps, then {} repetitions of {} timed steps; step_ms is the median of the repetitions' medians.",
+            b.size.to_uppercase(),
+            b.params,
+            b.batch,
+            b.block,
+            b.warmup,
+            b.reps,
+            b.timed_per_rep
+        ),
+    };
+    set_text(&ui.note, &note);
+}
+
+/// Metrics as plain numbers, so that tests and people can read them.
+pub fn format_metric(name: &str, value: f64) -> String {
+    match name {
+        "step" => format!("{value:.0}"),
+        "steps_per_sec" => format!("{value:.1}"),
+        _ => format!("{value:.4}"),
+    }
+}
