@@ -3,6 +3,7 @@
 
 use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
+use crate::labs::backprop::BackpropView;
 use crate::labs::mnist::MnistView;
 use crate::labs::perceptron::PerceptronView;
 use serde::{Deserialize, Serialize};
@@ -91,5 +92,6 @@ impl Snapshot {
 pub enum View {
     Perceptron(PerceptronView),
     Mnist(MnistView),
+    Backprop(BackpropView),
     Bench(BenchView),
 }

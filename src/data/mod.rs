@@ -3,3 +3,4 @@
 pub mod files;
 pub mod gates;
 pub mod mnist;
+pub mod spirals;

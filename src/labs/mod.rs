@@ -1,5 +1,8 @@
 //! One file per lab: a Config with presets, `step()`, and the snapshot the page draws.
 
+pub mod backprop;
+#[cfg(feature = "engine")]
+pub mod backprop_train;
 pub mod bench;
 pub mod catalog;
 #[cfg(feature = "engine")]
@@ -44,6 +47,10 @@ pub enum ChartSpec {
     Misclassified,
     /// A pad to draw a digit on, with the predicted probabilities.
     Sketch,
+    /// 2-D points coloured by class over the model's predicted class regions.
+    Regions,
+    /// Every parameter's gradient on the last batch, as bars.
+    Gradients,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -65,6 +72,7 @@ pub fn spec(id: &str) -> Option<&'static LabSpec> {
     match id {
         "perceptron" => Some(&perceptron::SPEC),
         "mnist" => Some(&mnist::SPEC),
+        "backprop" => Some(&backprop::SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -83,6 +91,7 @@ pub fn schema(id: &str) -> Vec<Setting> {
 pub enum Lab {
     Perceptron(Box<perceptron::PerceptronLab>),
     Mnist(Box<mnist_train::MnistLab>),
+    Backprop(Box<backprop_train::BackpropLab>),
     Bench(Box<bench::BenchLab>),
 }
 
@@ -93,6 +102,7 @@ impl Lab {
         match id {
             "perceptron" => Ok(Lab::Perceptron(Box::new(perceptron::PerceptronLab::new(params, device)?))),
             "mnist" => Ok(Lab::Mnist(Box::new(mnist_train::MnistLab::new(params, device, files)?))),
+            "backprop" => Ok(Lab::Backprop(Box::new(backprop_train::BackpropLab::new(params, device)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
         }
@@ -103,6 +113,7 @@ impl Lab {
         match self {
             Lab::Perceptron(lab) => lab.step(),
             Lab::Mnist(lab) => lab.step(),
+            Lab::Backprop(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -111,6 +122,7 @@ impl Lab {
         match self {
             Lab::Perceptron(lab) => lab.steps_done(),
             Lab::Mnist(lab) => lab.steps_done(),
+            Lab::Backprop(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -119,6 +131,7 @@ impl Lab {
         match self {
             Lab::Perceptron(lab) => lab.total_steps(),
             Lab::Mnist(lab) => lab.total_steps(),
+            Lab::Backprop(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -127,7 +140,7 @@ impl Lab {
     /// (the benchmark times each step up to its loss read-back).
     pub fn max_chunk(&self) -> Option<usize> {
         match self {
-            Lab::Perceptron(_) | Lab::Mnist(_) => None,
+            Lab::Perceptron(_) | Lab::Mnist(_) | Lab::Backprop(_) => None,
             Lab::Bench(_) => Some(bench::BenchLab::CHUNK),
         }
     }
@@ -151,6 +164,7 @@ impl Lab {
         match self {
             Lab::Perceptron(lab) => lab.snapshot().await,
             Lab::Mnist(lab) => lab.snapshot().await,
+            Lab::Backprop(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod attention;
 pub mod gpt;
+pub mod manual_mlp;
 pub mod mlp;
 pub mod perceptron;
 

@@ -167,6 +167,8 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
                 ChartSpec::Weights => ("Weights and biases", "weights"),
                 ChartSpec::Confusion => ("Confusion matrix on the test set", "confusion"),
                 ChartSpec::Misclassified => ("Test digits it gets wrong", "misclassified"),
+                ChartSpec::Regions => ("Points and the class regions the network draws", "regions"),
+                ChartSpec::Gradients => ("Gradient of the loss for every weight and bias (last batch)", "gradients"),
                 ChartSpec::Sketch => {
                     let fig = add(&charts, el("figure", &[("class", "sketch")], ""));
                     let pad = add(&fig, el("canvas", &[("width", "280"), ("height", "280"), ("data-chart", "sketch-pad"), ("role", "img"), ("aria-label", "Drawing pad: draw a digit with the mouse, a pen or a finger")], ""));

@@ -33,6 +33,13 @@ pub fn render(ui: &LabUi, snap: &Snapshot, series: &BTreeMap<String, Vec<(u32, f
                 None => "Wrongly classified test digits appear after the first pass over the test set.".into(),
             },
             (ChartSpec::Sketch, _) => charts::probs::draw(&chart.canvas, probs),
+            (ChartSpec::Regions, View::Backprop(view)) => charts::regions::draw(&chart.canvas, view),
+            (ChartSpec::Gradients, View::Backprop(view)) => {
+                // The bars are the same picture as Day 1's weights; the caption lists every gradient.
+                let _ = charts::weights::draw(&chart.canvas, &view.grads);
+                let all: Vec<String> = view.grads.iter().map(|(n, g)| format!("{n} {g:+.2e}")).collect();
+                format!("Gradients on the last batch: {}.", all.join(", "))
+            }
             _ => continue,
         };
         set_text(&chart.caption, &caption);
@@ -40,6 +47,7 @@ pub fn render(ui: &LabUi, snap: &Snapshot, series: &BTreeMap<String, Vec<(u32, f
     let note = match &snap.view {
         View::Perceptron(view) => view.note.clone(),
         View::Mnist(view) => view.note.clone(),
+        View::Backprop(view) => view.note.clone(),
         View::Bench(b) => format!(
             "GPT-{}: {} parameters, batch {} × {} tokens. {} warm-up steps, then {} repetitions of {} timed steps; step_ms is the median of the repetitions' medians.",
             b.size.to_uppercase(),
@@ -59,6 +67,8 @@ pub fn format_metric(name: &str, value: f64) -> String {
     match name {
         "step" => format!("{value:.0}"),
         "steps_per_sec" => format!("{value:.1}"),
+        // Small numbers (errors, rates) keep their digits: 9.22e-5, not 0.0001.
+        _ if value != 0.0 && value.abs() < 1e-3 => format!("{value:.2e}"),
         _ => format!("{value:.4}"),
     }
 }

@@ -9,7 +9,10 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
 fn context(pad: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    pad.get_context("2d").ok().flatten().map(JsCast::unchecked_into)
+    // The pad is read back after every stroke: ask for a CPU-side canvas.
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"willReadFrequently".into(), &true.into());
+    pad.get_context_with_context_options("2d", &options).ok().flatten().map(JsCast::unchecked_into)
 }
 
 /// Paints the pad black.

@@ -6,6 +6,7 @@ pub mod confusion;
 pub mod curve;
 pub mod misses;
 pub mod probs;
+pub mod regions;
 pub mod weights;
 
 use plotters::style::RGBColor;
