@@ -106,7 +106,7 @@ fn device(backend: &str) -> Result<burn::prelude::Device, String> {
 fn run_lab(args: &[String]) -> Result<(), String> {
     let args = parse_run_args(args)?;
     let device = device(&args.backend)?;
-    let names = labs::spec(&args.lab).map_or(&[][..], |s| s.data);
+    let names = labs::spec(&args.lab).map_or(&[][..], |s| (s.data)(&args.params));
     let files = DataFiles::read_dir(&DataFiles::default_dir(), names)?;
     let mut lab = Lab::new(&args.lab, &args.params, &device, &files)?;
     let total = lab.total_steps();

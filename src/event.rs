@@ -5,6 +5,7 @@ use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
 use crate::labs::backprop::BackpropView;
 use crate::labs::mnist::MnistView;
+use crate::labs::word2vec::Word2vecView;
 use crate::labs::perceptron::PerceptronView;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,6 +21,8 @@ pub enum Command {
     /// One step, then a snapshot.
     Step,
     Reset,
+    /// A live setting changed: the running lab takes it without starting over.
+    Live { key: String, value: String },
     /// Classify a drawing (784 pixels in 0–1); answered by `Event::Prediction`.
     Predict { pixels: Vec<f32> },
 }
@@ -93,5 +96,6 @@ pub enum View {
     Perceptron(PerceptronView),
     Mnist(MnistView),
     Backprop(BackpropView),
+    Word2vec(Word2vecView),
     Bench(BenchView),
 }

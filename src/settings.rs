@@ -10,6 +10,9 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     Int { min: i64, max: i64 },
     Float { min: f64, max: f64 },
+    /// Words the user types (letters, apostrophes, spaces, commas, + and −),
+    /// e.g. "whale, sea" or "king - man + woman"; kept lower-case.
+    Words,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -63,6 +66,13 @@ impl Setting {
                 }
                 Ok(v.to_string())
             }
+            Kind::Words => {
+                let lower = raw.to_ascii_lowercase();
+                if let Some(bad) = lower.chars().find(|c| !(c.is_ascii_lowercase() || " ',+-".contains(*c))) {
+                    return Err(format!("{} has a character ({}) that is not a letter, space, comma, + or −", quote(raw), quote(&bad.to_string())));
+                }
+                Ok(lower.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
         }
     }
 }
@@ -114,6 +124,15 @@ impl Params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_lowercased_and_checked() {
+        let w = Setting { key: "probe", label: "", help: "", kind: Kind::Words, default: "" };
+        assert_eq!(w.validate("  King  -  Man + woman ").unwrap(), "king - man + woman");
+        assert!(w.validate("<script>").is_err());
+        assert!(w.validate("café").is_err());
+        assert!(w.validate(&"a".repeat(65)).is_err());
+    }
 
     const LR: Setting = Setting {
         key: "lr",

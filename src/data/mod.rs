@@ -4,3 +4,4 @@ pub mod files;
 pub mod gates;
 pub mod mnist;
 pub mod spirals;
+pub mod text;

@@ -33,7 +33,8 @@ pub static SPEC: LabSpec = LabSpec {
         ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
         ChartSpec::Curve { series: "grad_check_max_rel_err", title: "Gradient check: max relative error", unit_range: false },
     ],
-    data: &[],
+    data: super::no_data,
+    live: &[],
 };
 
 /// Resolution of the class-region raster over [-1.2, 1.2]².

@@ -39,7 +39,8 @@ pub static SPEC: LabSpec = LabSpec {
         ChartSpec::Curve { series: "step_ms", title: "Time per step (ms), loss read back included", unit_range: false },
         ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
     ],
-    data: &[],
+    data: super::no_data,
+    live: &[],
 };
 
 pub const WARMUP: usize = 5;

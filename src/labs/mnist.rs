@@ -40,7 +40,8 @@ pub static SPEC: LabSpec = LabSpec {
         ChartSpec::Misclassified,
         ChartSpec::Sketch,
     ],
-    data: mnist::FILES,
+    data: |_| mnist::FILES,
+    live: &[],
 };
 
 /// How many wrongly classified test digits the page shows.

@@ -11,6 +11,9 @@ pub mod mnist;
 #[cfg(feature = "engine")]
 pub mod mnist_train;
 pub mod perceptron;
+pub mod word2vec;
+#[cfg(feature = "engine")]
+pub mod word2vec_train;
 
 pub use catalog::{find, LabInfo, LABS, WEEK_TITLES};
 
@@ -20,7 +23,6 @@ use crate::event::Snapshot;
 use crate::settings::Setting;
 #[cfg(feature = "engine")]
 use crate::data::files::DataFiles;
-#[cfg(feature = "engine")]
 use crate::settings::Params;
 #[cfg(feature = "engine")]
 use burn::prelude::Device;
@@ -51,6 +53,8 @@ pub enum ChartSpec {
     Regions,
     /// Every parameter's gradient on the last batch, as bars.
     Gradients,
+    /// Nearest neighbours of the words the user typed, with similarities.
+    Neighbours,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -63,8 +67,17 @@ pub struct LabSpec {
     pub presets: &'static [Preset],
     pub workload: Workload,
     pub charts: &'static [ChartSpec],
-    /// Files under `data/` the lab reads; the worker fetches them before it starts.
-    pub data: &'static [&'static str],
+    /// Files under `data/` the lab reads with these settings; the worker fetches
+    /// them before it starts.
+    pub data: fn(&Params) -> &'static [&'static str],
+    /// Settings that change what the page shows, not the training: changing one
+    /// rewrites the link and tells the running lab, without starting over.
+    pub live: &'static [&'static str],
+}
+
+/// `LabSpec::data` for labs that read no files.
+pub fn no_data(_: &Params) -> &'static [&'static str] {
+    &[]
 }
 
 /// The spec of a lab that is built; `None` for labs still to come.
@@ -73,6 +86,7 @@ pub fn spec(id: &str) -> Option<&'static LabSpec> {
         "perceptron" => Some(&perceptron::SPEC),
         "mnist" => Some(&mnist::SPEC),
         "backprop" => Some(&backprop::SPEC),
+        "word2vec" => Some(&word2vec::SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -92,6 +106,7 @@ pub enum Lab {
     Perceptron(Box<perceptron::PerceptronLab>),
     Mnist(Box<mnist_train::MnistLab>),
     Backprop(Box<backprop_train::BackpropLab>),
+    Word2vec(Box<word2vec_train::Word2vecLab>),
     Bench(Box<bench::BenchLab>),
 }
 
@@ -103,6 +118,7 @@ impl Lab {
             "perceptron" => Ok(Lab::Perceptron(Box::new(perceptron::PerceptronLab::new(params, device)?))),
             "mnist" => Ok(Lab::Mnist(Box::new(mnist_train::MnistLab::new(params, device, files)?))),
             "backprop" => Ok(Lab::Backprop(Box::new(backprop_train::BackpropLab::new(params, device)?))),
+            "word2vec" => Ok(Lab::Word2vec(Box::new(word2vec_train::Word2vecLab::new(params, device, files)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
         }
@@ -114,6 +130,7 @@ impl Lab {
             Lab::Perceptron(lab) => lab.step(),
             Lab::Mnist(lab) => lab.step(),
             Lab::Backprop(lab) => lab.step(),
+            Lab::Word2vec(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -123,6 +140,7 @@ impl Lab {
             Lab::Perceptron(lab) => lab.steps_done(),
             Lab::Mnist(lab) => lab.steps_done(),
             Lab::Backprop(lab) => lab.steps_done(),
+            Lab::Word2vec(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -132,6 +150,7 @@ impl Lab {
             Lab::Perceptron(lab) => lab.total_steps(),
             Lab::Mnist(lab) => lab.total_steps(),
             Lab::Backprop(lab) => lab.total_steps(),
+            Lab::Word2vec(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -140,7 +159,7 @@ impl Lab {
     /// (the benchmark times each step up to its loss read-back).
     pub fn max_chunk(&self) -> Option<usize> {
         match self {
-            Lab::Perceptron(_) | Lab::Mnist(_) | Lab::Backprop(_) => None,
+            Lab::Perceptron(_) | Lab::Mnist(_) | Lab::Backprop(_) | Lab::Word2vec(_) => None,
             Lab::Bench(_) => Some(bench::BenchLab::CHUNK),
         }
     }
@@ -150,6 +169,13 @@ impl Lab {
         match self {
             Lab::Mnist(lab) => lab.predict(input).await,
             _ => Err("this lab takes no drawn input".into()),
+        }
+    }
+
+    /// A live setting changed on the page (see `LabSpec::live`).
+    pub fn set_live(&mut self, key: &str, value: &str) {
+        if let Lab::Word2vec(lab) = self {
+            lab.set_live(key, value)
         }
     }
 
@@ -165,6 +191,7 @@ impl Lab {
             Lab::Perceptron(lab) => lab.snapshot().await,
             Lab::Mnist(lab) => lab.snapshot().await,
             Lab::Backprop(lab) => lab.snapshot().await,
+            Lab::Word2vec(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

@@ -52,7 +52,8 @@ pub static SPEC: LabSpec = LabSpec {
         ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
         ChartSpec::Curve { series: "accuracy", title: "Accuracy per step", unit_range: true },
     ],
-    data: &[],
+    data: super::no_data,
+    live: &[],
 };
 
 /// Resolution of the decision-boundary heatmap, over [-0.5, 1.5]².

@@ -5,6 +5,7 @@ pub mod gpt;
 pub mod manual_mlp;
 pub mod mlp;
 pub mod perceptron;
+pub mod word2vec;
 
 use crate::rng::Rng;
 use burn::module::Param;

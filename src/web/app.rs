@@ -258,7 +258,12 @@ impl App {
             return;
         }
         self.write_hash();
-        self.load();
+        if labs::spec(&self.state.lab).is_some_and(|s| s.live.contains(&key)) {
+            let value = self.state.params.get(key).to_string();
+            self.send(Command::Live { key: key.to_string(), value });
+        } else {
+            self.load();
+        }
     }
 
     fn apply_preset(&mut self, index: &str) {

@@ -33,6 +33,7 @@ pub fn render(ui: &LabUi, snap: &Snapshot, series: &BTreeMap<String, Vec<(u32, f
                 None => "Wrongly classified test digits appear after the first pass over the test set.".into(),
             },
             (ChartSpec::Sketch, _) => charts::probs::draw(&chart.canvas, probs),
+            (ChartSpec::Neighbours, View::Word2vec(view)) => charts::neighbours::draw(&chart.canvas, &view.queries),
             (ChartSpec::Regions, View::Backprop(view)) => charts::regions::draw(&chart.canvas, view),
             (ChartSpec::Gradients, View::Backprop(view)) => {
                 // The bars are the same picture as Day 1's weights; the caption lists every gradient.
@@ -48,6 +49,7 @@ pub fn render(ui: &LabUi, snap: &Snapshot, series: &BTreeMap<String, Vec<(u32, f
         View::Perceptron(view) => view.note.clone(),
         View::Mnist(view) => view.note.clone(),
         View::Backprop(view) => view.note.clone(),
+        View::Word2vec(view) => view.note.clone(),
         View::Bench(b) => format!(
             "GPT-{}: {} parameters, batch {} × {} tokens. {} warm-up steps, then {} repetitions of {} timed steps; step_ms is the median of the repetitions' medians.",
             b.size.to_uppercase(),

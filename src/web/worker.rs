@@ -161,6 +161,18 @@ impl Trainer {
                 self.running = false;
                 self.rebuild().await;
             }
+            Command::Live { key, value } => {
+                if let Some(loaded) = self.loaded.as_mut() {
+                    let schema = labs::schema(&loaded.lab_id);
+                    let _ = loaded.params.set(&schema, &key, &value);
+                }
+                if let Some(lab) = self.lab.as_mut() {
+                    lab.set_live(&key, &value);
+                }
+                if !self.running {
+                    self.report().await;
+                }
+            }
             Command::Predict { pixels } => {
                 let probs = match &self.lab {
                     Some(lab) => lab.predict(&pixels).await,
@@ -207,7 +219,7 @@ impl Trainer {
             BackendKind::Cpu => crate::backend::cpu(),
         });
         post(&Event::Backend { kind, reason });
-        let names = labs::spec(&lab_id).map_or(&[][..], |s| s.data);
+        let names = labs::spec(&lab_id).map_or(&[][..], |s| (s.data)(&params));
         self.loaded = Some(Loaded { lab_id, params });
         if let Err(e) = self.fetch_data(names).await {
             self.lab = None;

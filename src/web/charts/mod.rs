@@ -5,6 +5,7 @@ pub mod boundary;
 pub mod confusion;
 pub mod curve;
 pub mod misses;
+pub mod neighbours;
 pub mod probs;
 pub mod regions;
 pub mod weights;

@@ -1,0 +1,49 @@
+//! Each query's nearest words as bars of cosine similarity, labelled.
+
+use super::{BLUE, GREY};
+use crate::labs::word2vec::Neighbours;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+pub fn draw(canvas: &HtmlCanvasElement, queries: &[Neighbours]) -> String {
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return String::new() };
+    let root = backend.into_drawing_area();
+    let _ = root.fill(&WHITE);
+    let (w, h) = root.dim_in_pixel();
+    let rows: usize = queries.iter().map(|q| 1 + q.result.as_ref().map_or(1, Vec::len)).sum::<usize>().max(1);
+    let line = (h as i32 / rows as i32).clamp(9, 16);
+    let font = ("sans-serif", line - 2).into_font();
+    let mut y = 2;
+    for q in queries {
+        let _ = root.draw(&Text::new(q.query.clone(), (4, y), font.clone().color(&BLACK)));
+        y += line;
+        match &q.result {
+            Ok(words) => {
+                for (word, sim) in words {
+                    let bar = ((w as f32 - 150.0) * sim.max(0.0)) as i32;
+                    let _ = root.draw(&Rectangle::new([(100, y + 2), (100 + bar, y + line - 3)], BLUE.mix(0.6).filled()));
+                    let _ = root.draw(&Text::new(word.clone(), (14, y), font.clone().color(&BLACK)));
+                    let _ = root.draw(&Text::new(format!("{sim:.2}"), (104 + bar, y), font.clone().color(&GREY)));
+                    y += line;
+                }
+            }
+            Err(why) => {
+                let _ = root.draw(&Text::new(why.clone(), (14, y), font.clone().color(&RED)));
+                y += line;
+            }
+        }
+    }
+    let _ = root.present();
+    let parts: Vec<String> = queries
+        .iter()
+        .map(|q| match &q.result {
+            Ok(words) => format!("{}: {}", q.query, words.iter().map(|(w, s)| format!("{w} {s:.2}")).collect::<Vec<_>>().join(", ")),
+            Err(why) => format!("{}: {why}", q.query),
+        })
+        .collect();
+    if parts.is_empty() {
+        return "Type words in “Neighbours of” or an analogy to see their nearest words.".into();
+    }
+    format!("Nearest words by cosine similarity — {}.", parts.join("; "))
+}
