@@ -5,6 +5,7 @@ use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
 use crate::labs::backprop::BackpropView;
 use crate::labs::mnist::MnistView;
+use crate::labs::sentiment::SentimentView;
 use crate::labs::word2vec::Word2vecView;
 use crate::labs::perceptron::PerceptronView;
 use serde::{Deserialize, Serialize};
@@ -97,5 +98,6 @@ pub enum View {
     Mnist(MnistView),
     Backprop(BackpropView),
     Word2vec(Word2vecView),
+    Sentiment(SentimentView),
     Bench(BenchView),
 }

@@ -3,5 +3,6 @@
 pub mod files;
 pub mod gates;
 pub mod mnist;
+pub mod reviews;
 pub mod spirals;
 pub mod text;

@@ -40,6 +40,14 @@ impl Vocab {
         self.words.len()
     }
 
+    /// Only the `n` most frequent words.
+    pub fn truncated(mut self, n: usize) -> Self {
+        self.words.truncate(n);
+        self.counts.truncate(n);
+        self.index.retain(|_, i| *i < n);
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }

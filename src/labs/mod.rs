@@ -11,6 +11,9 @@ pub mod mnist;
 #[cfg(feature = "engine")]
 pub mod mnist_train;
 pub mod perceptron;
+pub mod sentiment;
+#[cfg(feature = "engine")]
+pub mod sentiment_train;
 pub mod word2vec;
 #[cfg(feature = "engine")]
 pub mod word2vec_train;
@@ -55,6 +58,8 @@ pub enum ChartSpec {
     Gradients,
     /// Nearest neighbours of the words the user typed, with similarities.
     Neighbours,
+    /// A classifier's verdict on the user's sentence, word by word.
+    Verdict,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -87,6 +92,7 @@ pub fn spec(id: &str) -> Option<&'static LabSpec> {
         "mnist" => Some(&mnist::SPEC),
         "backprop" => Some(&backprop::SPEC),
         "word2vec" => Some(&word2vec::SPEC),
+        "sentiment" => Some(&sentiment::SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -107,6 +113,7 @@ pub enum Lab {
     Mnist(Box<mnist_train::MnistLab>),
     Backprop(Box<backprop_train::BackpropLab>),
     Word2vec(Box<word2vec_train::Word2vecLab>),
+    Sentiment(Box<sentiment_train::SentimentLab>),
     Bench(Box<bench::BenchLab>),
 }
 
@@ -119,6 +126,7 @@ impl Lab {
             "mnist" => Ok(Lab::Mnist(Box::new(mnist_train::MnistLab::new(params, device, files)?))),
             "backprop" => Ok(Lab::Backprop(Box::new(backprop_train::BackpropLab::new(params, device)?))),
             "word2vec" => Ok(Lab::Word2vec(Box::new(word2vec_train::Word2vecLab::new(params, device, files)?))),
+            "sentiment" => Ok(Lab::Sentiment(Box::new(sentiment_train::SentimentLab::new(params, device, files)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
         }
@@ -131,6 +139,7 @@ impl Lab {
             Lab::Mnist(lab) => lab.step(),
             Lab::Backprop(lab) => lab.step(),
             Lab::Word2vec(lab) => lab.step(),
+            Lab::Sentiment(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -141,6 +150,7 @@ impl Lab {
             Lab::Mnist(lab) => lab.steps_done(),
             Lab::Backprop(lab) => lab.steps_done(),
             Lab::Word2vec(lab) => lab.steps_done(),
+            Lab::Sentiment(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -151,6 +161,7 @@ impl Lab {
             Lab::Mnist(lab) => lab.total_steps(),
             Lab::Backprop(lab) => lab.total_steps(),
             Lab::Word2vec(lab) => lab.total_steps(),
+            Lab::Sentiment(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -159,8 +170,8 @@ impl Lab {
     /// (the benchmark times each step up to its loss read-back).
     pub fn max_chunk(&self) -> Option<usize> {
         match self {
-            Lab::Perceptron(_) | Lab::Mnist(_) | Lab::Backprop(_) | Lab::Word2vec(_) => None,
             Lab::Bench(_) => Some(bench::BenchLab::CHUNK),
+            _ => None,
         }
     }
 
@@ -174,8 +185,10 @@ impl Lab {
 
     /// A live setting changed on the page (see `LabSpec::live`).
     pub fn set_live(&mut self, key: &str, value: &str) {
-        if let Lab::Word2vec(lab) = self {
-            lab.set_live(key, value)
+        match self {
+            Lab::Word2vec(lab) => lab.set_live(key, value),
+            Lab::Sentiment(lab) => lab.set_live(key, value),
+            _ => {}
         }
     }
 
@@ -192,6 +205,7 @@ impl Lab {
             Lab::Mnist(lab) => lab.snapshot().await,
             Lab::Backprop(lab) => lab.snapshot().await,
             Lab::Word2vec(lab) => lab.snapshot().await,
+            Lab::Sentiment(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

@@ -5,6 +5,7 @@ pub mod gpt;
 pub mod manual_mlp;
 pub mod mlp;
 pub mod perceptron;
+pub mod text_classifier;
 pub mod word2vec;
 
 use crate::rng::Rng;

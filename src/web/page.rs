@@ -118,6 +118,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
             }
             Kind::Int { min, max } => add(&label, el("input", &[("type", "number"), ("data-setting", setting.key), ("min", &min.to_string()), ("max", &max.to_string()), ("step", "1"), ("value", value)], "")),
             Kind::Float { min, max } => add(&label, el("input", &[("type", "number"), ("data-setting", setting.key), ("min", &min.to_string()), ("max", &max.to_string()), ("step", "any"), ("value", value)], "")),
+            Kind::Text => add(&label, el("input", &[("type", "text"), ("class", "wide"), ("data-setting", setting.key), ("value", value)], "")),
             Kind::Words => add(&label, el("input", &[("type", "text"), ("data-setting", setting.key), ("maxlength", "64"), ("spellcheck", "false"), ("value", value)], "")),
         };
         controls.push((setting.key.to_string(), input));
@@ -168,6 +169,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
                 ChartSpec::Weights => ("Weights and biases", "weights"),
                 ChartSpec::Confusion => ("Confusion matrix on the test set", "confusion"),
                 ChartSpec::Misclassified => ("Test digits it gets wrong", "misclassified"),
+                ChartSpec::Verdict => ("How the model reads your sentence", "verdict"),
                 ChartSpec::Neighbours => ("Nearest neighbours (cosine similarity)", "neighbours"),
                 ChartSpec::Regions => ("Points and the class regions the network draws", "regions"),
                 ChartSpec::Gradients => ("Gradient of the loss for every weight and bias (last batch)", "gradients"),
