@@ -5,6 +5,7 @@ use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
 use crate::labs::backprop::BackpropView;
 use crate::labs::mnist::MnistView;
+use crate::labs::projection::ProjectionView;
 use crate::labs::sentiment::SentimentView;
 use crate::labs::word2vec::Word2vecView;
 use crate::labs::perceptron::PerceptronView;
@@ -99,5 +100,6 @@ pub enum View {
     Backprop(BackpropView),
     Word2vec(Word2vecView),
     Sentiment(SentimentView),
+    Projection(ProjectionView),
     Bench(BenchView),
 }

@@ -10,6 +10,7 @@ pub mod event;
 pub mod labs;
 #[cfg(feature = "engine")]
 pub mod models;
+pub mod projection;
 pub mod rng;
 pub mod settings;
 pub mod url;

@@ -73,6 +73,12 @@ impl MnistLab {
         })
     }
 
+    /// Stops after `steps` steps (other labs train this network for a while).
+    pub fn with_total(mut self, steps: usize) -> Self {
+        self.total = steps.max(1);
+        self
+    }
+
     pub fn steps_done(&self) -> usize {
         self.step
     }
@@ -186,6 +192,16 @@ impl MnistLab {
             None => String::new(),
         };
         format!("784 → {} → 10: {params} parameters, trained on {data}, batches of {}.{status}", self.hidden, self.batch)
+    }
+
+    /// Hidden-layer activations of the first `n` test digits, with their labels.
+    pub async fn hidden(&self, n: usize) -> Result<(Vec<u8>, Vec<Vec<f32>>), String> {
+        let n = n.min(self.data.test.len());
+        let model = self.model.as_ref().expect("model is present between steps");
+        let x = self.test_x.clone().slice([0..n, 0..PIXELS]);
+        let h = model.hidden(x).detach(); // [n, H]
+        let flat = h.into_data_async().await.map_err(|e| format!("reading activations failed: {e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+        Ok((self.data.test.labels[..n].to_vec(), flat.chunks(self.hidden).map(<[f32]>::to_vec).collect()))
     }
 
     /// Class probabilities for a drawn digit: 784 pixels in 0–1, white ink on black.

@@ -11,6 +11,9 @@ pub mod mnist;
 #[cfg(feature = "engine")]
 pub mod mnist_train;
 pub mod perceptron;
+pub mod projection;
+#[cfg(feature = "engine")]
+pub mod projection_train;
 pub mod sentiment;
 #[cfg(feature = "engine")]
 pub mod sentiment_train;
@@ -60,6 +63,8 @@ pub enum ChartSpec {
     Neighbours,
     /// A classifier's verdict on the user's sentence, word by word.
     Verdict,
+    /// Points projected to 2-D, labelled on hover.
+    Scatter,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -93,6 +98,7 @@ pub fn spec(id: &str) -> Option<&'static LabSpec> {
         "backprop" => Some(&backprop::SPEC),
         "word2vec" => Some(&word2vec::SPEC),
         "sentiment" => Some(&sentiment::SPEC),
+        "projection" => Some(&projection::SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -114,6 +120,7 @@ pub enum Lab {
     Backprop(Box<backprop_train::BackpropLab>),
     Word2vec(Box<word2vec_train::Word2vecLab>),
     Sentiment(Box<sentiment_train::SentimentLab>),
+    Projection(Box<projection_train::ProjectionLab>),
     Bench(Box<bench::BenchLab>),
 }
 
@@ -127,6 +134,7 @@ impl Lab {
             "backprop" => Ok(Lab::Backprop(Box::new(backprop_train::BackpropLab::new(params, device)?))),
             "word2vec" => Ok(Lab::Word2vec(Box::new(word2vec_train::Word2vecLab::new(params, device, files)?))),
             "sentiment" => Ok(Lab::Sentiment(Box::new(sentiment_train::SentimentLab::new(params, device, files)?))),
+            "projection" => Ok(Lab::Projection(Box::new(projection_train::ProjectionLab::new(params, device, files)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
         }
@@ -140,6 +148,7 @@ impl Lab {
             Lab::Backprop(lab) => lab.step(),
             Lab::Word2vec(lab) => lab.step(),
             Lab::Sentiment(lab) => lab.step(),
+            Lab::Projection(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -151,6 +160,7 @@ impl Lab {
             Lab::Backprop(lab) => lab.steps_done(),
             Lab::Word2vec(lab) => lab.steps_done(),
             Lab::Sentiment(lab) => lab.steps_done(),
+            Lab::Projection(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -162,6 +172,7 @@ impl Lab {
             Lab::Backprop(lab) => lab.total_steps(),
             Lab::Word2vec(lab) => lab.total_steps(),
             Lab::Sentiment(lab) => lab.total_steps(),
+            Lab::Projection(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -206,6 +217,7 @@ impl Lab {
             Lab::Backprop(lab) => lab.snapshot().await,
             Lab::Word2vec(lab) => lab.snapshot().await,
             Lab::Sentiment(lab) => lab.snapshot().await,
+            Lab::Projection(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

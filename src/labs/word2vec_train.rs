@@ -217,6 +217,16 @@ impl Word2vecLab {
         Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series: vec![loss], view: View::Word2vec(Word2vecView { queries: shown, note }) })
     }
 
+    /// The `n` most frequent words and their input vectors, for projections.
+    pub async fn embeddings(&self, n: usize) -> Result<(Vec<String>, Vec<Vec<f32>>), String> {
+        let model = self.model.as_ref().expect("model is present between steps");
+        let n = n.min(self.vocab.len());
+        let d = model.input.dims()[1];
+        let rows = model.input.val().inner().slice([0..n, 0..d]);
+        let flat = rows.into_data_async().await.map_err(|e| format!("reading embeddings failed: {e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+        Ok((self.vocab.words[..n].to_vec(), flat.chunks(d).map(<[f32]>::to_vec).collect()))
+    }
+
     /// Cosine similarity of two words' vectors (tests and reports).
     pub async fn similarity(&self, a: &str, b: &str) -> Option<f32> {
         let (a, b) = (self.vocab.id(a)?, self.vocab.id(b)?);

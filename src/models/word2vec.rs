@@ -74,7 +74,7 @@ mod tests {
         let contexts = Tensor::<2, Int>::from_data(TensorData::new(vec![3i64, 4, 5, 6], [2, 2]), &device);
         let noise = Tensor::<3, Int>::from_data(TensorData::new(vec![7i64; 12], [2, 2, 3]), &device);
         let valid = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 1.0, 1.0, 0.0], [2, 2]), &device);
-        let loss: f32 = m.loss(centers, contexts, noise, valid).into_scalar().elem();
+        let loss: f32 = m.loss(centers, contexts, noise, valid).into_scalar::<f32>();
         assert!((loss - 4.0 * std::f32::consts::LN_2).abs() < 1e-5, "{loss}");
     }
 }

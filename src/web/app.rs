@@ -314,6 +314,21 @@ impl App {
             let value = preset.unchecked_ref::<HtmlSelectElement>().value();
             with_app(|a| a.apply_preset(&value));
         });
+        for (spec, chart) in &ui.charts {
+            if *spec == labs::ChartSpec::Scatter {
+                let canvas = chart.canvas.clone();
+                on(&chart.canvas, "mousemove", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() else { return };
+                    let rect = canvas.get_bounding_client_rect();
+                    let sx = canvas.width() as f64 / rect.width().max(1.0);
+                    let x = (e.client_x() as f64 - rect.left()) * sx;
+                    let y = (e.client_y() as f64 - rect.top()) * sx;
+                    let label = super::charts::scatter::label_at(x, y).unwrap_or_default();
+                    let _ = canvas.set_attribute("title", &label);
+                    let _ = canvas.set_attribute("data-hover", &label);
+                });
+            }
+        }
         if let Some(pad) = &ui.sketch {
             sketch::wire(&pad.pad, || {
                 with_app(App::predict_sketch);

@@ -169,6 +169,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
                 ChartSpec::Weights => ("Weights and biases", "weights"),
                 ChartSpec::Confusion => ("Confusion matrix on the test set", "confusion"),
                 ChartSpec::Misclassified => ("Test digits it gets wrong", "misclassified"),
+                ChartSpec::Scatter => ("The embeddings in 2-D", "scatter"),
                 ChartSpec::Verdict => ("How the model reads your sentence", "verdict"),
                 ChartSpec::Neighbours => ("Nearest neighbours (cosine similarity)", "neighbours"),
                 ChartSpec::Regions => ("Points and the class regions the network draws", "regions"),

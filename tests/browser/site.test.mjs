@@ -164,7 +164,7 @@ test('the course map lists 30 labs over 4 weeks; unbuilt ones are greyed', { tim
   const ids = await page.$$eval('.course-map li', (lis) => lis.map((li) => li.dataset.lab));
   assert.equal(ids[0], 'perceptron');
   assert.equal(ids[29], 'report');
-  assert.equal(await page.locator('.course-map li.soon[aria-disabled="true"]').count(), 25);
+  assert.equal(await page.locator('.course-map li.soon[aria-disabled="true"]').count(), 24);
   assert.equal(await page.locator('.course-map li.soon a').count(), 0, 'unbuilt labs are not links');
   await page.goto(BASE + '#lab=gpt');
   await page.waitForSelector('main p.soon');
@@ -298,6 +298,31 @@ test('sentiment: one epoch on the real snippets passes 70%, and a typed sentence
   await page.fill('[data-setting="sentence"]', 'x'.repeat(300) + 'y');
   await page.press('[data-setting="sentence"]', 'Enter');
   assert.match(await page.textContent('.notices'), /limit is 300/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('projection: PCA of word vectors while word2vec trains, labels on hover', { timeout: 180_000 }, async () => {
+  const page = await open('#lab=projection&source=word2vec&method=pca&points=60&steps=400&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 150_000);
+  const ev = await metric(page, 'explained_variance');
+  assert.ok(ev > 0 && ev <= 1, `explained_variance ${ev}`);
+  const caption = await page.textContent('figure:has([data-chart="scatter"]) figcaption');
+  assert.match(caption, /60 points\. PCA: the two components explain/);
+  // Sweep the plot with mouse moves until some point's label shows.
+  await page.locator('[data-chart="scatter"]').scrollIntoViewIfNeeded();
+  const label = await page.evaluate(() => {
+    const c = document.querySelector('[data-chart="scatter"]');
+    const r = c.getBoundingClientRect();
+    for (let y = 0; y < r.height; y += 2) {
+      for (let x = 0; x < r.width; x += 2) {
+        c.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + x, clientY: r.top + y, bubbles: true }));
+        if (c.getAttribute('data-hover')) return c.getAttribute('data-hover');
+      }
+    }
+    return '';
+  });
+  assert.match(label, /^[a-z']+$/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
