@@ -5,6 +5,7 @@ use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
 use crate::labs::backprop::BackpropView;
 use crate::labs::mnist::MnistView;
+use crate::labs::onehot_vs_embed::ReportView;
 use crate::labs::projection::ProjectionView;
 use crate::labs::sentiment::SentimentView;
 use crate::labs::word2vec::Word2vecView;
@@ -101,5 +102,6 @@ pub enum View {
     Word2vec(Word2vecView),
     Sentiment(SentimentView),
     Projection(ProjectionView),
+    Report(ReportView),
     Bench(BenchView),
 }

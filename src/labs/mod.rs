@@ -5,11 +5,15 @@ pub mod backprop;
 pub mod backprop_train;
 pub mod bench;
 pub mod catalog;
+pub mod export;
 #[cfg(feature = "engine")]
 pub mod gpt_train;
 pub mod mnist;
 #[cfg(feature = "engine")]
 pub mod mnist_train;
+pub mod onehot_vs_embed;
+#[cfg(feature = "engine")]
+pub mod onehot_vs_embed_train;
 pub mod perceptron;
 pub mod projection;
 #[cfg(feature = "engine")]
@@ -65,6 +69,8 @@ pub enum ChartSpec {
     Verdict,
     /// Points projected to 2-D, labelled on hover.
     Scatter,
+    /// A comparison table generated from the runs, exportable as HTML.
+    Report,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -99,6 +105,7 @@ pub fn spec(id: &str) -> Option<&'static LabSpec> {
         "word2vec" => Some(&word2vec::SPEC),
         "sentiment" => Some(&sentiment::SPEC),
         "projection" => Some(&projection::SPEC),
+        "onehot-vs-embed" => Some(&onehot_vs_embed::SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -121,6 +128,7 @@ pub enum Lab {
     Word2vec(Box<word2vec_train::Word2vecLab>),
     Sentiment(Box<sentiment_train::SentimentLab>),
     Projection(Box<projection_train::ProjectionLab>),
+    OnehotVsEmbed(Box<onehot_vs_embed_train::OnehotVsEmbedLab>),
     Bench(Box<bench::BenchLab>),
 }
 
@@ -135,6 +143,7 @@ impl Lab {
             "word2vec" => Ok(Lab::Word2vec(Box::new(word2vec_train::Word2vecLab::new(params, device, files)?))),
             "sentiment" => Ok(Lab::Sentiment(Box::new(sentiment_train::SentimentLab::new(params, device, files)?))),
             "projection" => Ok(Lab::Projection(Box::new(projection_train::ProjectionLab::new(params, device, files)?))),
+            "onehot-vs-embed" => Ok(Lab::OnehotVsEmbed(Box::new(onehot_vs_embed_train::OnehotVsEmbedLab::new(params, device, files)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
         }
@@ -149,6 +158,7 @@ impl Lab {
             Lab::Word2vec(lab) => lab.step(),
             Lab::Sentiment(lab) => lab.step(),
             Lab::Projection(lab) => lab.step(),
+            Lab::OnehotVsEmbed(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -161,6 +171,7 @@ impl Lab {
             Lab::Word2vec(lab) => lab.steps_done(),
             Lab::Sentiment(lab) => lab.steps_done(),
             Lab::Projection(lab) => lab.steps_done(),
+            Lab::OnehotVsEmbed(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -173,6 +184,7 @@ impl Lab {
             Lab::Word2vec(lab) => lab.total_steps(),
             Lab::Sentiment(lab) => lab.total_steps(),
             Lab::Projection(lab) => lab.total_steps(),
+            Lab::OnehotVsEmbed(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -218,6 +230,7 @@ impl Lab {
             Lab::Word2vec(lab) => lab.snapshot().await,
             Lab::Sentiment(lab) => lab.snapshot().await,
             Lab::Projection(lab) => lab.snapshot().await,
+            Lab::OnehotVsEmbed(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

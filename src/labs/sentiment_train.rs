@@ -206,4 +206,35 @@ impl SentimentLab {
     pub fn last_test_accuracy(&self) -> Option<f32> {
         self.last_test.map(|t| t.1)
     }
+
+    pub fn param_count(&self) -> usize {
+        self.model.as_ref().map_or(0, TextClassifier::param_count)
+    }
+
+    /// Each word's learned vector: its embedding, or for one-hot input the
+    /// first layer's weights for that word (what the network learned about it).
+    /// Returns unit-length rows for `words` that are in the vocabulary.
+    pub async fn word_vectors(&self, words: &[&str]) -> Result<Vec<(String, Vec<f32>)>, String> {
+        let model = self.model.as_ref().expect("model is present between steps");
+        let table = match &model.embed {
+            Some(e) => e.val(),
+            None => model.fc1.weight.val(), // [V, H]: row v is word v's weights
+        };
+        let known: Vec<(String, usize)> = words.iter().filter_map(|w| self.vocab.id(w).map(|i| (w.to_string(), i))).collect();
+        if known.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = Tensor::<1, Int>::from_data(TensorData::new(known.iter().map(|k| k.1 as i64).collect::<Vec<_>>(), [known.len()]), &self.device);
+        let rows = table.select(0, ids).inner(); // [W, width]
+        let width = rows.dims()[1];
+        let flat = rows.into_data_async().await.map_err(|e| format!("reading word vectors failed: {e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+        Ok(known
+            .into_iter()
+            .zip(flat.chunks(width))
+            .map(|((w, _), r)| {
+                let norm = r.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-8);
+                (w, r.iter().map(|v| v / norm).collect())
+            })
+            .collect())
+    }
 }

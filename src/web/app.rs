@@ -208,6 +208,13 @@ impl App {
             "s" | "S" => self.send(Command::Step),
             "r" | "R" => self.reset(),
             "c" | "C" => self.copy_link(),
+            "e" | "E" => {
+                if let (Some(ui), Some(snap)) = (&self.ui, &self.latest) {
+                    if ui.buttons.export.is_some() {
+                        super::export::export(&self.state.lab, ui, snap);
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -297,6 +304,15 @@ impl App {
         on(&ui.buttons.step, "click", |_| { with_app(|a| a.send(Command::Step)); });
         on(&ui.buttons.reset, "click", |_| { with_app(App::reset); });
         on(&ui.buttons.copy, "click", |_| { with_app(|a| a.copy_link()); });
+        if let Some(export) = &ui.buttons.export {
+            on(export, "click", |_| {
+                with_app(|a| {
+                    if let (Some(ui), Some(snap)) = (&a.ui, &a.latest) {
+                        super::export::export(&a.state.lab, ui, snap);
+                    }
+                });
+            });
+        }
         let mut inputs: Vec<(String, Element)> = ui.controls.clone();
         inputs.push(("backend".into(), ui.backend.clone()));
         for (key, input) in inputs {

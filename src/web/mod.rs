@@ -3,6 +3,7 @@
 pub mod app;
 pub mod charts;
 pub mod dom;
+pub mod export;
 #[cfg(feature = "engine")]
 pub mod fetch;
 #[cfg(feature = "engine")]

@@ -51,6 +51,8 @@ pub struct Buttons {
     pub step: Element,
     pub reset: Element,
     pub copy: Element,
+    /// Saves the page's report as an HTML file (report labs only).
+    pub export: Option<Element>,
 }
 
 pub struct Chart {
@@ -142,6 +144,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         step: button("Step", "step", "S"),
         reset: button("Reset", "reset", "R"),
         copy: button("Copy link", "copy", "C"),
+        export: spec.charts.contains(&ChartSpec::Report).then(|| button("Export report (HTML)", "export", "E")),
     };
     let copied = add(&bar, el("span", &[("class", "copied"), ("role", "status")], ""));
     add(main, el("p", &[("class", "keys")], "Keys: Space run/pause · S step · R reset · C copy link"));
@@ -169,6 +172,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
                 ChartSpec::Weights => ("Weights and biases", "weights"),
                 ChartSpec::Confusion => ("Confusion matrix on the test set", "confusion"),
                 ChartSpec::Misclassified => ("Test digits it gets wrong", "misclassified"),
+                ChartSpec::Report => ("One-hot against embeddings", "report"),
                 ChartSpec::Scatter => ("The embeddings in 2-D", "scatter"),
                 ChartSpec::Verdict => ("How the model reads your sentence", "verdict"),
                 ChartSpec::Neighbours => ("Nearest neighbours (cosine similarity)", "neighbours"),

@@ -164,7 +164,7 @@ test('the course map lists 30 labs over 4 weeks; unbuilt ones are greyed', { tim
   const ids = await page.$$eval('.course-map li', (lis) => lis.map((li) => li.dataset.lab));
   assert.equal(ids[0], 'perceptron');
   assert.equal(ids[29], 'report');
-  assert.equal(await page.locator('.course-map li.soon[aria-disabled="true"]').count(), 24);
+  assert.equal(await page.locator('.course-map li.soon[aria-disabled="true"]').count(), 23);
   assert.equal(await page.locator('.course-map li.soon a').count(), 0, 'unbuilt labs are not links');
   await page.goto(BASE + '#lab=gpt');
   await page.waitForSelector('main p.soon');
@@ -323,6 +323,25 @@ test('projection: PCA of word vectors while word2vec trains, labels on hover', {
     return '';
   });
   assert.match(label, /^[a-z']+$/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('onehot-vs-embed: the report comes from both runs and exports as standalone HTML', { timeout: 300_000 }, async () => {
+  const page = await open('#lab=onehot-vs-embed&epochs=1&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 240_000);
+  for (const name of ['onehot_test_accuracy', 'embed_test_accuracy']) {
+    const acc = await metric(page, name);
+    assert.ok(acc >= 0.7 && acc <= 1, `${name} ${acc}`);
+  }
+  assert.match(await page.textContent('figure:has([data-chart="report"]) figcaption'), /one-hot \(bag of words\) — test accuracy 0\.\d{4}, \d+ parameters/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
+  const file = await download.path();
+  const html = fs.readFileSync(file, 'utf8');
+  assert.match(html, /^<!doctype html>/);
+  assert.match(html, /<th scope="row">averaged embeddings<\/th><td>0\.\d{4}<\/td>/);
+  assert.ok((html.match(/<img src="data:image\/png;base64,/g) ?? []).length >= 3, 'the charts are embedded');
+  assert.ok(!/<script/i.test(html));
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -8,6 +8,7 @@ pub mod misses;
 pub mod neighbours;
 pub mod probs;
 pub mod regions;
+pub mod report;
 pub mod scatter;
 pub mod verdict;
 pub mod weights;
