@@ -16,7 +16,7 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,7 +44,8 @@ fn run(args: &[String]) -> Result<(), String> {
             rest.extend_from_slice(&args[2..]);
             run_lab(&rest)
         }
-        Some("bench") => Err("bench needs a workload: `reasonlab bench gpt`".into()),
+        Some("bench") if args.get(1).map(String::as_str) == Some("tsne") => bench_tsne(&args[2..]),
+        Some("bench") => Err("bench needs a workload: `reasonlab bench gpt` or `reasonlab bench tsne`".into()),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -133,6 +134,29 @@ fn run_lab(args: &[String]) -> Result<(), String> {
             }
         }
     }
+    Ok(())
+}
+
+/// Exact t-SNE on `--points N` (default 1000) synthetic points: 10 Gaussian
+/// clusters in 32-D, perplexity 30; affinities, then 500 iterations.
+fn bench_tsne(args: &[String]) -> Result<(), String> {
+    let points: usize = match args {
+        [] => 1000,
+        [flag, n] if flag == "--points" => n.parse().ok().filter(|n| (10..=5000).contains(n)).ok_or("--points must be 10–5000")?,
+        _ => return Err("usage: reasonlab bench tsne [--points N]".into()),
+    };
+    let mut rng = reasonlab::rng::Rng::new(1);
+    let data: Vec<Vec<f32>> = (0..points).map(|i| (0..32).map(|d| if d == i % 10 { 8.0 } else { 0.0 } + rng.normal()).collect()).collect();
+    let load_before = load_average();
+    let start = Instant::now();
+    let mut tsne = reasonlab::projection::tsne::Tsne::new(&data, 30.0, 1);
+    let affinities = start.elapsed().as_secs_f64();
+    let mut kl = 0.0;
+    for _ in 0..500 {
+        kl = tsne.step();
+    }
+    let total = start.elapsed().as_secs_f64();
+    println!("{}", json!({"bench": "tsne", "points": points, "affinities_s": affinities, "iteration_ms": (total - affinities) * 2.0, "total_s": total, "kl": kl, "load_before": load_before, "load_after": load_average()}));
     Ok(())
 }
 

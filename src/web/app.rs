@@ -3,7 +3,9 @@
 
 use super::dom::{self, add, el, on, set_text};
 use super::page::{self, LabUi, Shell};
-use super::{render, sketch};
+use super::render;
+
+mod interact;
 use crate::backend::{BackendChoice, BackendKind};
 use crate::event::{Command, Event, Series, Snapshot, Status, View};
 use crate::labs;
@@ -208,13 +210,7 @@ impl App {
             "s" | "S" => self.send(Command::Step),
             "r" | "R" => self.reset(),
             "c" | "C" => self.copy_link(),
-            "e" | "E" => {
-                if let (Some(ui), Some(snap)) = (&self.ui, &self.latest) {
-                    if ui.buttons.export.is_some() {
-                        super::export::export(&self.state.lab, ui, snap);
-                    }
-                }
-            }
+            "e" | "E" => self.export_report(),
             _ => {}
         }
     }
@@ -304,15 +300,6 @@ impl App {
         on(&ui.buttons.step, "click", |_| { with_app(|a| a.send(Command::Step)); });
         on(&ui.buttons.reset, "click", |_| { with_app(App::reset); });
         on(&ui.buttons.copy, "click", |_| { with_app(|a| a.copy_link()); });
-        if let Some(export) = &ui.buttons.export {
-            on(export, "click", |_| {
-                with_app(|a| {
-                    if let (Some(ui), Some(snap)) = (&a.ui, &a.latest) {
-                        super::export::export(&a.state.lab, ui, snap);
-                    }
-                });
-            });
-        }
         let mut inputs: Vec<(String, Element)> = ui.controls.clone();
         inputs.push(("backend".into(), ui.backend.clone()));
         for (key, input) in inputs {
@@ -330,52 +317,7 @@ impl App {
             let value = preset.unchecked_ref::<HtmlSelectElement>().value();
             with_app(|a| a.apply_preset(&value));
         });
-        for (spec, chart) in &ui.charts {
-            if *spec == labs::ChartSpec::Scatter {
-                let canvas = chart.canvas.clone();
-                on(&chart.canvas, "mousemove", move |e| {
-                    let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() else { return };
-                    let rect = canvas.get_bounding_client_rect();
-                    let sx = canvas.width() as f64 / rect.width().max(1.0);
-                    let x = (e.client_x() as f64 - rect.left()) * sx;
-                    let y = (e.client_y() as f64 - rect.top()) * sx;
-                    let label = super::charts::scatter::label_at(x, y).unwrap_or_default();
-                    let _ = canvas.set_attribute("title", &label);
-                    let _ = canvas.set_attribute("data-hover", &label);
-                });
-            }
-        }
-        if let Some(pad) = &ui.sketch {
-            sketch::wire(&pad.pad, || {
-                with_app(App::predict_sketch);
-            });
-            let canvas = pad.pad.clone();
-            on(&pad.clear, "click", move |_| {
-                sketch::clear(&canvas);
-                with_app(|a| {
-                    a.probs.clear();
-                    a.sketch_dirty = false;
-                    a.request_frame();
-                });
-            });
-        }
-    }
-
-    /// Sends the drawing to the worker, one request at a time: a drawing that
-    /// changes while one is being classified is sent again when the answer comes.
-    fn predict_sketch(&mut self) {
-        let Some(pad) = self.ui.as_ref().and_then(|ui| ui.sketch.as_ref()) else { return };
-        if self.predicting {
-            self.sketch_dirty = true;
-            return;
-        }
-        let pixels = sketch::read_digit(&pad.pad);
-        if pixels.iter().all(|&p| p == 0.0) {
-            return;
-        }
-        self.predicting = true;
-        self.sketch_dirty = false;
-        self.send(Command::Predict { pixels });
+        interact::wire(ui);
     }
 
     fn on_event(&mut self, event: Event) {
@@ -446,11 +388,6 @@ impl App {
                 self.request_frame();
             }
         }
-    }
-
-    fn pad_has_ink(&self) -> bool {
-        let pad = self.ui.as_ref().and_then(|ui| ui.sketch.as_ref());
-        pad.is_some_and(|p| sketch::read_digit(&p.pad).iter().any(|&v| v > 0.0))
     }
 
     fn request_frame(&mut self) {

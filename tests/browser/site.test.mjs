@@ -303,12 +303,12 @@ test('sentiment: one epoch on the real snippets passes 70%, and a typed sentence
 });
 
 test('projection: PCA of word vectors while word2vec trains, labels on hover', { timeout: 180_000 }, async () => {
-  const page = await open('#lab=projection&source=word2vec&method=pca&points=60&steps=400&seed=1&backend=cpu&run=1');
+  const page = await open('#lab=projection&source=word2vec&method=pca&points=40&steps=400&seed=1&backend=cpu&run=1');
   await waitStatus(page, 'done', 150_000);
   const ev = await metric(page, 'explained_variance');
   assert.ok(ev > 0 && ev <= 1, `explained_variance ${ev}`);
   const caption = await page.textContent('figure:has([data-chart="scatter"]) figcaption');
-  assert.match(caption, /60 points\. PCA: the two components explain/);
+  assert.match(caption, /40 points\. PCA: the two components explain/);
   // Sweep the plot with mouse moves until some point's label shows.
   await page.locator('[data-chart="scatter"]').scrollIntoViewIfNeeded();
   const label = await page.evaluate(() => {

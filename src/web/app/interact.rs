@@ -1,0 +1,80 @@
+//! The interactive extras of some labs: the digit pad, hovering a scatter
+//! plot, exporting a report. Split from `app` to keep it readable.
+
+use super::{with_app, App};
+use crate::event::Command;
+use crate::labs;
+use crate::web::dom::on;
+use crate::web::page::LabUi;
+use crate::web::{charts, export, sketch};
+use wasm_bindgen::JsCast;
+
+/// Wires the extras a lab's page has.
+pub(super) fn wire(ui: &LabUi) {
+    for (spec, chart) in &ui.charts {
+        if *spec == labs::ChartSpec::Scatter {
+            let canvas = chart.canvas.clone();
+            on(&chart.canvas, "mousemove", move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() else { return };
+                let rect = canvas.get_bounding_client_rect();
+                let sx = canvas.width() as f64 / rect.width().max(1.0);
+                let x = (e.client_x() as f64 - rect.left()) * sx;
+                let y = (e.client_y() as f64 - rect.top()) * sx;
+                let label = charts::scatter::label_at(x, y).unwrap_or_default();
+                let _ = canvas.set_attribute("title", &label);
+                let _ = canvas.set_attribute("data-hover", &label);
+            });
+        }
+    }
+    if let Some(pad) = &ui.sketch {
+        sketch::wire(&pad.pad, || {
+            with_app(App::predict_sketch);
+        });
+        let canvas = pad.pad.clone();
+        on(&pad.clear, "click", move |_| {
+            sketch::clear(&canvas);
+            with_app(|a| {
+                a.probs.clear();
+                a.sketch_dirty = false;
+                a.request_frame();
+            });
+        });
+    }
+    if let Some(export) = &ui.buttons.export {
+        on(export, "click", |_| {
+            with_app(|a| a.export_report());
+        });
+    }
+}
+
+impl App {
+    /// Sends the drawing to the worker, one request at a time: a drawing that
+    /// changes while one is being classified is sent again when the answer comes.
+    pub(super) fn predict_sketch(&mut self) {
+        let Some(pad) = self.ui.as_ref().and_then(|ui| ui.sketch.as_ref()) else { return };
+        if self.predicting {
+            self.sketch_dirty = true;
+            return;
+        }
+        let pixels = sketch::read_digit(&pad.pad);
+        if pixels.iter().all(|&p| p == 0.0) {
+            return;
+        }
+        self.predicting = true;
+        self.sketch_dirty = false;
+        self.send(Command::Predict { pixels });
+    }
+
+    pub(super) fn pad_has_ink(&self) -> bool {
+        let pad = self.ui.as_ref().and_then(|ui| ui.sketch.as_ref());
+        pad.is_some_and(|p| sketch::read_digit(&p.pad).iter().any(|&v| v > 0.0))
+    }
+
+    pub(super) fn export_report(&self) {
+        if let (Some(ui), Some(snap)) = (&self.ui, &self.latest) {
+            if ui.buttons.export.is_some() {
+                export::export(&self.state.lab, ui, snap);
+            }
+        }
+    }
+}
