@@ -59,3 +59,12 @@ fn a_typed_sentence_gets_a_verdict_and_word_contributions() {
     assert_eq!(odd.unknown, vec!["zxqv"]);
     assert!(verdict(&mut lab, "").is_none(), "an empty sentence gets no verdict, and no panic");
 }
+
+#[test]
+fn embeddings_pretrained_by_word2vec_then_classify() {
+    let lab = train(&[("input", "embed"), ("init", "word2vec"), ("epochs", "2"), ("seed", "3")]);
+    // 1,000 word2vec steps, then two epochs of 10,202 training snippets in batches of 32.
+    assert_eq!(lab.total_steps(), 1000 + 2 * 319);
+    let acc = lab.last_test_accuracy().unwrap();
+    assert!(acc >= 0.70, "test accuracy {acc}");
+}

@@ -16,6 +16,7 @@ pub static SPEC: LabSpec = LabSpec {
     settings: &[
         Setting { key: "input", label: "Input", help: "onehot: bag of words. embed: average of learned word embeddings.", kind: Kind::Choice(&["onehot", "embed"]), default: "onehot" },
         Setting { key: "vocab", label: "Vocabulary", help: "The most frequent training words kept (seen at least twice).", kind: Kind::Int { min: 100, max: 20_000 }, default: "5000" },
+        Setting { key: "init", label: "Embeddings start from", help: "embed only. learned: random, learned with the classifier. word2vec: first trained by word2vec (Day 4) on the training snippets, then fine-tuned.", kind: Kind::Choice(&["learned", "word2vec"]), default: "learned" },
         Setting { key: "dims", label: "Embedding size", help: "Length of each word's vector (embed only).", kind: Kind::Int { min: 2, max: 300 }, default: "32" },
         Setting { key: "hidden", label: "Hidden units", help: "Width of the hidden layer.", kind: Kind::Int { min: 1, max: 512 }, default: "32" },
         Setting { key: "epochs", label: "Epochs", help: "Passes over the training snippets.", kind: Kind::Int { min: 1, max: 50 }, default: "3" },
@@ -25,12 +26,14 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     presets: &[
         Preset { name: "One-hot bag of words (≥ 74% test)", values: &[("input", "onehot"), ("vocab", "5000"), ("hidden", "32"), ("epochs", "3"), ("lr", "0.001")] },
-        Preset { name: "Averaged learned embeddings", values: &[("input", "embed"), ("vocab", "5000"), ("dims", "32"), ("hidden", "32"), ("epochs", "3"), ("lr", "0.001")] },
+        Preset { name: "Averaged learned embeddings", values: &[("input", "embed"), ("init", "learned"), ("vocab", "5000"), ("dims", "32"), ("hidden", "32"), ("epochs", "3"), ("lr", "0.001")] },
+        Preset { name: "Embeddings pre-trained by word2vec", values: &[("input", "embed"), ("init", "word2vec"), ("vocab", "5000"), ("dims", "32"), ("hidden", "32"), ("epochs", "3"), ("lr", "0.001")] },
     ],
     workload: Workload::Tiny,
     charts: &[
         ChartSpec::Curve { series: "train_loss", title: "Training loss per step", unit_range: false },
         ChartSpec::Curve { series: "test_accuracy", title: "Test accuracy (held-out fifth)", unit_range: true },
+        ChartSpec::Curve { series: "pretrain_loss", title: "word2vec pre-training loss (embed from word2vec only)", unit_range: false },
         ChartSpec::Verdict,
     ],
     data: |_: &Params| &[reviews::FILE],

@@ -6,6 +6,8 @@ use crate::data::reviews::{self, Review};
 use crate::data::text::{words, Vocab};
 use crate::event::{Series, Snapshot, View};
 use crate::labs::sentiment::{SentimentView, Verdict};
+use crate::labs::word2vec_train::Word2vecLab;
+use burn::module::Param;
 use crate::models::text_classifier::{TextClassifier, TextClassifierConfig};
 use crate::rng::Rng;
 use crate::settings::Params;
@@ -16,6 +18,8 @@ use burn::tensor::activation::softmax;
 
 const TEST_SHARE: f64 = 0.2;
 const TESTS_PER_EPOCH: usize = 4;
+/// word2vec steps on the training snippets before the classifier starts (init = word2vec).
+const PRETRAIN_STEPS: usize = 1000;
 
 pub struct SentimentLab {
     batch: usize,
@@ -34,6 +38,9 @@ pub struct SentimentLab {
     last_test: Option<(usize, f32)>,
     sentence: String,
     input: String,
+    /// word2vec pre-training of the embeddings, while it lasts.
+    pretrain: Option<Box<Word2vecLab>>,
+    pretrain_steps: usize,
 }
 
 impl SentimentLab {
@@ -48,7 +55,22 @@ impl SentimentLab {
         let device = device.clone().autodiff();
         let model = TextClassifierConfig::new(vocab.len(), params.usize("hidden").max(1), 2).with_embed_dims(embed_dims).with_seed(seed).init(&device);
         let batch = params.usize("batch").max(1);
+        let pretrain = match (embed_dims, params.get("init")) {
+            (Some(dims), "word2vec") => {
+                let schema = crate::labs::schema("word2vec");
+                let mut p = Params::defaults(&schema);
+                p.set(&schema, "dims", &dims.to_string())?;
+                p.set(&schema, "seed", params.get("seed"))?;
+                p.set(&schema, "steps", &PRETRAIN_STEPS.to_string())?;
+                let tokens: Vec<String> = train.iter().flat_map(|r| r.words.iter().cloned()).collect();
+                Some(Box::new(Word2vecLab::on_tokens(&p, &device, &tokens, vocab.clone())?))
+            }
+            _ => None,
+        };
+        let pretrain_steps = if pretrain.is_some() { PRETRAIN_STEPS } else { 0 };
         Ok(Self {
+            pretrain,
+            pretrain_steps,
             batch,
             lr: params.f64("lr"),
             total: params.usize("epochs").max(1) * train.len().div_ceil(batch),
@@ -69,11 +91,11 @@ impl SentimentLab {
     }
 
     pub fn steps_done(&self) -> usize {
-        self.step
+        self.pretrain.as_ref().map_or(self.pretrain_steps, |w| w.steps_done()) + self.step
     }
 
     pub fn total_steps(&self) -> usize {
-        self.total
+        self.pretrain_steps + self.total
     }
 
     pub fn set_live(&mut self, key: &str, value: &str) {
@@ -107,6 +129,21 @@ impl SentimentLab {
     }
 
     pub fn step(&mut self) {
+        if let Some(w2v) = self.pretrain.as_mut() {
+            w2v.step();
+            if w2v.steps_done() >= self.pretrain_steps {
+                // Pre-training done: the classifier starts from word2vec's vectors.
+                // Same scale as the random start (N(0, 0.1²) per dimension), so the
+                // classifier's learning rate suits both: only the directions differ.
+                let dims = w2v.unit_vectors().dims()[1] as f64;
+                let vectors = w2v.unit_vectors() * (0.1 * dims.sqrt());
+                let mut model = self.model.take().expect("model is present between steps");
+                model.embed = Some(Param::from_tensor(vectors));
+                self.model = Some(model);
+                self.pretrain = None;
+            }
+            return;
+        }
         let per_epoch = self.train.len().div_ceil(self.batch);
         if self.step % per_epoch == 0 {
             self.order = (0..self.train.len()).collect();
@@ -134,6 +171,19 @@ impl SentimentLab {
     }
 
     pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+        if let Some(w2v) = self.pretrain.as_mut() {
+            let mut snap = w2v.snapshot().await?;
+            let loss = snap.metric("loss");
+            let series = snap.series.drain(..).map(|mut s| {
+                s.name = "pretrain_loss".into();
+                s
+            });
+            let series: Vec<Series> = series.collect();
+            let mut metrics = vec![("step".to_string(), self.steps_done() as f64)];
+            metrics.extend(loss.map(|l| ("pretrain_loss".to_string(), l)));
+            let note = format!("Pre-training the {}-word embeddings with word2vec on the training snippets: step {} of {PRETRAIN_STEPS}; the classifier starts after.", self.vocab.len(), self.steps_done());
+            return Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, view: View::Sentiment(SentimentView { verdict: None, note }) });
+        }
         let n_steps = self.pending.len();
         let model = self.model.as_ref().expect("model is present between steps");
         let mut parts = std::mem::take(&mut self.pending);
@@ -187,7 +237,7 @@ impl SentimentLab {
             words: known.iter().enumerate().map(|(k, &i)| (said[i].clone(), rest[2] - rest[3 + k])).collect(),
             unknown: said.iter().filter(|w| self.vocab.id(w).is_none()).cloned().collect(),
         });
-        let mut metrics = vec![("step".to_string(), self.step as f64)];
+        let mut metrics = vec![("step".to_string(), self.steps_done() as f64)];
         metrics.extend(loss.points.last().map(|p| ("train_loss".to_string(), p.1 as f64)));
         metrics.extend(self.last_test.map(|t| ("test_accuracy".to_string(), t.1 as f64)));
         series.insert(0, loss);
@@ -200,7 +250,7 @@ impl SentimentLab {
             self.test.len(),
             if said.is_empty() { " Type a sentence to see how the model reads it." } else { "" }
         );
-        Ok(Snapshot { step: self.step, total_steps: self.total, metrics, series, view: View::Sentiment(SentimentView { verdict, note }) })
+        Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, view: View::Sentiment(SentimentView { verdict, note }) })
     }
 
     pub fn last_test_accuracy(&self) -> Option<f32> {

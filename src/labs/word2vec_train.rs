@@ -47,9 +47,17 @@ impl Word2vecLab {
         let tokens = text::words(&raw);
         let min_count = params.u64("min_count");
         let vocab = Vocab::build(&tokens, min_count);
+        Self::on_tokens(params, device, &tokens, vocab)
+    }
+
+    /// word2vec on given text with a given vocabulary: the sentiment lab uses it
+    /// to pre-train its embeddings on the review snippets, word for word aligned.
+    pub fn on_tokens(params: &Params, device: &Device, tokens: &[String], vocab: Vocab) -> Result<Self, String> {
+        let seed = params.u64("seed");
+        let min_count = params.u64("min_count");
         let window = params.usize("window").max(1);
         let mut rng = Rng::new(seed ^ 0x2FEC);
-        let corpus = vocab.encode(&tokens, params.f64("subsample"), &mut rng);
+        let corpus = vocab.encode(tokens, params.f64("subsample"), &mut rng);
         if vocab.len() < 10 || corpus.len() < 2 * window + 2 {
             return Err(format!(
                 "The corpus leaves only {} distinct words seen at least {min_count} times ({} words of text after thinning): too few to learn from. Lower the minimum count or pick a larger corpus.",
@@ -215,6 +223,11 @@ impl Word2vecLab {
             self.negatives
         );
         Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series: vec![loss], view: View::Word2vec(Word2vecView { queries: shown, note }) })
+    }
+
+    /// Unit-length input vectors [V, D] on the device, to start another model from.
+    pub fn unit_vectors(&self) -> Tensor<2> {
+        self.model.as_ref().expect("model is present between steps").normalized().detach()
     }
 
     /// The `n` most frequent words and their input vectors, for projections.
