@@ -345,3 +345,14 @@ test('onehot-vs-embed: the report comes from both runs and exports as standalone
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('MNIST also trains on WebGPU (SwiftShader) and scores the test set there', { timeout: 300_000 }, async () => {
+  const page = await open('#lab=mnist&hidden=32&epochs=1&train_size=1280&backend=webgpu&seed=1&run=1');
+  await waitStatus(page, 'done', 280_000);
+  assert.equal(await page.getAttribute('[data-backend]', 'data-backend'), 'webgpu');
+  assert.equal(await metric(page, 'step'), 20);
+  const acc = await metric(page, 'test_accuracy');
+  assert.ok(acc > 0.5 && acc <= 1, `test_accuracy ${acc} after 20 steps`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
