@@ -2,9 +2,11 @@
 
 pub mod attention;
 pub mod gpt;
+pub mod lstm;
 pub mod manual_mlp;
 pub mod mlp;
 pub mod perceptron;
+pub mod rnn;
 pub mod text_classifier;
 pub mod word2vec;
 
