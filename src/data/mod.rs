@@ -1,5 +1,6 @@
 //! Datasets, tokenizers and generators. Pure Rust and seeded.
 
+pub mod chars;
 pub mod files;
 pub mod gates;
 pub mod mnist;
