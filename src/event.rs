@@ -4,6 +4,7 @@
 use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
 use crate::labs::backprop::BackpropView;
+use crate::labs::char_lm::CharLmView;
 use crate::labs::mnist::MnistView;
 use crate::labs::onehot_vs_embed::ReportView;
 use crate::labs::projection::ProjectionView;
@@ -103,5 +104,6 @@ pub enum View {
     Sentiment(SentimentView),
     Projection(ProjectionView),
     Report(ReportView),
+    CharLm(CharLmView),
     Bench(BenchView),
 }

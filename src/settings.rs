@@ -13,9 +13,9 @@ pub enum Kind {
     /// Words the user types (letters, apostrophes, spaces, commas, + and −),
     /// e.g. "whale, sea" or "king - man + woman"; kept lower-case.
     Words,
-    /// Free text such as a sentence to classify: printable characters only, at
-    /// most MAX_TEXT_LEN long.
-    Text,
+    /// Free text such as a sentence to classify: printable characters only,
+    /// at most `max` bytes (it travels in the link).
+    Text { max: usize },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -38,13 +38,11 @@ pub const SEED: Setting = Setting {
 
 /// The longest value we read; anything longer is rejected before parsing.
 pub const MAX_VALUE_LEN: usize = 64;
-/// The longest free text (Kind::Text) a setting takes.
-pub const MAX_TEXT_LEN: usize = 300;
 
 impl Setting {
     /// Checks a raw value and returns it in canonical form, or says what is wrong.
     pub fn validate(&self, raw: &str) -> Result<String, String> {
-        let limit = if self.kind == Kind::Text { MAX_TEXT_LEN } else { MAX_VALUE_LEN };
+        let limit = if let Kind::Text { max } = self.kind { max } else { MAX_VALUE_LEN };
         if raw.len() > limit {
             return Err(format!("the value is {} characters long; the limit is {limit}", raw.len()));
         }
@@ -79,7 +77,7 @@ impl Setting {
                 }
                 Ok(lower.split_whitespace().collect::<Vec<_>>().join(" "))
             }
-            Kind::Text => Ok(raw.chars().filter(|c| !c.is_control()).collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")),
+            Kind::Text { .. } => Ok(raw.chars().filter(|c| !c.is_control()).collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")),
         }
     }
 }

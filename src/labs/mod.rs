@@ -5,6 +5,9 @@ pub mod backprop;
 pub mod backprop_train;
 pub mod bench;
 pub mod catalog;
+pub mod char_lm;
+#[cfg(feature = "engine")]
+pub mod char_lm_train;
 pub mod export;
 #[cfg(feature = "engine")]
 pub mod gpt_train;
@@ -71,6 +74,8 @@ pub enum ChartSpec {
     Scatter,
     /// A comparison table generated from the runs, exportable as HTML.
     Report,
+    /// Text sampled from a language model, with heatmaps of its states.
+    Sample,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -106,6 +111,8 @@ pub fn spec(id: &str) -> Option<&'static LabSpec> {
         "sentiment" => Some(&sentiment::SPEC),
         "projection" => Some(&projection::SPEC),
         "onehot-vs-embed" => Some(&onehot_vs_embed::SPEC),
+        "rnn" => Some(&char_lm::RNN_SPEC),
+        "lstm" => Some(&char_lm::LSTM_SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -129,6 +136,7 @@ pub enum Lab {
     Sentiment(Box<sentiment_train::SentimentLab>),
     Projection(Box<projection_train::ProjectionLab>),
     OnehotVsEmbed(Box<onehot_vs_embed_train::OnehotVsEmbedLab>),
+    CharLm(Box<char_lm_train::CharLmLab>),
     Bench(Box<bench::BenchLab>),
 }
 
@@ -143,6 +151,7 @@ impl Lab {
             "word2vec" => Ok(Lab::Word2vec(Box::new(word2vec_train::Word2vecLab::new(params, device, files)?))),
             "sentiment" => Ok(Lab::Sentiment(Box::new(sentiment_train::SentimentLab::new(params, device, files)?))),
             "projection" => Ok(Lab::Projection(Box::new(projection_train::ProjectionLab::new(params, device, files)?))),
+            "rnn" | "lstm" => Ok(Lab::CharLm(Box::new(char_lm_train::CharLmLab::new(id == "lstm", params, device, files)?))),
             "onehot-vs-embed" => Ok(Lab::OnehotVsEmbed(Box::new(onehot_vs_embed_train::OnehotVsEmbedLab::new(params, device, files)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
@@ -159,6 +168,7 @@ impl Lab {
             Lab::Sentiment(lab) => lab.step(),
             Lab::Projection(lab) => lab.step(),
             Lab::OnehotVsEmbed(lab) => lab.step(),
+            Lab::CharLm(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -172,6 +182,7 @@ impl Lab {
             Lab::Sentiment(lab) => lab.steps_done(),
             Lab::Projection(lab) => lab.steps_done(),
             Lab::OnehotVsEmbed(lab) => lab.steps_done(),
+            Lab::CharLm(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -185,6 +196,7 @@ impl Lab {
             Lab::Sentiment(lab) => lab.total_steps(),
             Lab::Projection(lab) => lab.total_steps(),
             Lab::OnehotVsEmbed(lab) => lab.total_steps(),
+            Lab::CharLm(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -211,6 +223,7 @@ impl Lab {
         match self {
             Lab::Word2vec(lab) => lab.set_live(key, value),
             Lab::Sentiment(lab) => lab.set_live(key, value),
+            Lab::CharLm(lab) => lab.set_live(key, value),
             _ => {}
         }
     }
@@ -231,6 +244,7 @@ impl Lab {
             Lab::Sentiment(lab) => lab.snapshot().await,
             Lab::Projection(lab) => lab.snapshot().await,
             Lab::OnehotVsEmbed(lab) => lab.snapshot().await,
+            Lab::CharLm(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

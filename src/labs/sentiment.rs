@@ -22,7 +22,7 @@ pub static SPEC: LabSpec = LabSpec {
         Setting { key: "epochs", label: "Epochs", help: "Passes over the training snippets.", kind: Kind::Int { min: 1, max: 50 }, default: "3" },
         Setting { key: "batch", label: "Batch size", help: "Snippets per step.", kind: Kind::Int { min: 1, max: 1024 }, default: "32" },
         Setting { key: "lr", label: "Learning rate", help: "Adam's step size.", kind: Kind::Float { min: 1e-5, max: 1.0 }, default: "0.001" },
-        Setting { key: "sentence", label: "Your sentence", help: "Classified by the model as it trains (up to 300 characters).", kind: Kind::Text, default: "A beautiful, moving film with a clever script, though the ending drags." },
+        Setting { key: "sentence", label: "Your sentence", help: "Classified by the model as it trains (up to 300 characters).", kind: Kind::Text { max: 300 }, default: "A beautiful, moving film with a clever script, though the ending drags." },
     ],
     presets: &[
         Preset { name: "One-hot bag of words (≥ 74% test)", values: &[("input", "onehot"), ("vocab", "5000"), ("hidden", "32"), ("epochs", "3"), ("lr", "0.001")] },

@@ -120,7 +120,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
             }
             Kind::Int { min, max } => add(&label, el("input", &[("type", "number"), ("data-setting", setting.key), ("min", &min.to_string()), ("max", &max.to_string()), ("step", "1"), ("value", value)], "")),
             Kind::Float { min, max } => add(&label, el("input", &[("type", "number"), ("data-setting", setting.key), ("min", &min.to_string()), ("max", &max.to_string()), ("step", "any"), ("value", value)], "")),
-            Kind::Text => add(&label, el("input", &[("type", "text"), ("class", "wide"), ("data-setting", setting.key), ("value", value)], "")),
+            Kind::Text { .. } => add(&label, el("input", &[("type", "text"), ("class", "wide"), ("data-setting", setting.key), ("value", value)], "")),
             Kind::Words => add(&label, el("input", &[("type", "text"), ("data-setting", setting.key), ("maxlength", "64"), ("spellcheck", "false"), ("value", value)], "")),
         };
         controls.push((setting.key.to_string(), input));
@@ -172,6 +172,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
                 ChartSpec::Weights => ("Weights and biases", "weights"),
                 ChartSpec::Confusion => ("Confusion matrix on the test set", "confusion"),
                 ChartSpec::Misclassified => ("Test digits it gets wrong", "misclassified"),
+                ChartSpec::Sample => ("Sampled text and the network's states", "sample"),
                 ChartSpec::Report => ("One-hot against embeddings", "report"),
                 ChartSpec::Scatter => ("The embeddings in 2-D", "scatter"),
                 ChartSpec::Verdict => ("How the model reads your sentence", "verdict"),

@@ -34,6 +34,7 @@ pub fn render(ui: &LabUi, snap: &Snapshot, series: &BTreeMap<String, Vec<(u32, f
             },
             (ChartSpec::Sketch, _) => charts::probs::draw(&chart.canvas, probs),
             (ChartSpec::Neighbours, View::Word2vec(view)) => charts::neighbours::draw(&chart.canvas, &view.queries),
+            (ChartSpec::Sample, View::CharLm(view)) => charts::sample::draw(&chart.canvas, view.sample.as_ref()),
             (ChartSpec::Report, View::Report(view)) => charts::report::draw(&chart.canvas, view),
             (ChartSpec::Scatter, View::Projection(view)) => charts::scatter::draw(&chart.canvas, view),
             (ChartSpec::Verdict, View::Sentiment(view)) => charts::verdict::draw(&chart.canvas, view.verdict.as_ref()),
@@ -56,6 +57,7 @@ pub fn render(ui: &LabUi, snap: &Snapshot, series: &BTreeMap<String, Vec<(u32, f
         View::Sentiment(view) => view.note.clone(),
         View::Projection(view) => view.note.clone(),
         View::Report(view) => view.note.clone(),
+        View::CharLm(view) => view.note.clone(),
         View::Bench(b) => format!(
             "GPT-{}: {} parameters, batch {} × {} tokens. {} warm-up steps, then {} repetitions of {} timed steps; step_ms is the median of the repetitions' medians.",
             b.size.to_uppercase(),

@@ -9,6 +9,7 @@ pub mod neighbours;
 pub mod probs;
 pub mod regions;
 pub mod report;
+pub mod sample;
 pub mod scatter;
 pub mod verdict;
 pub mod weights;
