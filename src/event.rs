@@ -3,11 +3,13 @@
 
 use crate::backend::{BackendChoice, BackendKind};
 use crate::labs::bench::BenchView;
+use crate::labs::attention::AttentionView;
 use crate::labs::backprop::BackpropView;
 use crate::labs::char_lm::CharLmView;
 use crate::labs::mnist::MnistView;
 use crate::labs::onehot_vs_embed::ReportView;
 use crate::labs::projection::ProjectionView;
+use crate::labs::recall::RecallView;
 use crate::labs::sentiment::SentimentView;
 use crate::labs::word2vec::Word2vecView;
 use crate::labs::perceptron::PerceptronView;
@@ -105,5 +107,7 @@ pub enum View {
     Projection(ProjectionView),
     Report(ReportView),
     CharLm(CharLmView),
+    Recall(RecallView),
+    Attention(AttentionView),
     Bench(BenchView),
 }

@@ -54,3 +54,13 @@ fn temperature_sharpens_or_flattens_sampling() {
     assert!((share(1.0) - 0.665).abs() < 0.03, "softmax(2,1,0)[0] = 0.665: {}", share(1.0));
     assert!(share(100.0) < 0.4);
 }
+
+#[test]
+fn a_prompt_is_continued_and_unknown_characters_are_skipped_with_a_note() {
+    let snaps = run("lstm", &[("hidden", "16"), ("steps", "50"), ("prompt", "ROMEO: ☃ my"), ("seed", "1")]);
+    let View::CharLm(view) = &snaps.last().unwrap().view else { panic!("char-lm view") };
+    let text = &view.sample.as_ref().unwrap().text;
+    assert!(text.starts_with("ROMEO:  my"), "{text:?}");
+    assert_eq!(text.chars().count(), 10 + 120);
+    assert!(view.note.contains("“☃” never occur in the text"), "{}", view.note);
+}

@@ -5,5 +5,6 @@ pub mod files;
 pub mod gates;
 pub mod mnist;
 pub mod reviews;
+pub mod sequences;
 pub mod spirals;
 pub mod text;

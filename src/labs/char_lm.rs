@@ -16,6 +16,7 @@ const SETTINGS: &[Setting] = &[
     Setting { key: "lr", label: "Learning rate", help: "Adam's step size.", kind: Kind::Float { min: 1e-5, max: 10.0 }, default: "0.003" },
     Setting { key: "clip", label: "Gradient clipping", help: "Largest gradient norm allowed (0 = off): it stops exploding gradients.", kind: Kind::Float { min: 0.0, max: 1000.0 }, default: "1" },
     Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 100_000 }, default: "600" },
+    Setting { key: "prompt", label: "Prompt", help: "Samples continue this text (characters the corpus never uses are skipped). Empty: start a new line.", kind: Kind::Text { max: 200 }, default: "" },
     Setting { key: "temperature", label: "Temperature", help: "Sampling: below 1 plays safe, above 1 takes risks.", kind: Kind::Float { min: 0.05, max: 5.0 }, default: "0.8" },
 ];
 
@@ -48,7 +49,7 @@ pub static RNN_SPEC: LabSpec = LabSpec {
     workload: Workload::Tiny,
     charts: CHARTS,
     data: files,
-    live: &["temperature"],
+    live: &["temperature", "prompt"],
 };
 
 pub static LSTM_SPEC: LabSpec = LabSpec {
@@ -65,7 +66,7 @@ pub static LSTM_SPEC: LabSpec = LabSpec {
     workload: Workload::Tiny,
     charts: CHARTS,
     data: files,
-    live: &["temperature"],
+    live: &["temperature", "prompt"],
 };
 
 /// A sample and what the network did while writing it.

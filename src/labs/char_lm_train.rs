@@ -18,7 +18,7 @@ use web_time::Instant;
 
 /// Validation and a new sample every this many steps (and at the end).
 const EVAL_EVERY: usize = 100;
-const VAL_WINDOWS: usize = 16;
+const VAL_WINDOWS: usize = 64;
 const SAMPLE_CHARS: usize = 120;
 /// Heatmaps show the last this many sampled characters and the first units.
 const MAP_ROWS: usize = 40;
@@ -61,6 +61,7 @@ pub struct CharLmLab {
     lr: f64,
     steps: usize,
     temperature: f64,
+    prompt: String,
     device: Device,
     net: Option<Net>,
     optim: ModuleOptimizer,
@@ -100,6 +101,7 @@ impl CharLmLab {
             lr: params.f64("lr"),
             steps: params.usize("steps"),
             temperature: params.f64("temperature"),
+            prompt: params.get("prompt").to_string(),
             device,
             net: Some(net),
             optim,
@@ -122,8 +124,14 @@ impl CharLmLab {
     }
 
     pub fn set_live(&mut self, key: &str, value: &str) {
-        if key == "temperature" {
-            self.temperature = value.parse().unwrap_or(self.temperature);
+        match key {
+            "temperature" => self.temperature = value.parse().unwrap_or(self.temperature),
+            "prompt" => {
+                self.prompt = value.to_string();
+                // Sample again now, not at the next evaluation.
+                self.sample = None;
+            }
+            _ => {}
         }
     }
 
@@ -171,9 +179,17 @@ impl CharLmLab {
     /// Writes SAMPLE_CHARS characters, one at a time, from a newline prompt.
     async fn write_sample(&mut self) -> Result<Sample, String> {
         let net = self.net.as_ref().expect("model is present between steps");
-        let prompt = self.corpus.vocab.encode("\n");
-        let mut token = *prompt.first().unwrap_or(&0);
+        let given = self.corpus.vocab.encode(&self.prompt);
+        let prompt = if given.is_empty() { self.corpus.vocab.encode("\n") } else { given.clone() };
         let mut state = None;
+        if prompt.len() > 1 {
+            // Read the prompt up to its last character; sampling starts from there.
+            let ids: Vec<i64> = prompt[..prompt.len() - 1].iter().map(|&t| t as i64).collect();
+            let x = Tensor::<2, Int>::from_data(TensorData::new(ids, [1, prompt.len() - 1]), &self.device);
+            let (_, next) = net.forward(x, None);
+            state = Some(next.into_iter().map(|t| t.detach()).collect());
+        }
+        let mut token = *prompt.last().unwrap_or(&0);
         let mut out = Vec::new();
         let mut maps: Vec<(String, Vec<Vec<f32>>)> = Vec::new();
         let mut rng = Rng::new(self.step as u64 ^ 0x5A3);
@@ -203,7 +219,8 @@ impl CharLmLab {
             let cut = rows.len().saturating_sub(MAP_ROWS);
             rows.drain(..cut);
         }
-        Ok(Sample { step: self.step, text: self.corpus.vocab.decode(&out), maps })
+        let text = self.corpus.vocab.decode(&given) + &self.corpus.vocab.decode(&out);
+        Ok(Sample { step: self.step, text, maps })
     }
 
     pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
@@ -234,6 +251,8 @@ impl CharLmLab {
             self.last_eval = self.step;
             series.push(Series { name: "val_loss".into(), points: vec![(self.step as u32, val)] });
             self.sample = Some(self.write_sample().await?);
+        } else if self.sample.is_none() {
+            self.sample = Some(self.write_sample().await?);
         }
         let mut metrics = vec![("step".to_string(), self.step as f64)];
         metrics.extend(train_loss.map(|l| ("train_loss".to_string(), l as f64)));
@@ -242,8 +261,10 @@ impl CharLmLab {
             metrics.push(("chars_per_sec".into(), (self.step * self.batch * self.seq) as f64 / self.busy));
         }
         let cut = self.corpus.cut_from.map(|n| format!(" The text was cut from {n} to the first {} characters.", crate::data::chars::MAX_CHARS)).unwrap_or_default();
+        let unknown: String = self.prompt.chars().filter(|c| self.corpus.vocab.chars.binary_search(c).is_err()).take(12).collect();
+        let skipped = if unknown.is_empty() { String::new() } else { format!(" The prompt's “{unknown}” never occur in the text and were skipped.") };
         let note = format!(
-            "{} distinct characters; {} for training, {} for validation; loss in nats per character (ln {} = {:.2} is a uniform guess).{cut}",
+            "{} distinct characters; {} for training, {} for validation; loss in nats per character (ln {} = {:.2} is a uniform guess).{cut}{skipped}",
             self.corpus.vocab.len(),
             self.corpus.train.len(),
             self.corpus.val.len(),

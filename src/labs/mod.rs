@@ -1,5 +1,8 @@
 //! One file per lab: a Config with presets, `step()`, and the snapshot the page draws.
 
+pub mod attention;
+#[cfg(feature = "engine")]
+pub mod attention_train;
 pub mod backprop;
 #[cfg(feature = "engine")]
 pub mod backprop_train;
@@ -21,6 +24,9 @@ pub mod perceptron;
 pub mod projection;
 #[cfg(feature = "engine")]
 pub mod projection_train;
+pub mod recall;
+#[cfg(feature = "engine")]
+pub mod recall_train;
 pub mod sentiment;
 #[cfg(feature = "engine")]
 pub mod sentiment_train;
@@ -76,6 +82,14 @@ pub enum ChartSpec {
     Report,
     /// Text sampled from a language model, with heatmaps of its states.
     Sample,
+    /// Accuracy against distance on the recall task, a line per model.
+    Distance,
+    /// The gradient reaching k steps back, a line per model (log scale).
+    GradFlow,
+    /// Attention weights on the user's text, a heatmap per head.
+    Heatmap,
+    /// Day 11's X, Q, K, V, scores, weights and output, with their shapes.
+    Matrices,
 }
 
 /// What the page and the CLI need to know about a built lab before running it.
@@ -113,6 +127,11 @@ pub fn spec(id: &str) -> Option<&'static LabSpec> {
         "onehot-vs-embed" => Some(&onehot_vs_embed::SPEC),
         "rnn" => Some(&char_lm::RNN_SPEC),
         "lstm" => Some(&char_lm::LSTM_SPEC),
+        "rnn-vs-lstm" => Some(&recall::RNN_VS_LSTM_SPEC),
+        "attention" => Some(&attention::ATTENTION_SPEC),
+        "attention-map" => Some(&attention::ATTENTION_MAP_SPEC),
+        "multihead" => Some(&attention::MULTIHEAD_SPEC),
+        "attention-vs-rnn" => Some(&recall::ATTENTION_VS_RNN_SPEC),
         "bench" => Some(&bench::SPEC),
         _ => None,
     }
@@ -137,6 +156,8 @@ pub enum Lab {
     Projection(Box<projection_train::ProjectionLab>),
     OnehotVsEmbed(Box<onehot_vs_embed_train::OnehotVsEmbedLab>),
     CharLm(Box<char_lm_train::CharLmLab>),
+    Recall(Box<recall_train::RecallLab>),
+    Attention(Box<attention_train::AttentionLab>),
     Bench(Box<bench::BenchLab>),
 }
 
@@ -152,6 +173,8 @@ impl Lab {
             "sentiment" => Ok(Lab::Sentiment(Box::new(sentiment_train::SentimentLab::new(params, device, files)?))),
             "projection" => Ok(Lab::Projection(Box::new(projection_train::ProjectionLab::new(params, device, files)?))),
             "rnn" | "lstm" => Ok(Lab::CharLm(Box::new(char_lm_train::CharLmLab::new(id == "lstm", params, device, files)?))),
+            "rnn-vs-lstm" | "attention-vs-rnn" => Ok(Lab::Recall(Box::new(recall_train::RecallLab::new(id == "attention-vs-rnn", params, device)?))),
+            "attention" | "attention-map" | "multihead" => Ok(Lab::Attention(Box::new(attention_train::AttentionLab::new(id, params, device)?))),
             "onehot-vs-embed" => Ok(Lab::OnehotVsEmbed(Box::new(onehot_vs_embed_train::OnehotVsEmbedLab::new(params, device, files)?))),
             "bench" => Ok(Lab::Bench(Box::new(bench::BenchLab::new(params, device)?))),
             _ => Err(format!("lab {} is not built yet", crate::settings::quote(id))),
@@ -169,6 +192,8 @@ impl Lab {
             Lab::Projection(lab) => lab.step(),
             Lab::OnehotVsEmbed(lab) => lab.step(),
             Lab::CharLm(lab) => lab.step(),
+            Lab::Recall(lab) => lab.step(),
+            Lab::Attention(lab) => lab.step(),
             Lab::Bench(lab) => lab.step(),
         }
     }
@@ -183,6 +208,8 @@ impl Lab {
             Lab::Projection(lab) => lab.steps_done(),
             Lab::OnehotVsEmbed(lab) => lab.steps_done(),
             Lab::CharLm(lab) => lab.steps_done(),
+            Lab::Recall(lab) => lab.steps_done(),
+            Lab::Attention(lab) => lab.steps_done(),
             Lab::Bench(lab) => lab.steps_done(),
         }
     }
@@ -197,6 +224,8 @@ impl Lab {
             Lab::Projection(lab) => lab.total_steps(),
             Lab::OnehotVsEmbed(lab) => lab.total_steps(),
             Lab::CharLm(lab) => lab.total_steps(),
+            Lab::Recall(lab) => lab.total_steps(),
+            Lab::Attention(lab) => lab.total_steps(),
             Lab::Bench(lab) => lab.total_steps(),
         }
     }
@@ -224,6 +253,7 @@ impl Lab {
             Lab::Word2vec(lab) => lab.set_live(key, value),
             Lab::Sentiment(lab) => lab.set_live(key, value),
             Lab::CharLm(lab) => lab.set_live(key, value),
+            Lab::Attention(lab) => lab.set_live(key, value),
             _ => {}
         }
     }
@@ -245,6 +275,8 @@ impl Lab {
             Lab::Projection(lab) => lab.snapshot().await,
             Lab::OnehotVsEmbed(lab) => lab.snapshot().await,
             Lab::CharLm(lab) => lab.snapshot().await,
+            Lab::Recall(lab) => lab.snapshot().await,
+            Lab::Attention(lab) => lab.snapshot().await,
             Lab::Bench(lab) => lab.snapshot().await,
         }
     }

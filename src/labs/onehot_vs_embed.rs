@@ -54,6 +54,17 @@ pub struct ReportView {
     pub note: String,
 }
 
+impl ReportView {
+    /// The report as a table: a header row, then a row per model.
+    pub fn table(&self) -> Vec<Vec<String>> {
+        let mut rows = vec![["model", "test accuracy", "parameters", "training seconds", "NN agreement", "examples"].map(String::from).to_vec()];
+        for c in &self.columns {
+            rows.push(vec![c.name.clone(), format!("{:.4}", c.test_accuracy), c.params.to_string(), format!("{:.1}", c.train_seconds), format!("{:.2}", c.nn_agreement), c.examples.join(", ")]);
+        }
+        rows
+    }
+}
+
 /// Nearest neighbour (by cosine, rows are unit length) of each word among the others.
 pub fn nearest(vectors: &[(String, Vec<f32>)]) -> Vec<(String, String)> {
     vectors

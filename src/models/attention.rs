@@ -61,7 +61,7 @@ impl CausalSelfAttention {
     pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>) -> (Tensor<3>, Tensor<4>) {
         let (q, k, v) = self.heads(x.clone(), 0); // [B, H, T, D] each
         let (y, att) = attend(q, k, v, mask); // [B, H, T, D], [B, H, T, T]
-        (self.merge(y, x.dims()), att)
+        (self.merge(y), att)
     }
 
     /// Attention for new positions only, extending `cache` with their keys and values.
@@ -76,20 +76,20 @@ impl CausalSelfAttention {
         let t_new = x.dims()[1];
         let mask = causal_mask(t_new, past + t_new, &x.device()); // [T_new, T_all]
         let (y, _) = attend(q, k, v, mask);
-        self.merge(y, x.dims())
+        self.merge(y)
     }
 
     /// Projects `x` to queries, keys and values, split into heads.
     fn heads(&self, x: Tensor<3>, offset: usize) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
         let [b, t, c] = x.dims();
-        let (h, d) = (self.n_head, c / self.n_head);
+        let h = self.n_head;
         let qkv = self.qkv.forward(x); // [B, T, 3C]
         let q = qkv.clone().slice([0..b, 0..t, 0..c]); // [B, T, C]
         let k = qkv.clone().slice([0..b, 0..t, c..2 * c]); // [B, T, C]
         let v = qkv.slice([0..b, 0..t, 2 * c..3 * c]); // [B, T, C]
-        let q = q.reshape([b, t, h, d]).swap_dims(1, 2); // [B, H, T, D]
-        let k = k.reshape([b, t, h, d]).swap_dims(1, 2); // [B, H, T, D]
-        let v = v.reshape([b, t, h, d]).swap_dims(1, 2); // [B, H, T, D]
+        let q = split_heads(q, h); // [B, H, T, D]
+        let k = split_heads(k, h); // [B, H, T, D]
+        let v = split_heads(v, h); // [B, H, T, D]
         match &self.rope {
             Some(rope) => (rope.apply(q, offset), rope.apply(k, offset), v),
             None => (q, k, v),
@@ -97,19 +97,36 @@ impl CausalSelfAttention {
     }
 
     /// Puts the heads side by side again and projects.
-    fn merge(&self, y: Tensor<4>, [b, t, c]: [usize; 3]) -> Tensor<3> {
-        let y = y.swap_dims(1, 2).reshape([b, t, c]); // [B, T, C]
+    fn merge(&self, y: Tensor<4>) -> Tensor<3> {
+        let y = merge_heads(y); // [B, T, C]
         self.proj.forward(y) // [B, T, C]
     }
 }
 
 /// softmax(q·kᵀ / √d + mask) · v, with the weights for the pictures.
 pub fn attend(q: Tensor<4>, k: Tensor<4>, v: Tensor<4>, mask: Tensor<2>) -> (Tensor<4>, Tensor<4>) {
-    let d = q.dims()[3];
-    let scores = q.matmul(k.swap_dims(2, 3)).mul_scalar(1.0 / (d as f64).sqrt()); // [B, H, Tq, Tk]
-    let scores = scores + mask.unsqueeze::<4>(); // [B, H, Tq, Tk]
+    let scores = scores(q, k, mask); // [B, H, Tq, Tk]
     let att = softmax(scores, 3); // [B, H, Tq, Tk]
     (att.clone().matmul(v), att) // [B, H, Tq, D]
+}
+
+/// q·kᵀ / √d + mask: how well each query matches each key, before the softmax.
+pub fn scores(q: Tensor<4>, k: Tensor<4>, mask: Tensor<2>) -> Tensor<4> {
+    let d = q.dims()[3];
+    let scores = q.matmul(k.swap_dims(2, 3)).mul_scalar(1.0 / (d as f64).sqrt()); // [B, H, Tq, Tk]
+    scores + mask.unsqueeze::<4>() // [B, H, Tq, Tk]
+}
+
+/// Splits [B, T, C] into heads: [B, H, T, C/H].
+pub fn split_heads(x: Tensor<3>, n_head: usize) -> Tensor<4> {
+    let [b, t, c] = x.dims();
+    x.reshape([b, t, n_head, c / n_head]).swap_dims(1, 2) // [B, H, T, D]
+}
+
+/// Puts the heads side by side again: [B, H, T, D] → [B, T, H·D].
+pub fn merge_heads(y: Tensor<4>) -> Tensor<3> {
+    let [b, h, t, d] = y.dims();
+    y.swap_dims(1, 2).reshape([b, t, h * d]) // [B, T, C]
 }
 
 /// [T_new, T_all]: query i (at position T_all − T_new + i) may see keys up to itself.

@@ -58,9 +58,14 @@ impl Lstm {
     /// Runs over `tokens` [B, T] from state (h, c), each [B, H]. Returns logits
     /// [B, T, V], the gates, and the last (h, c).
     pub fn forward(&self, tokens: Tensor<2, Int>, state: (Tensor<2>, Tensor<2>)) -> (Tensor<3>, Gates, (Tensor<2>, Tensor<2>)) {
-        let [b, t] = tokens.dims();
-        let hd = self.hidden;
         let xs = self.input.forward(tokens); // [B, T, 4H]
+        self.forward_embedded(xs, state)
+    }
+
+    /// The same from the looked-up inputs x_t·[W_i W_f W_o W_g], [B, T, 4H].
+    pub fn forward_embedded(&self, xs: Tensor<3>, state: (Tensor<2>, Tensor<2>)) -> (Tensor<3>, Gates, (Tensor<2>, Tensor<2>)) {
+        let [b, t, _] = xs.dims();
+        let hd = self.hidden;
         let (mut h, mut c) = state;
         let (mut is, mut fs, mut os, mut cs, mut hs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for step in 0..t {

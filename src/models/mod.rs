@@ -7,6 +7,7 @@ pub mod manual_mlp;
 pub mod mlp;
 pub mod perceptron;
 pub mod rnn;
+pub mod self_attention;
 pub mod text_classifier;
 pub mod word2vec;
 

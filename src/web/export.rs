@@ -12,14 +12,11 @@ use web_sys::HtmlElement;
 pub fn export(lab_id: &str, ui: &LabUi, snap: &Snapshot) {
     let (Some(info), Some(spec)) = (labs::find(lab_id), labs::spec(lab_id)) else { return };
     let title = format!("ReasonLab · Day {} · {}", info.day, info.title);
-    let mut rows = vec![vec!["model".to_string(), "test accuracy".into(), "parameters".into(), "training seconds".into(), "NN agreement".into(), "examples".into()]];
-    let mut note = String::new();
-    if let View::Report(view) = &snap.view {
-        for c in &view.columns {
-            rows.push(vec![c.name.clone(), format!("{:.4}", c.test_accuracy), c.params.to_string(), format!("{:.1}", c.train_seconds), format!("{:.2}", c.nn_agreement), c.examples.join(", ")]);
-        }
-        note = view.note.clone();
-    }
+    let (rows, note) = match &snap.view {
+        View::Report(view) => (view.table(), view.note.clone()),
+        View::Recall(view) => (view.table(), view.note.clone()),
+        _ => (Vec::new(), String::new()),
+    };
     let figures: Vec<Figure> = ui
         .charts
         .iter()

@@ -380,3 +380,74 @@ test('rnn: pasted text that is too short gets a message, not a crash', { timeout
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+/** The share of a canvas's pixels that are not white. */
+async function inked(page, chart) {
+  return page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245) n++;
+    return n / (c.width * c.height);
+  }, `[data-chart="${chart}"]`);
+}
+
+for (const [lab, link, metrics] of [
+  ['rnn-vs-lstm', 'max_distance=20&steps=100', ['rnn_accuracy_at_20', 'lstm_accuracy_at_20', 'rnn_accuracy_at_1']],
+  ['attention-vs-rnn', 'max_distance=20&steps=60', ['rnn_accuracy_at_20', 'lstm_accuracy_at_20', 'attention_accuracy_at_20']],
+]) {
+  test(`${lab}: a short run completes and reports accuracy at each distance`, { timeout: 300_000 }, async () => {
+    const page = await open(`#lab=${lab}&${link}&seed=1&backend=cpu&run=1`);
+    await waitStatus(page, 'done', 280_000);
+    for (const name of metrics) {
+      const v = await metric(page, name);
+      assert.ok(v >= 0 && v <= 1, `${name} ${v}`);
+    }
+    assert.match(await page.textContent('figure:has([data-chart="distance"]) figcaption'), /rnn \(step \d+\): D=1 \d\.\d\d, D=5/);
+    assert.ok((await inked(page, 'distance')) > 0.01);
+    if (lab === 'attention-vs-rnn') {
+      assert.match(await page.textContent('figure:has([data-chart="report"]) figcaption'), /attention, accuracy at D = 1 \d\.\d{3}.*sequential ops per sequence 1,/);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
+      const html = fs.readFileSync(await download.path(), 'utf8');
+      assert.match(html, /<th scope="row">attention<\/th><td>\d\.\d{3}<\/td>/);
+      assert.ok(!/<script/i.test(html));
+    } else {
+      assert.match(await page.textContent('figure:has([data-chart="gradflow"]) figcaption'), /rnn: .* at k=0/);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+for (const [lab, link] of [
+  ['attention', 'text=hello&steps=200'],
+  ['attention-map', 'text=sentence&steps=200'],
+  ['multihead', 'text=sentence&steps=200'],
+]) {
+  test(`${lab}: a short run completes, reports loss and accuracy, and draws its picture`, { timeout: 240_000 }, async () => {
+    const page = await open(`#lab=${lab}&${link}&seed=1&backend=cpu&run=1`);
+    await waitStatus(page, 'done', 200_000);
+    assert.ok((await metric(page, 'loss')) > 0);
+    const acc = await metric(page, 'accuracy');
+    assert.ok(acc > 0.2 && acc <= 1, `accuracy ${acc}`);
+    const chart = lab === 'attention' ? 'matrices' : 'heatmap';
+    assert.ok((await inked(page, chart)) > 0.02, `the ${chart} canvas has content`);
+    const caption = await page.textContent(`figure:has([data-chart="${chart}"]) figcaption`);
+    assert.match(caption, lab === 'attention' ? /Q = X·W_q is 5×16.*weights/ : /Queries down, keys across, on “sentence”.*head 1 strongest: s→/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+test('attention-map: typing new text redraws the heatmap live; other characters get a message', { timeout: 120_000 }, async () => {
+  const page = await open('#lab=attention-map&steps=100&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 100_000);
+  await page.fill('[data-setting="text"]', 'Ab 9!');
+  await page.press('[data-setting="text"]', 'Enter');
+  const caption = 'figure:has([data-chart="heatmap"]) figcaption';
+  await page.waitForFunction((sel) => /on “ab______”/.test(document.querySelector(sel).textContent), caption, { timeout: 30_000 });
+  assert.match(await page.textContent('.note'), /not in the vocabulary/);
+  assert.match(page.url(), /text=Ab/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

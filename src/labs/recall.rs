@@ -1,0 +1,122 @@
+//! Days 10 and 14: models side by side on the recall task (`data::sequences`),
+//! where the answer is a key seen D steps before the question.
+
+use crate::backend::Workload;
+use crate::labs::{no_data, ChartSpec, LabSpec, Preset};
+use crate::settings::{Kind, Setting};
+use serde::{Deserialize, Serialize};
+
+const SETTINGS: &[Setting] = &[
+    Setting { key: "max_distance", label: "Longest distance D", help: "Sequences are D + 1 tokens long; training mixes every distance from 1 to D.", kind: Kind::Int { min: 2, max: 200 }, default: "50" },
+    Setting { key: "hidden", label: "Hidden units", help: "Size of the RNN's and the LSTM's state, and the attention model's width.", kind: Kind::Int { min: 4, max: 256 }, default: "32" },
+    Setting { key: "batch", label: "Batch size", help: "Sequences per step.", kind: Kind::Int { min: 1, max: 256 }, default: "32" },
+    Setting { key: "lr", label: "Learning rate", help: "Adam's step size, for every model.", kind: Kind::Float { min: 1e-5, max: 1.0 }, default: "0.01" },
+    Setting { key: "clip", label: "Gradient clipping", help: "Largest gradient norm allowed (0 = off).", kind: Kind::Float { min: 0.0, max: 1000.0 }, default: "1" },
+    Setting { key: "steps", label: "Steps per model", help: "Optimizer steps each model takes; they advance in turn.", kind: Kind::Int { min: 1, max: 20_000 }, default: "800" },
+];
+
+pub static RNN_VS_LSTM_SPEC: LabSpec = LabSpec {
+    intro: &[
+        "A sequence starts with a key letter (A–H), goes on with D − 1 noise symbols (0–7) and ends with a question mark; at the ? the model must say which key it saw, D steps earlier. Nothing in the recent past gives it away, so the task measures how far back a model can remember.",
+        "The vanilla RNN and the LSTM of Days 8 and 9 train on the same batches, every distance from 1 to D mixed, and are then scored on fresh sequences at fixed distances. The second chart shows why the RNN falls behind: the size of the gradient of the loss that reaches the input k steps before the question. Through many tanh steps it shrinks geometrically (the vanishing gradient); the LSTM's cell state passes it on.",
+    ],
+    settings: SETTINGS,
+    presets: &[
+        Preset { name: "Distances up to 50", values: &[("max_distance", "50"), ("hidden", "32"), ("steps", "800")] },
+        Preset { name: "Quick: up to 20", values: &[("max_distance", "20"), ("hidden", "32"), ("steps", "300")] },
+        Preset { name: "Long: up to 100", values: &[("max_distance", "100"), ("hidden", "32"), ("steps", "1500")] },
+    ],
+    workload: Workload::Tiny,
+    charts: &[ChartSpec::Distance, ChartSpec::GradFlow],
+    data: no_data,
+    live: &[],
+};
+
+pub static ATTENTION_VS_RNN_SPEC: LabSpec = LabSpec {
+    intro: &[
+        "The recall task of Day 10 once more, with a third contestant: one layer of self-attention (Day 11). The question mark's query can match the key's position directly, however far back it is, so its accuracy does not fall with distance, and it runs every position at once instead of one step after another.",
+        "Every number in the report comes from the runs on this page: accuracy against distance, wall-clock time per training step, the steps each model needed to average 90 % over the distances, and the operations that must run one after another for one sequence. Press Export to save it as a standalone HTML file.",
+    ],
+    settings: SETTINGS,
+    presets: &[
+        Preset { name: "Distances up to 50", values: &[("max_distance", "50"), ("hidden", "32"), ("steps", "800")] },
+        Preset { name: "Quick: up to 20", values: &[("max_distance", "20"), ("hidden", "32"), ("steps", "300")] },
+    ],
+    workload: Workload::Tiny,
+    charts: &[ChartSpec::Distance, ChartSpec::Report],
+    data: no_data,
+    live: &[],
+};
+
+/// The distances scored: a fixed ladder up to the longest, and the longest itself.
+pub fn measured_distances(max: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = [1, 5, 10, 20, 30, 50, 75, 100, 150, 200].into_iter().filter(|d| *d < max).collect();
+    out.push(max);
+    out
+}
+
+/// One model's results.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ModelResult {
+    /// `rnn`, `lstm` or `attention`: the prefix of its metrics.
+    pub name: String,
+    /// Accuracy at each of the view's distances (NaN before the first score).
+    pub accuracy: Vec<f32>,
+    /// Mean size of the gradient reaching the input k steps before the question, k = 0, 1, …
+    pub grad_norms: Vec<f32>,
+    pub steps: usize,
+    pub ms_per_step: f64,
+    /// First scored step at which the mean accuracy over the distances was ≥ 90 %.
+    pub steps_to_90: Option<usize>,
+    /// Operations that must run one after another for one sequence.
+    pub sequential_ops: usize,
+    pub params: usize,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RecallView {
+    pub distances: Vec<usize>,
+    pub models: Vec<ModelResult>,
+    pub note: String,
+}
+
+impl RecallView {
+    /// The report as a table: a header row, then a row per model.
+    pub fn table(&self) -> Vec<Vec<String>> {
+        let mut head = vec!["model".to_string()];
+        head.extend(self.distances.iter().map(|d| format!("accuracy at D = {d}")));
+        head.extend(["ms per step", "steps to 90 %", "sequential ops per sequence", "parameters"].map(String::from));
+        let mut rows = vec![head];
+        for m in &self.models {
+            let mut row = vec![m.name.clone()];
+            row.extend(m.accuracy.iter().map(|a| if a.is_finite() { format!("{a:.3}") } else { "–".into() }));
+            row.push(format!("{:.2}", m.ms_per_step));
+            row.push(m.steps_to_90.map_or_else(|| format!("not within {}", m.steps), |s| s.to_string()));
+            row.push(m.sequential_ops.to_string());
+            row.push(m.params.to_string());
+            rows.push(row);
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_climb_to_the_longest() {
+        assert_eq!(measured_distances(50), vec![1, 5, 10, 20, 30, 50]);
+        assert_eq!(measured_distances(2), vec![1, 2]);
+        assert_eq!(measured_distances(64), vec![1, 5, 10, 20, 30, 50, 64]);
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_model() {
+        let m = ModelResult { name: "rnn".into(), accuracy: vec![1.0, f32::NAN], grad_norms: vec![], steps: 10, ms_per_step: 1.234, steps_to_90: None, sequential_ops: 21, params: 100 };
+        let view = RecallView { distances: vec![1, 20], models: vec![m], note: String::new() };
+        let t = view.table();
+        assert_eq!(t[0].len(), t[1].len());
+        assert_eq!(t[1], vec!["rnn", "1.000", "–", "1.23", "not within 10", "21", "100"]);
+    }
+}
