@@ -35,6 +35,23 @@ const browser = await chromium.launchPersistentContext(profile, {
     '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
 });
 
+// What a visit downloads: the .js and .wasm files the page fetched until step 0
+// was drawn, at their gzip -9 size. A tiny lab on `auto` or `cpu` gets the
+// CPU-only worker; `webgpu` (or `auto` on a large model) the one with WebGPU.
+const gzOf = Object.fromEntries(fs.readdirSync('dist').filter((f) => /\.(js|wasm)$/.test(f))
+  .map((f) => [f, zlib.gzipSync(fs.readFileSync(path.join('dist', f)), { level: 9 }).length]));
+for (const hash of ['#lab=perceptron', '#lab=rnn&backend=cpu', '#lab=perceptron&backend=webgpu', '#lab=bench&backend=auto']) {
+  const page = await browser.newPage();
+  const fetched = new Set();
+  page.on('request', (r) => { const f = new URL(r.url()).pathname.slice(1); if (f in gzOf) fetched.add(f); });
+  await page.goto(BASE + hash);
+  await page.waitForFunction(() => document.querySelector('[data-metric="step"]')?.textContent === '0', null, { timeout: 600_000 });
+  const total = [...fetched].reduce((a, f) => a + gzOf[f], 0);
+  const worker = await page.getAttribute('main', 'data-worker');
+  console.log(`first visit to ${hash}: ${(total / 1e6).toFixed(2)} MB gzipped (${worker} worker; ${[...fetched].map((f) => f.replace(/-[0-9a-f]{16}/, '')).sort().join(', ')})`);
+  await page.close();
+}
+
 // Time to interactive: navigation start → lab view built, worker loaded, step 0 drawn.
 const ttis = [];
 for (let i = 0; i < 5; i++) {

@@ -130,6 +130,17 @@ pub fn choose(
     }
 }
 
+/// Whether a lab may end up on WebGPU, so that the page must start the worker
+/// that has it. When `choose` would pick the CPU whatever the adapter says, the
+/// page starts the CPU-only worker, a module a fraction of the size.
+pub fn needs_webgpu_worker(choice: BackendChoice, workload: Workload) -> bool {
+    match choice {
+        BackendChoice::Cpu => false,
+        BackendChoice::Auto => workload == Workload::Large,
+        BackendChoice::Webgpu => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +166,21 @@ mod tests {
     fn auto_uses_a_real_gpu_for_large_work_only() {
         assert_eq!(choose(BackendChoice::Auto, Ok(&nvidia()), Workload::Large).0, BackendKind::Webgpu);
         assert_eq!(choose(BackendChoice::Auto, Ok(&nvidia()), Workload::Tiny).0, BackendKind::Cpu);
+    }
+
+    #[test]
+    fn the_cpu_worker_is_started_only_where_the_cpu_is_certain() {
+        for choice in [BackendChoice::Auto, BackendChoice::Webgpu, BackendChoice::Cpu] {
+            for w in [Workload::Tiny, Workload::Large] {
+                if !needs_webgpu_worker(choice, w) {
+                    for adapter in [Ok(&nvidia()), Ok(&swiftshader()), Err("none")] {
+                        assert_eq!(choose(choice, adapter, w).0, BackendKind::Cpu, "{choice:?} {w:?}");
+                    }
+                }
+            }
+        }
+        assert!(needs_webgpu_worker(BackendChoice::Auto, Workload::Large));
+        assert!(!needs_webgpu_worker(BackendChoice::Auto, Workload::Tiny));
     }
 
     #[test]

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 const TEXT: Setting = Setting { key: "text", label: "Your text", help: "Letters a–z and spaces, read by the model while it trains (cut or padded with _ to the length).", kind: Kind::Text { max: 64 }, default: "hello" };
 const LEN: Setting = Setting { key: "len", label: "Length", help: "Letters per sequence.", kind: Kind::Int { min: 2, max: 16 }, default: "5" };
 const D_MODEL: Setting = Setting { key: "d_model", label: "Width", help: "Size of each letter's vector, and of Q, K and V.", kind: Kind::Int { min: 2, max: 128 }, default: "16" };
-const LR: Setting = Setting { key: "lr", label: "Learning rate", help: "Adam's step size.", kind: Kind::Float { min: 1e-5, max: 1.0 }, default: "0.01" };
+/// A gentle default: the weights settle over a few hundred steps, slowly enough to watch.
+const LR: Setting = Setting { key: "lr", label: "Learning rate", help: "Adam's step size.", kind: Kind::Float { min: 1e-5, max: 1.0 }, default: "0.003" };
 const BATCH: Setting = Setting { key: "batch", label: "Batch size", help: "Random strings per step.", kind: Kind::Int { min: 1, max: 512 }, default: "64" };
 const STEPS: Setting = Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 50_000 }, default: "400" };
 
@@ -68,7 +69,7 @@ pub static MULTIHEAD_SPEC: LabSpec = LabSpec {
         with_default(LEN, "8"),
         with_default(D_MODEL, "32"),
         Setting { key: "heads", label: "Heads", help: "Attention heads; they split the width between them.", kind: Kind::Choice(&["1", "2", "4", "8"]), default: "4" },
-        LR,
+        with_default(LR, "0.01"),
         BATCH,
         with_default(STEPS, "1000"),
     ],

@@ -11,6 +11,7 @@ use crate::settings::Params;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
+use web_time::Instant;
 
 /// Held-out strings scored at each snapshot.
 const EVAL_BATCH: usize = 256;
@@ -30,6 +31,8 @@ pub struct AttentionLab {
     rng: Rng,
     step: usize,
     pending: Vec<Tensor<1>>,
+    /// Seconds spent in `step`, for the time per step.
+    busy: f64,
 }
 
 /// Tensor → rows of numbers, on the host.
@@ -66,6 +69,7 @@ impl AttentionLab {
             rng: Rng::new(seed ^ 0xA77),
             step: 0,
             pending: Vec::new(),
+            busy: 0.0,
         })
     }
 
@@ -92,6 +96,7 @@ impl AttentionLab {
 
     /// One step: forward, cross-entropy over every answer, backward, Adam.
     pub fn step(&mut self) {
+        let started = Instant::now();
         let (x, y) = letter_batch(&mut self.rng, self.batch, self.len, self.task);
         let net = self.net.take().expect("model is present between steps");
         let logits = self.logits(&net, x, self.batch); // [B·T·O, V]
@@ -102,6 +107,7 @@ impl AttentionLab {
         self.net = Some(self.optim.step(self.lr, net, grads));
         self.pending.push(loss.detach());
         self.step += 1;
+        self.busy += started.elapsed().as_secs_f64();
     }
 
     /// Accuracy over every answer of fixed held-out strings, and each head's
@@ -151,7 +157,7 @@ impl AttentionLab {
             let sc = scores(trace.q.clone().detach(), trace.k.clone().detach(), trace.mask.clone()).slice([0..1, 0..1, 0..t, 0..t]).reshape([t, t]);
             let w = trace.weights.detach().slice([0..1, 0..1, 0..t, 0..t]).reshape([t, t]);
             let list = [
-                ("X = token + position embedding", trace.x.detach().reshape([t, c])),
+                ("X (token + position)", trace.x.detach().reshape([t, c])),
                 ("Q = X·W_q", head1(trace.q)),
                 ("K = X·W_k", head1(trace.k)),
                 ("V = X·W_v", head1(trace.v)),
@@ -187,6 +193,10 @@ impl AttentionLab {
         let mut metrics = vec![("step".to_string(), self.step as f64)];
         metrics.extend(losses.last().map(|l| ("loss".to_string(), *l as f64)));
         metrics.push(("accuracy".into(), accuracy as f64));
+        if self.step > 0 {
+            // The step alone (forward, backward, Adam), without the reads for the page.
+            metrics.push(("ms_per_step".into(), 1000.0 * self.busy / self.step as f64));
+        }
         let (tokens, message) = encode_letters(&self.text, self.len);
         let (heads, answers, matrices) = self.read_text(net, &tokens).await?;
         let expected = self.task.targets(&tokens).iter().map(|y| y.iter().map(|v| letter(*v as usize)).collect()).collect();

@@ -13,6 +13,7 @@ use crate::settings::Params;
 use burn::grad_clipping::GradientClippingConfig;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::module::Module;
 use burn::prelude::*;
 use web_time::Instant;
 
@@ -257,6 +258,11 @@ impl CharLmLab {
         let mut metrics = vec![("step".to_string(), self.step as f64)];
         metrics.extend(train_loss.map(|l| ("train_loss".to_string(), l as f64)));
         metrics.extend(self.val_loss.map(|l| ("val_loss".to_string(), l as f64)));
+        let params = match self.net.as_ref().expect("model is present between steps") {
+            Net::Rnn(m) => m.num_params(),
+            Net::Lstm(m) => m.num_params(),
+        };
+        metrics.push(("params".into(), params as f64));
         if self.busy > 0.0 {
             metrics.push(("chars_per_sec".into(), (self.step * self.batch * self.seq) as f64 / self.busy));
         }

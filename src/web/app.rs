@@ -6,6 +6,7 @@ use super::page::{self, LabUi, Shell};
 use super::render;
 
 mod interact;
+mod workers;
 use crate::backend::{BackendChoice, BackendKind};
 use crate::event::{Command, Event, Series, Snapshot, Status, View};
 use crate::labs;
@@ -14,14 +15,18 @@ use crate::url::{parse_hash, UrlState};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlInputElement, HtmlSelectElement, KeyboardEvent, MessageEvent, Worker};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement, KeyboardEvent, Worker};
+use workers::WorkerKind;
 
 struct App {
     shell: Shell,
     ui: Option<LabUi>,
     state: UrlState,
     status: Status,
-    worker: Worker,
+    /// The training worker and its kind; started by the first lab shown.
+    worker: Option<(Worker, WorkerKind)>,
+    /// Counts workers started: events from a replaced one are dropped.
+    generation: u32,
     /// The worker trapped (a panic aborts wasm): the next Reset starts a new one.
     worker_dead: bool,
     ready: bool,
@@ -51,13 +56,6 @@ pub fn start() {
     console_error_panic_hook::set_once();
     let body: Element = dom::document().body().expect("the page has a body").into();
     let shell = page::build_shell(&body);
-    let worker = match spawn_worker() {
-        Ok(w) => w,
-        Err(e) => {
-            add(&shell.notices, el("p", &[("class", "error")], &e));
-            return;
-        }
-    };
     let hash = dom::window().location().hash().unwrap_or_default();
     let (state, notices) = parse_hash(&hash);
     APP.with(|cell| {
@@ -66,7 +64,8 @@ pub fn start() {
             ui: None,
             state: state.clone(),
             status: Status::Idle,
-            worker,
+            worker: None,
+            generation: 0,
             worker_dead: false,
             ready: false,
             outbox: Vec::new(),
@@ -96,30 +95,10 @@ pub fn start() {
     });
 }
 
-/// Starts the training worker and routes its events to the app.
-fn spawn_worker() -> Result<Worker, String> {
-    let worker = Worker::new("./worker_loader.js").map_err(|e| format!("Could not start the training worker: {e:?}"))?;
-    on(&worker, "message", |e| {
-        if let Some(msg) = e.dyn_ref::<MessageEvent>() {
-            match serde_wasm_bindgen::from_value::<Event>(msg.data()) {
-                Ok(event) => with_app(|app| app.on_event(event)).unwrap_or(()),
-                Err(err) => web_sys::console::error_1(&format!("bad event from worker: {err}").into()),
-            }
-        }
-    });
-    on(&worker, "error", |_| {
-        with_app(|app| {
-            app.worker_dead = true;
-            app.fail("The training worker stopped. Press Reset to start a new one.");
-        });
-    });
-    Ok(worker)
-}
-
 impl App {
     fn send(&mut self, cmd: Command) {
-        if self.ready {
-            let _ = self.worker.post_message(&super::to_js(&cmd));
+        if let Some((worker, _)) = self.worker.as_ref().filter(|_| self.ready) {
+            let _ = worker.post_message(&super::to_js(&cmd));
         } else {
             self.outbox.push(cmd);
         }
@@ -177,7 +156,9 @@ impl App {
         self.report = None;
         self.probs.clear();
         self.set_status(Status::Idle);
-        if self.ui.is_none() {
+        let Some(spec) = labs::spec(&self.state.lab).filter(|_| self.ui.is_some()) else { return };
+        if let Err(e) = self.ensure_worker(WorkerKind::for_lab(self.state.backend, spec.workload)) {
+            self.fail(&e);
             return;
         }
         self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend });
@@ -217,18 +198,9 @@ impl App {
 
     fn reset(&mut self) {
         if self.worker_dead {
-            match spawn_worker() {
-                Ok(worker) => {
-                    self.worker.terminate();
-                    self.worker = worker;
-                    self.worker_dead = false;
-                    self.ready = false;
-                    self.outbox.clear();
-                    dom::clear(&self.shell.notices);
-                    self.load();
-                }
-                Err(e) => self.fail(&e),
-            }
+            // `load` starts a new worker in place of the dead one.
+            dom::clear(&self.shell.notices);
+            self.load();
             return;
         }
         self.series.clear();

@@ -156,8 +156,11 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
 
     let charts = add(main, el("section", &[("class", "charts")], ""));
     let chart = |title: &str, name: &str| {
-        let fig = add(&charts, el("figure", &[], ""));
-        let canvas = add(&fig, el("canvas", &[("width", "360"), ("height", "260"), ("data-chart", name), ("role", "img"), ("aria-label", title)], ""));
+        // Several heatmaps side by side, or seven matrices, need a wider canvas.
+        let wide = matches!(name, "heatmap" | "matrices");
+        let fig = add(&charts, el("figure", if wide { &[("class", "wide")] } else { &[] }, ""));
+        let (w, h) = if wide { ("720", "380") } else { ("360", "260") };
+        let canvas = add(&fig, el("canvas", &[("width", w), ("height", h), ("data-chart", name), ("role", "img"), ("aria-label", title)], ""));
         let caption = add(&fig, el("figcaption", &[], title));
         Chart { canvas: canvas.unchecked_into(), caption }
     };

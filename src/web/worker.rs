@@ -239,8 +239,7 @@ impl Trainer {
             return (kind, reason);
         }
         if self.gpu.is_none() {
-            let opened = Device::wgpu_options().init_async().await.map_err(|e| format!("{e}"));
-            self.gpu = Some(opened);
+            self.gpu = Some(open_gpu().await);
         }
         match &self.gpu {
             Some(Ok(_)) => (kind, reason),
@@ -316,4 +315,16 @@ fn add_rate(snap: &mut Snapshot, steps_per_sec: f64) {
     if steps_per_sec > 0.0 {
         snap.metrics.push(("steps_per_sec".into(), steps_per_sec));
     }
+}
+
+/// burn's wgpu device on the browser's WebGPU adapter.
+#[cfg(feature = "wgpu")]
+async fn open_gpu() -> Result<Device, String> {
+    Device::wgpu_options().init_async().await.map_err(|e| format!("{e}"))
+}
+
+/// The CPU worker is built without wgpu; the page sends it only CPU work.
+#[cfg(not(feature = "wgpu"))]
+async fn open_gpu() -> Result<Device, String> {
+    Err("this is the CPU-only worker".into())
 }

@@ -199,6 +199,29 @@ test('the GPT benchmark page completes on WebGPU and prints its figures', { time
   await page.close();
 });
 
+test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to the other one', { timeout: 120_000 }, async () => {
+  const page = await browser.newPage();
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(BASE + '#lab=perceptron&gate=and&steps=30&backend=auto&run=1');
+  await waitStatus(page, 'done', 60_000);
+  assert.equal(await page.getAttribute('main', 'data-worker'), 'cpu');
+  assert.equal(await metric(page, 'accuracy'), 1);
+  // The WebGPU worker's module is never fetched for it.
+  assert.ok(!fetched.some((f) => f.endsWith('/worker_bg.wasm')), 'no WebGPU module for a CPU lab');
+  const size = (f) => fs.statSync(path.join('dist', f)).size;
+  assert.ok(size('worker_cpu_bg.wasm') < size('worker_bg.wasm') / 2, `CPU worker ${size('worker_cpu_bg.wasm')} B, WebGPU worker ${size('worker_bg.wasm')} B`);
+  await page.selectOption('[data-setting="backend"]', 'webgpu');
+  await page.waitForSelector('main[data-worker="webgpu"]', { timeout: 10_000 });
+  await page.waitForSelector('[data-backend="webgpu"]', { timeout: 60_000 });
+  assert.ok(fetched.some((f) => f.endsWith('/worker_bg.wasm')), `fetched: ${fetched}`);
+  assert.match(page.url(), /backend=webgpu/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('without WebGPU, backend=webgpu falls back to the CPU with a notice', { timeout: 120_000 }, async () => {
   // A second Chromium without --enable-unsafe-webgpu: no adapter is granted.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-nogpu-'));
@@ -433,7 +456,7 @@ for (const [lab, link] of [
     const chart = lab === 'attention' ? 'matrices' : 'heatmap';
     assert.ok((await inked(page, chart)) > 0.02, `the ${chart} canvas has content`);
     const caption = await page.textContent(`figure:has([data-chart="${chart}"]) figcaption`);
-    assert.match(caption, lab === 'attention' ? /Q = X·W_q is 5×16.*weights/ : /Queries down, keys across, on “sentence”.*head 1 strongest: s→/);
+    assert.match(caption, lab === 'attention' ? /Q = X·W_q \[5×16\].*scores = Q·Kᵀ\/√d \[5×5\].*weights/ : /Queries down, keys across, on “sentence”.*head 1 strongest: s→/);
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -22,7 +22,7 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &RecallView) -> String {
             chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?.label(m.name.clone()).legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
             chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, colour.filled())))?;
         }
-        chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        chart.configure_series_labels().position(SeriesLabelPosition::MiddleRight).background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
         root.present()?;
         Ok(())
     })();

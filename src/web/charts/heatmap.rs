@@ -19,16 +19,17 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &AttentionView) -> String {
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);
     let n_heads = view.heads.len().max(1);
-    let cols = if n_heads > 4 { 4 } else { n_heads };
+    // One row of heatmaps up to four heads; eight go in two rows.
+    let cols = n_heads.min(4);
     let rows = n_heads.div_ceil(cols);
     let t = view.tokens.len().max(1) as i32;
     let (w, h) = root.dim_in_pixel();
     let (pw, ph) = (w as i32 / cols as i32, h as i32 / rows as i32);
     let label = 12;
-    let cell = ((pw - label - 4).min(ph - label - 16) / t).max(2);
+    let cell = ((pw - label - 8).min(ph - label - 18) / t).clamp(2, 40);
     for (k, weights) in view.heads.iter().enumerate() {
         let (ox, oy) = ((k % cols) as i32 * pw, (k / cols) as i32 * ph);
-        let font = ("monospace", cell.clamp(7, 12)).into_font();
+        let font = ("monospace", cell.clamp(7, 14)).into_font();
         let _ = root.draw(&Text::new(format!("head {}", k + 1), (ox + 2, oy + 1), ("sans-serif", 11).into_font()));
         let (gx, gy) = (ox + label, oy + 14 + label);
         for (j, tok) in view.tokens.iter().enumerate() {

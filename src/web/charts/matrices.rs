@@ -22,13 +22,12 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &AttentionView) -> String {
         let (w, h) = panel.dim_in_pixel();
         let rows = m.rows.len().max(1) as i32;
         let cols = m.rows.first().map_or(1, Vec::len).max(1) as i32;
-        let top = 24;
+        let top = 26;
         let cell_w = ((w as i32 - 12) / cols).max(1);
         let cell_h = ((h as i32 - top - 2) / rows).max(1);
         let max = m.rows.iter().flatten().fold(0.0f32, |a, v| a.max(v.abs()));
-        let title: String = m.name.chars().take(26).collect();
-        let _ = panel.draw(&Text::new(title, (2, 0), ("sans-serif", 9).into_font()));
-        let _ = panel.draw(&Text::new(format!("[{}]", m.shape()), (2, 11), ("sans-serif", 9).into_font().color(&RGBColor(90, 90, 90))));
+        let _ = panel.draw(&Text::new(m.name.clone(), (2, 0), ("sans-serif", 11).into_font()));
+        let _ = panel.draw(&Text::new(format!("[{}]", m.shape()), (2, 12), ("sans-serif", 10).into_font().color(&RGBColor(90, 90, 90))));
         for (i, row) in m.rows.iter().enumerate() {
             let y = top + i as i32 * cell_h;
             if let Some(tok) = view.tokens.get(i) {
@@ -45,7 +44,7 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &AttentionView) -> String {
     }
     let _ = root.present();
     let find = |name: &str| view.matrices.iter().find(|m| m.name.starts_with(name));
-    let shapes: Vec<String> = view.matrices.iter().map(|m| format!("{} is {}", m.name.split(' ').next().unwrap_or(""), m.shape())).collect();
+    let shapes: Vec<String> = view.matrices.iter().map(|m| format!("{} [{}]", m.name, m.shape())).collect();
     let weights = find("weights").map(|m| {
         m.rows
             .iter()
@@ -56,7 +55,7 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &AttentionView) -> String {
     });
     let answers: Vec<String> = view.answers.iter().zip(&view.expected).map(|(a, e)| format!("“{a}” (right: “{e}”)")).collect();
     format!(
-        "Head 1 on “{}”: {}. Softmax weights, row by row (each sums to 1): {}. The model answers {}.",
+        "Head 1 on “{}”, every matrix with its shape: {}. Softmax weights, row by row (each sums to 1): {}. The model answers {}.",
         view.tokens.concat(),
         shapes.join(", "),
         weights.unwrap_or_default(),

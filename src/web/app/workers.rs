@@ -1,0 +1,83 @@
+//! Which training worker the page talks to. Where the CPU is certain to run a
+//! lab (the CPU asked for, or `auto` on a tiny model), the page starts the
+//! CPU-only module, a fraction of the size of the one with WebGPU; otherwise
+//! the WebGPU one, which still falls back to the CPU itself. A lab that needs
+//! the other kind replaces the worker.
+
+use super::{with_app, App};
+use crate::backend::{needs_webgpu_worker, BackendChoice, Workload};
+use crate::event::Event;
+use crate::web::dom::on;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum WorkerKind {
+    Cpu,
+    Webgpu,
+}
+
+impl WorkerKind {
+    pub(super) fn for_lab(choice: BackendChoice, workload: Workload) -> Self {
+        if needs_webgpu_worker(choice, workload) { Self::Webgpu } else { Self::Cpu }
+    }
+
+    fn script(self) -> &'static str {
+        match self {
+            Self::Cpu => "./worker_cpu_loader.js",
+            Self::Webgpu => "./worker_loader.js",
+        }
+    }
+}
+
+/// Starts a worker and routes its events to the app. Events from a worker that
+/// has since been replaced (`generation` moved on) are dropped.
+fn spawn(kind: WorkerKind, generation: u32) -> Result<Worker, String> {
+    let worker = Worker::new(kind.script()).map_err(|e| format!("Could not start the training worker: {e:?}"))?;
+    on(&worker, "message", move |e| {
+        if let Some(msg) = e.dyn_ref::<MessageEvent>() {
+            match serde_wasm_bindgen::from_value::<Event>(msg.data()) {
+                Ok(event) => with_app(|app| {
+                    if app.generation == generation {
+                        app.on_event(event)
+                    }
+                })
+                .unwrap_or(()),
+                Err(err) => web_sys::console::error_1(&format!("bad event from worker: {err}").into()),
+            }
+        }
+    });
+    on(&worker, "error", move |_| {
+        with_app(|app| {
+            if app.generation == generation {
+                app.worker_dead = true;
+                app.fail("The training worker stopped. Press Reset to start a new one.");
+            }
+        });
+    });
+    Ok(worker)
+}
+
+impl App {
+    /// Makes sure a live worker of `kind` is there, replacing the current one if
+    /// it is of the other kind or has died. Commands queued for the old one go.
+    pub(super) fn ensure_worker(&mut self, kind: WorkerKind) -> Result<(), String> {
+        if self.worker.as_ref().is_some_and(|(_, k)| *k == kind) && !self.worker_dead {
+            return Ok(());
+        }
+        if let Some((old, _)) = self.worker.take() {
+            old.terminate();
+        }
+        self.generation += 1;
+        self.ready = false;
+        self.worker_dead = false;
+        self.outbox.clear();
+        let worker = spawn(kind, self.generation)?;
+        let _ = self.shell.main.set_attribute("data-worker", match kind {
+            WorkerKind::Cpu => "cpu",
+            WorkerKind::Webgpu => "webgpu",
+        });
+        self.worker = Some((worker, kind));
+        Ok(())
+    }
+}
