@@ -11,6 +11,7 @@ use crate::backend::{BackendChoice, BackendKind};
 use crate::event::{Command, Event, Series, Snapshot, Status, View};
 use crate::labs;
 use crate::labs::mnist::TestReport;
+use crate::settings::Kind;
 use crate::url::{parse_hash, UrlState};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -225,6 +226,9 @@ impl App {
 
     /// A setting changed on the page: validate it, rewrite the link, rebuild the lab.
     fn on_setting(&mut self, key: &str, value: &str) {
+        let capped = self.capped(key, value);
+        let was_cut = capped.len() != value.len();
+        let value = capped.as_str();
         if key == "backend" {
             self.state.backend = BackendChoice::parse(value).unwrap_or_default();
         } else if let Err(why) = self.state.params.set(&labs::schema(&self.state.lab), key, value) {
@@ -232,12 +236,29 @@ impl App {
             self.restore_controls();
             return;
         }
+        if was_cut {
+            self.restore_controls();
+        }
         self.write_hash();
         if labs::spec(&self.state.lab).is_some_and(|s| s.live.contains(&key)) {
             let value = self.state.params.get(key).to_string();
             self.send(Command::Live { key: key.to_string(), value });
         } else {
             self.load();
+        }
+    }
+
+    /// Pasted text longer than a setting (and a link) can carry is cut, with a notice.
+    fn capped(&self, key: &str, value: &str) -> String {
+        let schema = labs::schema(&self.state.lab);
+        match schema.iter().find(|s| s.key == key).map(|s| s.kind) {
+            Some(Kind::Text { max }) if value.len() > max => {
+                let end = (0..=max).rev().find(|i| value.is_char_boundary(*i)).unwrap_or(0);
+                let kept = &value[..end];
+                self.notify(&format!("Your text has {} characters; it was cut to the first {}, the most a link can carry.", value.chars().count(), kept.chars().count()), "info");
+                kept.to_string()
+            }
+            _ => value.to_string(),
         }
     }
 
