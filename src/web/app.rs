@@ -30,6 +30,11 @@ struct App {
     generation: u32,
     /// The worker trapped (a panic aborts wasm): the next Reset starts a new one.
     worker_dead: bool,
+    /// What the browser said about its WebGPU adapter, once asked.
+    adapter: Option<Result<crate::backend::AdapterInfo, String>>,
+    awaiting_adapter: bool,
+    /// Run was asked for while the adapter question was open.
+    run_after_load: bool,
     ready: bool,
     outbox: Vec<Command>,
     series: BTreeMap<String, Vec<(u32, f32)>>,
@@ -68,6 +73,9 @@ pub fn start() {
             worker: None,
             generation: 0,
             worker_dead: false,
+            adapter: None,
+            awaiting_adapter: false,
+            run_after_load: false,
             ready: false,
             outbox: Vec::new(),
             series: BTreeMap::new(),
@@ -158,7 +166,8 @@ impl App {
         self.probs.clear();
         self.set_status(Status::Idle);
         let Some(spec) = labs::spec(&self.state.lab).filter(|_| self.ui.is_some()) else { return };
-        if let Err(e) = self.ensure_worker(WorkerKind::for_lab(self.state.backend, spec.workload)) {
+        let Some(kind) = self.worker_for(self.state.backend, spec.workload) else { return };
+        if let Err(e) = self.ensure_worker(kind) {
             self.fail(&e);
             return;
         }
@@ -167,6 +176,10 @@ impl App {
 
     fn run(&mut self) {
         self.set_status(Status::Running);
+        if self.awaiting_adapter {
+            self.run_after_load = true;
+            return;
+        }
         self.send(Command::Run);
     }
 
@@ -174,6 +187,7 @@ impl App {
         if self.status == Status::Running {
             self.set_status(Status::Paused);
         }
+        self.run_after_load = false;
         self.send(Command::Pause);
     }
 

@@ -6,7 +6,6 @@ pub mod dom;
 pub mod export;
 #[cfg(feature = "engine")]
 pub mod fetch;
-#[cfg(feature = "engine")]
 pub mod gpu;
 pub mod page;
 pub mod render;

@@ -218,6 +218,11 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
   await page.waitForSelector('[data-backend="webgpu"]', { timeout: 60_000 });
   assert.ok(fetched.some((f) => f.endsWith('/worker_bg.wasm')), `fetched: ${fetched}`);
   assert.match(page.url(), /backend=webgpu/);
+  // A large model on auto asks about the adapter first: SwiftShader is software, so the small worker again.
+  await page.goto(BASE + '#lab=bench&size=s&backend=auto');
+  await page.waitForSelector('[data-backend="cpu"]', { timeout: 60_000 });
+  assert.equal(await page.getAttribute('main', 'data-worker'), 'cpu');
+  assert.match(await page.textContent('header .why'), /software renderer/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -1,11 +1,11 @@
 //! Which training worker the page talks to. Where the CPU is certain to run a
-//! lab (the CPU asked for, or `auto` on a tiny model), the page starts the
-//! CPU-only module, a fraction of the size of the one with WebGPU; otherwise
-//! the WebGPU one, which still falls back to the CPU itself. A lab that needs
-//! the other kind replaces the worker.
+//! lab (the CPU asked for, `auto` on a tiny model, or `auto` on a large one with
+//! no hardware GPU), the page starts the CPU-only module, a fraction of the size
+//! of the one with WebGPU; otherwise the WebGPU one, which still falls back to
+//! the CPU itself. A lab that needs the other kind replaces the worker.
 
 use super::{with_app, App};
-use crate::backend::{needs_webgpu_worker, BackendChoice, Workload};
+use crate::backend::{choose, needs_webgpu_worker, AdapterInfo, BackendChoice, BackendKind, Workload};
 use crate::event::Event;
 use crate::web::dom::on;
 use wasm_bindgen::JsCast;
@@ -59,6 +59,38 @@ fn spawn(kind: WorkerKind, generation: u32) -> Result<Worker, String> {
 }
 
 impl App {
+    /// The worker a lab needs, or `None` while the adapter is being asked about
+    /// (the lab loads when the answer comes). Only `auto` on a large model asks:
+    /// its answer depends on whether the GPU is real.
+    pub(super) fn worker_for(&mut self, choice: BackendChoice, workload: Workload) -> Option<WorkerKind> {
+        if !(choice == BackendChoice::Auto && workload == Workload::Large) {
+            return Some(WorkerKind::for_lab(choice, workload));
+        }
+        match &self.adapter {
+            Some(adapter) => {
+                let (kind, _) = choose(choice, adapter.as_ref().map_err(String::as_str), workload);
+                Some(if kind == BackendKind::Webgpu { WorkerKind::Webgpu } else { WorkerKind::Cpu })
+            }
+            None => {
+                if !self.awaiting_adapter {
+                    self.awaiting_adapter = true;
+                    wasm_bindgen_futures::spawn_local(async {
+                        let adapter: Result<AdapterInfo, String> = crate::web::gpu::adapter_info().await;
+                        with_app(|app| {
+                            app.adapter = Some(adapter);
+                            app.awaiting_adapter = false;
+                            app.load();
+                            if std::mem::take(&mut app.run_after_load) {
+                                app.run();
+                            }
+                        });
+                    });
+                }
+                None
+            }
+        }
+    }
+
     /// Makes sure a live worker of `kind` is there, replacing the current one if
     /// it is of the other kind or has died. Commands queued for the old one go.
     pub(super) fn ensure_worker(&mut self, kind: WorkerKind) -> Result<(), String> {
