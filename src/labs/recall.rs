@@ -62,7 +62,8 @@ pub struct ModelResult {
     pub name: String,
     /// Accuracy at each of the view's distances (NaN before the first score).
     pub accuracy: Vec<f32>,
-    /// Mean size of the gradient reaching the input k steps before the question, k = 0, 1, …
+    /// Mean size of the gradient reaching the input k steps before the question,
+    /// k = 0, 1, … 100 (recurrent models; attention up to its longest distance).
     pub grad_norms: Vec<f32>,
     pub steps: usize,
     pub ms_per_step: f64,

@@ -197,21 +197,22 @@ impl RecallLab {
         Tensor::cat(parts, 0)
     }
 
-    /// ‖∂loss/∂x_{T−1−k}‖ averaged over a batch with the key at the longest
-    /// distance: the gradient that reaches the input k steps before the question.
+    /// ‖∂loss/∂x_{T−1−k}‖ averaged over a batch with the key first: the
+    /// gradient that reaches the input k steps before the question. Recurrent
+    /// models read any length, so they are probed on GRAD_STEPS + 1 tokens
+    /// whatever they train on; attention only knows its trained positions.
     fn grad_norms(&self, net: &Net) -> Tensor<1> {
+        let len = if matches!(net, Net::Attention(_)) { self.len } else { GRAD_STEPS + 1 };
         let mut rng = Rng::new(0x6AD);
-        let (x, y) = recall_batch(&mut rng, EVAL_BATCH, self.len, Some(self.len - 1));
+        let (x, y) = recall_batch(&mut rng, EVAL_BATCH, len, Some(len - 1));
         let xs = net.embed(self.tokens(x, EVAL_BATCH)).detach(); // [B, T, E]
         let probe = Tensor::<3>::zeros(xs.dims(), &self.device).require_grad(); // [B, T, E]
         let logits = net.answer(xs + probe.clone()); // [B, V]
         let y = Tensor::<1, Int>::from_data(TensorData::new(y, [EVAL_BATCH]), &self.device);
         let grads = CrossEntropyLossConfig::new().init(&self.device).forward(logits, y).backward();
         let g = probe.grad(&grads).expect("the probe is tracked"); // [B, T, E]
-        let t = self.len;
-        let norms = g.powi_scalar(2).sum_dim(2).sqrt().mean_dim(0).reshape([t]); // [T]
-        let shown = t.min(GRAD_STEPS + 1);
-        norms.flip([0]).slice([0..shown]) // [k = 0, 1, …]
+        let norms = g.powi_scalar(2).sum_dim(2).sqrt().mean_dim(0).reshape([len]); // [T]
+        norms.flip([0]) // [k = 0, 1, …]
     }
 
     pub async fn snapshot(&mut self) -> Result<Snapshot, String> {

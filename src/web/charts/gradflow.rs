@@ -49,5 +49,5 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &RecallView) -> String {
     if lines.is_empty() {
         return "The gradient sizes appear after the first scoring.".into();
     }
-    format!("Mean size of ∂loss/∂input k steps before the question, as a share of its size at the question (key at the longest distance; log scale). {}.", lines.join("; "))
+    format!("Mean size of ∂loss/∂input k steps before the question, as a share of its size at the question (sequences of 101 tokens, the key first; log scale). {}.", lines.join("; "))
 }
