@@ -35,6 +35,9 @@ struct App {
     awaiting_adapter: bool,
     /// Run was asked for while the adapter question was open.
     run_after_load: bool,
+    /// Running or Paused, as the user last asked (Step pauses). A worker status
+    /// that contradicts it answers an earlier command and is not shown.
+    intent: Option<Status>,
     ready: bool,
     outbox: Vec<Command>,
     series: BTreeMap<String, Vec<(u32, f32)>>,
@@ -76,6 +79,7 @@ pub fn start() {
             adapter: None,
             awaiting_adapter: false,
             run_after_load: false,
+            intent: None,
             ready: false,
             outbox: Vec::new(),
             series: BTreeMap::new(),
@@ -160,6 +164,7 @@ impl App {
     }
 
     fn load(&mut self) {
+        self.intent = None;
         self.series.clear();
         self.latest = None;
         self.report = None;
@@ -175,6 +180,7 @@ impl App {
     }
 
     fn run(&mut self) {
+        self.intent = Some(Status::Running);
         self.set_status(Status::Running);
         if self.awaiting_adapter {
             self.run_after_load = true;
@@ -183,32 +189,19 @@ impl App {
         self.send(Command::Run);
     }
 
+    fn step(&mut self) {
+        self.intent = Some(Status::Paused);
+        self.run_after_load = false;
+        self.send(Command::Step);
+    }
+
     fn pause(&mut self) {
+        self.intent = Some(Status::Paused);
         if self.status == Status::Running {
             self.set_status(Status::Paused);
         }
         self.run_after_load = false;
         self.send(Command::Pause);
-    }
-
-    fn on_key(&mut self, key: &KeyboardEvent) {
-        let typing = dom::document()
-            .active_element()
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
-        if typing || key.ctrl_key() || key.meta_key() || key.alt_key() || self.ui.is_none() {
-            return;
-        }
-        match key.key().as_str() {
-            " " => {
-                key.prevent_default();
-                if self.status == Status::Running { self.pause() } else { self.run() }
-            }
-            "s" | "S" => self.send(Command::Step),
-            "r" | "R" => self.reset(),
-            "c" | "C" => self.copy_link(),
-            "e" | "E" => self.export_report(),
-            _ => {}
-        }
     }
 
     fn reset(&mut self) {
@@ -221,21 +214,9 @@ impl App {
         self.series.clear();
         self.latest = None;
         self.report = None;
+        self.intent = None;
         self.set_status(Status::Idle);
         self.send(Command::Reset);
-    }
-
-    fn copy_link(&self) {
-        let Some(ui) = &self.ui else { return };
-        let href = dom::window().location().href().unwrap_or_default();
-        let done = ui.copied.clone();
-        let promise = dom::window().navigator().clipboard().write_text(&href);
-        wasm_bindgen_futures::spawn_local(async move {
-            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-            set_text(&done, if ok { "Link copied." } else { "Copy the link from the box below." });
-        });
-        let input: &HtmlInputElement = ui.link.unchecked_ref();
-        input.select();
     }
 
     /// A setting changed on the page: validate it, rewrite the link, rebuild the lab.
@@ -304,7 +285,7 @@ impl App {
         let Some(ui) = &self.ui else { return };
         on(&ui.buttons.run, "click", |_| { with_app(App::run); });
         on(&ui.buttons.pause, "click", |_| { with_app(App::pause); });
-        on(&ui.buttons.step, "click", |_| { with_app(|a| a.send(Command::Step)); });
+        on(&ui.buttons.step, "click", |_| { with_app(App::step); });
         on(&ui.buttons.reset, "click", |_| { with_app(App::reset); });
         on(&ui.buttons.copy, "click", |_| { with_app(|a| a.copy_link()); });
         let mut inputs: Vec<(String, Element)> = ui.controls.clone();
@@ -344,14 +325,19 @@ impl App {
                 }
             }
             Event::Status { status, message } => {
-                // A pause the user already saw stays; the worker confirms it shortly.
                 // The last snapshot is drawn before "done" shows, so the numbers next
                 // to a finished run are its final ones.
                 if matches!(status, Status::Done | Status::Error) {
                     self.render();
                 }
-                if !(status == Status::Running && self.status == Status::Paused) {
+                // A Paused that answers a Step, arriving after the user pressed Run,
+                // or a Running that answers a Run after they pressed Pause, is stale.
+                let stale = matches!(status, Status::Running | Status::Paused) && self.intent.is_some_and(|i| i != status);
+                if !stale {
                     self.set_status(status);
+                }
+                if matches!(status, Status::Done | Status::Error | Status::Idle) {
+                    self.intent = None;
                 }
                 if let Some(m) = message {
                     self.notify(&m, if status == Status::Error { "error" } else { "info" });

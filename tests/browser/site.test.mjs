@@ -181,6 +181,16 @@ test('keyboard: Space runs and pauses, S steps', { timeout: 60_000 }, async () =
   await waitStatus(page, 'running', 5000);
   await page.keyboard.press(' ');
   await waitStatus(page, 'paused', 5000);
+  // Step, then Run at once: the worker's answer to the Step must not undo the Run.
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('s');
+    await page.keyboard.press(' ');
+    await waitStatus(page, 'running', 5000);
+    await page.waitForTimeout(300);
+    assert.equal(await page.getAttribute('main', 'data-status'), 'running', `round ${i}`);
+    await page.keyboard.press(' ');
+    await waitStatus(page, 'paused', 5000);
+  }
   await page.close();
 });
 

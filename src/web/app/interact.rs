@@ -1,13 +1,15 @@
-//! The interactive extras of some labs: the digit pad, hovering a scatter
-//! plot, exporting a report. Split from `app` to keep it readable.
+//! The keyboard, copying the link, and the interactive extras of some labs:
+//! the digit pad, hovering a scatter plot, exporting a report. Split from
+//! `app` to keep it readable.
 
 use super::{with_app, App};
-use crate::event::Command;
+use crate::event::{Command, Status};
 use crate::labs;
-use crate::web::dom::on;
+use crate::web::dom::{self, on, set_text};
 use crate::web::page::LabUi;
 use crate::web::{charts, export, sketch};
 use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, KeyboardEvent};
 
 /// Wires the extras a lab's page has.
 pub(super) fn wire(ui: &LabUi) {
@@ -48,6 +50,39 @@ pub(super) fn wire(ui: &LabUi) {
 }
 
 impl App {
+    pub(super) fn on_key(&mut self, key: &KeyboardEvent) {
+        let typing = dom::document()
+            .active_element()
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
+        if typing || key.ctrl_key() || key.meta_key() || key.alt_key() || self.ui.is_none() {
+            return;
+        }
+        match key.key().as_str() {
+            " " => {
+                key.prevent_default();
+                if self.status == Status::Running { self.pause() } else { self.run() }
+            }
+            "s" | "S" => self.step(),
+            "r" | "R" => self.reset(),
+            "c" | "C" => self.copy_link(),
+            "e" | "E" => self.export_report(),
+            _ => {}
+        }
+    }
+
+    pub(super) fn copy_link(&self) {
+        let Some(ui) = &self.ui else { return };
+        let href = dom::window().location().href().unwrap_or_default();
+        let done = ui.copied.clone();
+        let promise = dom::window().navigator().clipboard().write_text(&href);
+        wasm_bindgen_futures::spawn_local(async move {
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            set_text(&done, if ok { "Link copied." } else { "Copy the link from the box below." });
+        });
+        let input: &HtmlInputElement = ui.link.unchecked_ref();
+        input.select();
+    }
+
     /// Sends the drawing to the worker, one request at a time: a drawing that
     /// changes while one is being classified is sent again when the answer comes.
     pub(super) fn predict_sketch(&mut self) {
