@@ -24,8 +24,8 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &RecallView) -> String {
     let hi = all.iter().copied().fold(f32::NEG_INFINITY, f32::max).max(lo + 1.0).ceil();
     let k_max = view.models.iter().map(|m| m.grad_norms.len()).max().unwrap_or(1).max(2) - 1;
     let _ = (|| -> Result<(), Box<dyn std::error::Error>> {
-        let mut chart = ChartBuilder::on(&root).margin(10).x_label_area_size(30).y_label_area_size(48).build_cartesian_2d(0f32..k_max as f32, lo..hi)?;
-        chart.configure_mesh().x_desc("k: steps before the question").y_desc("share of the gradient at k = 0").y_label_formatter(&|v| format!("1e{v:.0}")).x_labels(6).y_labels(6).draw()?;
+        let mut chart = ChartBuilder::on(&root).margin(10).x_label_area_size(30).y_label_area_size(62).build_cartesian_2d(0f32..k_max as f32, lo..hi)?;
+        chart.configure_mesh().x_desc("k: steps before the question").y_desc("share of k = 0").y_label_formatter(&|v| format!("1e{v:.0}")).x_labels(6).y_labels(6).draw()?;
         for (k, m) in view.models.iter().enumerate() {
             let colour = model_colour(k);
             let points: Vec<(f32, f32)> = relative(m).iter().enumerate().filter(|(_, v)| v.is_finite() && **v > 0.0).map(|(i, v)| (i as f32, log(*v))).collect();
@@ -41,9 +41,10 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &RecallView) -> String {
         .filter(|m| !m.grad_norms.is_empty())
         .map(|m| {
             let r = relative(m);
-            let at = |k: usize| r.get(k).map_or("–".to_string(), |v| format!("{v:.1e}"));
+            // An exact 0 is an f32 underflow: the gradient is below 1e-38 there.
+            let at = |k: usize| r.get(k).map_or("–".to_string(), |v| if *v == 0.0 { "under 1e-38".into() } else { format!("{v:.1e}") });
             let last = r.len() - 1;
-            format!("{} keeps {} of it at k=10 and {} at k={last} (|∂loss/∂input| at k=0: {:.1e})", m.name, at(10), at(last), m.grad_norms[0])
+            format!("{} keeps {} of it at k=10 and {} at k={last}, the key itself (|∂loss/∂input| at k=0: {:.1e})", m.name, at(10), at(last), m.grad_norms[0])
         })
         .collect();
     if lines.is_empty() {
