@@ -35,11 +35,21 @@ pub struct AttentionLab {
     busy: f64,
 }
 
-/// Tensor → rows of numbers, on the host.
-async fn read_rows(t: Tensor<2>) -> Result<Vec<Vec<f32>>, String> {
-    let [_, c] = t.dims();
-    let v = t.inner().into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-    Ok(v.chunks(c.max(1)).map(<[f32]>::to_vec).collect())
+/// Matrices → rows of numbers on the host, in one read from the device (on
+/// WebGPU every read waits for the queue, so the snapshot makes one, not eight).
+async fn read_matrices(parts: Vec<Tensor<2>>) -> Result<Vec<Vec<Vec<f32>>>, String> {
+    let dims: Vec<[usize; 2]> = parts.iter().map(|m| m.dims()).collect();
+    let flat = Tensor::cat(parts.into_iter().map(|m| m.inner().reshape([-1])).collect(), 0);
+    let v = flat.into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+    let mut rest = v.as_slice();
+    Ok(dims
+        .iter()
+        .map(|[r, c]| {
+            let (m, tail) = rest.split_at(r * c);
+            rest = tail;
+            m.chunks((*c).max(1)).map(<[f32]>::to_vec).collect()
+        })
+        .collect())
 }
 
 impl AttentionLab {
@@ -143,13 +153,11 @@ impl AttentionLab {
         let outputs = self.task.outputs();
         let answers_t = logits.detach().reshape([t * outputs, LETTERS]).argmax(1).reshape([t * outputs]).float(); // [T·O]
         let h = trace.weights.dims()[1];
-        let weights = trace.weights.clone().detach().reshape([h * t, t]); // [H·T, T]
-        let mut flat = read_rows(Tensor::cat(vec![weights, answers_t.reshape([outputs, t])], 0)).await?;
-        let answers_rows = flat.split_off(h * t);
-        let heads = flat.chunks(t).map(<[Vec<f32>]>::to_vec).collect();
-        let codes: Vec<usize> = answers_rows.concat().iter().map(|v| *v as usize).collect();
-        let answers = (0..outputs).map(|o| (0..t).map(|i| letter(codes[i * outputs + o])).collect()).collect();
-        let mut matrices = Vec::new();
+        let mut parts = vec![
+            trace.weights.clone().detach().reshape([h * t, t]), // [H·T, T]
+            answers_t.reshape([1, t * outputs]),                // [1, T·O]
+        ];
+        let mut names = Vec::new();
         if self.show_matrices {
             let c = trace.x.dims()[2];
             let d = trace.q.dims()[3];
@@ -166,9 +174,15 @@ impl AttentionLab {
                 ("output = weights·V", trace.mixed.detach().reshape([t, c])),
             ];
             for (name, m) in list {
-                matrices.push(NamedMatrix { name: name.into(), rows: read_rows(m).await? });
+                names.push(name);
+                parts.push(m);
             }
         }
+        let mut read = read_matrices(parts).await?.into_iter();
+        let heads = read.next().unwrap_or_default().chunks(t).map(<[Vec<f32>]>::to_vec).collect();
+        let codes: Vec<usize> = read.next().unwrap_or_default().concat().iter().map(|v| *v as usize).collect();
+        let answers = (0..outputs).map(|o| (0..t).map(|i| letter(codes[i * outputs + o])).collect()).collect();
+        let matrices = names.into_iter().zip(read).map(|(name, rows)| NamedMatrix { name: name.into(), rows }).collect();
         Ok((heads, answers, matrices))
     }
 
