@@ -16,9 +16,23 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// mimalloc gives freed memory back to the OS after 10 ms. A training step frees
+// and allocates the same large tensors every few milliseconds, so each step paid
+// page faults and the kernel zeroing those pages again (perf: `clear_page` 10 %
+// of a GPT-M step; −5 % step time without purging, BENCHMARKS.md). The CLI keeps
+// its memory instead. The option's number is its place in mimalloc v3's enum
+// (libmimalloc-sys 0.1.49, `include/mimalloc.h`); the crate exposes the call
+// only behind a feature that needs one more dependency.
+extern "C" {
+    fn mi_option_set(option: i32, value: std::os::raw::c_long);
+}
+const MI_OPTION_PURGE_DELAY: i32 = 15;
+
 const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N]";
 
 fn main() -> ExitCode {
+    // SAFETY: one call with a valid option, before any other thread exists.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,

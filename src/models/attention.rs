@@ -5,7 +5,7 @@ use crate::rng::Rng;
 use burn::module::Param;
 use burn::nn::{Linear, RotaryEncoding, RotaryEncodingConfig};
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
+use super::fused::softmax_last;
 
 /// The value added to scores above the diagonal: the future is masked out.
 /// −∞ rather than a large negative number: exp(−∞) is an exact 0 on the fast
@@ -106,7 +106,7 @@ impl CausalSelfAttention {
 /// softmax(q·kᵀ / √d + mask) · v, with the weights for the pictures.
 pub fn attend(q: Tensor<4>, k: Tensor<4>, v: Tensor<4>, mask: Tensor<2>) -> (Tensor<4>, Tensor<4>) {
     let scores = scores(q, k, mask); // [B, H, Tq, Tk]
-    let att = softmax(scores, 3); // [B, H, Tq, Tk]
+    let att = softmax_last(scores); // [B, H, Tq, Tk]
     (att.clone().matmul(v), att) // [B, H, Tq, D]
 }
 

@@ -11,7 +11,6 @@ use burn::module::Param;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Embedding, LayerNorm, LayerNormConfig, Linear};
 use burn::prelude::*;
-use burn::tensor::activation::sigmoid;
 use serde::{Deserialize, Serialize};
 
 /// How the model knows where a token is.
@@ -125,16 +124,7 @@ impl Block {
     }
 }
 
-/// GELU, tanh approximation: ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
-/// Written as x·σ(2u), which is the same function (½(1 + tanh u) = σ(2u)), because
-/// on the CPU one `exp` per element costs far less than `tanh` and `powf`: the
-/// tanh form spent a quarter of a GPT-M step in libm (measured with perf).
-pub fn gelu_tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    const TWO_SQRT_2_OVER_PI: f64 = 2.0 * 0.797_884_560_802_865_4;
-    let cube = x.clone() * x.clone() * x.clone();
-    let u2 = (x.clone() + cube * 0.044715) * TWO_SQRT_2_OVER_PI;
-    x * sigmoid(u2)
-}
+pub use super::fused::gelu_tanh;
 
 #[derive(Module, Debug)]
 pub struct Gpt {

@@ -1,6 +1,7 @@
 //! One architecture per file: a burn `Module` plus its `Config`.
 
 pub mod attention;
+pub mod fused;
 pub mod gpt;
 pub mod lstm;
 pub mod manual_mlp;
