@@ -249,8 +249,8 @@ mod tests {
                 let x = Tensor::<3>::from_data(TensorData::new(data.clone(), [3, 5, 7]), &device).require_grad();
                 let y = f(x.clone());
                 let grads = (y.clone() * weights.clone()).sum().backward();
-                let dx = x.grad(&grads).expect("a gradient").into_data().to_vec::<f32>().unwrap();
-                (y.into_data().to_vec::<f32>().unwrap(), dx)
+                let dx = x.grad(&grads).expect("a gradient").into_data().try_to_vec::<f32>().unwrap();
+                (y.into_data().try_to_vec::<f32>().unwrap(), dx)
             };
             let ((y1, g1), (y2, g2)) = (run(fused), run(composed));
             for (a, b) in y1.iter().zip(&y2).chain(g1.iter().zip(&g2)) {
