@@ -10,7 +10,11 @@ figures back here. Flag sets are probed first and the first whose adapter is not
 import cdp, http.server, json, os, shutil, subprocess, sys, tempfile, threading, time, urllib.parse
 
 PAYLOAD, OUT = sys.argv[1], sys.argv[2]
-DIST, PEERS = os.path.join(PAYLOAD, 'dist'), os.path.join(PAYLOAD, 'peers')
+# DIST names another build of the site (dist-fusion: burn's fusion and autotune in the
+# WebGPU worker); its pages are labelled with that name. TFJS=0 skips the TF.js pages.
+DIST_NAME = os.environ.get('DIST', 'dist')
+DIST, PEERS = os.path.join(PAYLOAD, DIST_NAME), os.path.join(PAYLOAD, 'peers')
+TAG = '' if DIST_NAME == 'dist' else '-' + DIST_NAME
 RESULTS = []
 
 
@@ -118,7 +122,10 @@ if os.environ.get('PROBE_ONLY') == '1':
 # BUDGET (seconds) cuts both pages' plans the same way on a slow adapter; the default leaves them whole.
 budget = os.environ.get('BUDGET', '120')
 for size in sys.argv[3:] or ['s', 'm']:
-    visit(f'reasonlab-{size}', 'reasonlab', f'/#lab=bench&size={size}&budget={budget}&backend=webgpu&run=1', flags, 150)
+    visit(f'reasonlab{TAG}-{size}', 'reasonlab', f'/#lab=bench&size={size}&budget={budget}&backend=webgpu&run=1', flags, 150)
+    if os.environ.get('TFJS') == '0':
+        continue
     visit(f'tfjs-{size}', 'tfjs', f'/web/index.html?backend=webgpu&mode=gpt&model={size.upper()}'
           f'&warmup=5&steps=20&reps=3&budget={budget}', flags, 150)
-visit('tfjs-matmul', 'tfjs', '/web/index.html?backend=webgpu&mode=matmul', flags, 90)
+if os.environ.get('TFJS') != '0':
+    visit('tfjs-matmul', 'tfjs', '/web/index.html?backend=webgpu&mode=matmul', flags, 90)

@@ -23,12 +23,17 @@ for l in $(ldd /usr/lib/chromium/chromium | awk '$3 ~ /^\// {print $3}'); do
   case $(basename "$l") in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|libresolv.so*|ld-linux*) ;; *) cp -L "$l" "$P/libs/";; esac
 done
 # The bench pages need no lab data (dist/data is MNIST and the corpora).
-mkdir -p "$P/dist" && find dist -maxdepth 1 -type f -exec cp {} "$P/dist/" \; && cp scripts/gpu/wrap.html "$P/dist/__wrap.html"
+# dist-fusion (scripts/gpu/build-fusion.sh) goes too where it was built.
+for d in dist dist-fusion; do
+  [ -d $d ] || continue
+  mkdir -p "$P/$d" && find $d -maxdepth 1 -type f -exec cp {} "$P/$d/" \; && cp scripts/gpu/wrap.html "$P/$d/__wrap.html"
+done
 cp -r ../shared/peers/web ../shared/peers/py "$P/peers/"
 for f in tfjs/dist/tf.min.js tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js; do
   mkdir -p "$(dirname "$P/peers/node_modules/@tensorflow/$f")" && cp "$W/npm/node_modules/@tensorflow/$f" "$P/peers/node_modules/@tensorflow/$f"
 done
-strip -o "$P/reasonlab" target/release/reasonlab
+# NATIVE=0 leaves the native CLI out (it is the largest part after Chromium).
+[ "${NATIVE:-1}" = 0 ] || strip -o "$P/reasonlab" target/release/reasonlab
 tar -C "$P" -cf - . | xz -9 -T2 > "$W/rest.tar.xz"
 # Carried beside the chunks in the last call: fonts (Chromium aborts drawing text without
 # any) and the GL/Vulkan loader packages the device README names.

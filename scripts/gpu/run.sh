@@ -10,7 +10,7 @@ P=/tmp/payload; OUT=${OUT:-/tmp/out}
 mkdir -p "$P/parts" "$OUT" && cp .gpupart/part-* "$P/parts/" 2>/dev/null
 ls -la "$P/parts"
 [ "${1:-}" = stash ] && exit 0
-cd "$P" && cat parts/part-* | tar -xf - && tar -xJf rest.tar.xz && xz -dc chromium.xz > chromium/chromium && chmod +x chromium/chromium reasonlab || exit 1
+cd "$P" && cat parts/part-* | tar -xf - && tar -xJf rest.tar.xz && xz -dc chromium.xz > chromium/chromium && chmod +x chromium/chromium || exit 1; [ ! -f reasonlab ] || chmod +x reasonlab
 cd - >/dev/null && cp scripts/gpu/wrap.html "$P/dist/__wrap.html"
 for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 icd=$(ls /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json 2>/dev/null | head -1)
@@ -26,5 +26,9 @@ grep PRETTY /etc/os-release; ldd --version | head -1; nvidia-smi --query-gpu=nam
 ldd "$P/chromium/chromium" | grep 'not found'
 "$P/chromium/chromium" --version
 timeout 360 python3 scripts/gpu/bench.py "$P" "$OUT" "$@"
-for s in s m; do timeout 60 "$P/reasonlab" bench gpt --size $s --backend wgpu --json | tee -a "$OUT/native.jsonl"; done
-(cd "$P/peers/py" && for s in S M; do timeout 60 python3 jax_gpt.py $s | tee -a "$OUT/jax.jsonl"; done)
+# With dist-fusion in the payload: the same pages on the fusion build, right after.
+[ -d "$P/dist-fusion" ] && DIST=dist-fusion TFJS=0 timeout 200 python3 scripts/gpu/bench.py "$P" "$OUT" "$@"
+if [ -x "$P/reasonlab" ]; then
+  for s in s m; do timeout 60 "$P/reasonlab" bench gpt --size $s --backend wgpu --json | tee -a "$OUT/native.jsonl"; done
+fi
+[ "${JAX:-1}" = 0 ] || (cd "$P/peers/py" && for s in S M; do timeout 60 python3 jax_gpt.py $s | tee -a "$OUT/jax.jsonl"; done)
