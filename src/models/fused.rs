@@ -31,12 +31,27 @@ const C: f32 = 0.044_715;
 pub trait FusedOps: Backend {
     /// Softmax along the last axis.
     fn softmax_last(x: FloatTensor<Self>) -> FloatTensor<Self>;
-    /// dx from the softmax's output y and the incoming gradient dy.
-    fn softmax_last_backward(y: FloatTensor<Self>, dy: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// dx = y ⊙ (dy − Σ dy ⊙ y) from the softmax's output y and the incoming
+    /// gradient dy. This body, from the backend's own ops, is what autodiff
+    /// runs (so it differentiates again); flex replaces it with one pass.
+    fn softmax_last_backward(y: FloatTensor<Self>, dy: FloatTensor<Self>) -> FloatTensor<Self> {
+        let last = y.shape().num_dims() - 1;
+        let dot = Self::float_sum_dim(Self::float_mul(dy.clone(), y.clone()), last); // [.., 1]
+        Self::float_mul(y, Self::float_sub(dy, dot))
+    }
     /// GELU, tanh approximation.
     fn gelu_tanh(x: FloatTensor<Self>) -> FloatTensor<Self>;
-    /// dx from GELU's input x and the incoming gradient dy.
-    fn gelu_tanh_backward(x: FloatTensor<Self>, dy: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// dx = dy·(s + x·s·(1 − s)·k·(1 + 3c·x²)), s = σ(k·(x + c·x³)), from GELU's
+    /// input x and the incoming gradient dy; as above, flex replaces this body.
+    fn gelu_tanh_backward(x: FloatTensor<Self>, dy: FloatTensor<Self>) -> FloatTensor<Self> {
+        let x2 = Self::float_mul(x.clone(), x.clone());
+        let cubic = Self::float_mul_scalar(Self::float_mul(x2.clone(), x.clone()), C.into());
+        let s = Self::sigmoid(Self::float_mul_scalar(Self::float_add(x.clone(), cubic), K.into()));
+        let ds = Self::float_mul(s.clone(), Self::float_add_scalar(Self::float_neg(s.clone()), 1.0f32.into()));
+        let dz = Self::float_mul_scalar(Self::float_add_scalar(Self::float_mul_scalar(x2, (3.0 * C).into()), 1.0f32.into()), K.into());
+        let slope = Self::float_add(s, Self::float_mul(x, Self::float_mul(ds, dz)));
+        Self::float_mul(dy, slope)
+    }
 }
 
 /// Softmax over the last axis of `x`.
@@ -178,10 +193,6 @@ impl<B: Backend + FusedOps, Cs: CheckpointStrategy> FusedOps for Autodiff<B, Cs>
         }
     }
 
-    fn softmax_last_backward(_: FloatTensor<Self>, _: FloatTensor<Self>) -> FloatTensor<Self> {
-        unimplemented!("second derivatives of softmax are not needed here")
-    }
-
     fn gelu_tanh(x: FloatTensor<Self>) -> FloatTensor<Self> {
         #[derive(Debug)]
         struct GeluTanh;
@@ -199,10 +210,6 @@ impl<B: Backend + FusedOps, Cs: CheckpointStrategy> FusedOps for Autodiff<B, Cs>
             }
             OpsKind::UnTracked(prep) => prep.finish(B::gelu_tanh(x.into_primitive())),
         }
-    }
-
-    fn gelu_tanh_backward(_: FloatTensor<Self>, _: FloatTensor<Self>) -> FloatTensor<Self> {
-        unimplemented!("second derivatives of GELU are not needed here")
     }
 }
 
@@ -252,6 +259,28 @@ mod tests {
             let ((y1, g1), (y2, g2)) = (run(fused), run(composed));
             for (a, b) in y1.iter().zip(&y2).chain(g1.iter().zip(&g2)) {
                 assert!((a - b).abs() < 1e-5 * (1.0 + b.abs()), "{name}: {a} vs {b}");
+            }
+        }
+    }
+
+    /// The backward bodies built from the backend's ops (what an autodiff tensor
+    /// runs) give what flex's single passes give.
+    #[test]
+    fn backward_bodies_agree_with_the_fused_passes() {
+        let mut rng = Rng::new(3);
+        let (y, dy) = (rng.normal_vec(4 * 9, 1.0), rng.normal_vec(4 * 9, 1.0));
+        let run = |device: &Device, gelu: bool| {
+            let t = |v: &Vec<f32>| Tensor::<2>::from_data(TensorData::new(v.clone(), [4, 9]), device).into_dispatch();
+            let out = match gelu {
+                true => <Dispatch as FusedOps>::gelu_tanh_backward(t(&y), t(&dy)),
+                false => <Dispatch as FusedOps>::softmax_last_backward(t(&y), t(&dy)),
+            };
+            Tensor::<2>::from_dispatch(out).into_data().try_to_vec::<f32>().unwrap()
+        };
+        let cpu = crate::backend::cpu();
+        for gelu in [false, true] {
+            for (a, b) in run(&cpu, gelu).iter().zip(run(&cpu.clone().autodiff(), gelu)) {
+                assert!((a - b).abs() < 1e-5 * (1.0 + b.abs()), "gelu {gelu}: {a} vs {b}");
             }
         }
     }
