@@ -10,7 +10,12 @@ const TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8', '.bin': 'application/octet-stream',
 };
 
-export function startServer(root, port = 8080) {
+// Cross-origin isolation (COOP + COEP) lets the page share memory with its
+// workers, which the CPU worker with threads needs; `isolated: false` serves the
+// site as a host without those headers would (the single-threaded worker).
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+export function startServer(root, port = 8080, { isolated = true } = {}) {
   const base = path.resolve(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -21,6 +26,7 @@ export function startServer(root, port = 8080) {
       if (err) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-cache',
+        ...(isolated ? ISOLATION : {}),
       });
       res.end(body);
     });
@@ -30,6 +36,6 @@ export function startServer(root, port = 8080) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [root = 'dist', port = '8080'] = process.argv.slice(2);
-  await startServer(root, Number(port));
+  await startServer(root, Number(port), { isolated: process.env.ISOLATED !== '0' });
   console.log(`serving ${root} on http://127.0.0.1:${port}/`);
 }

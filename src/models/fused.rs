@@ -125,9 +125,9 @@ impl FusedOps for Flex {
 }
 
 /// Runs `f` on each row (last axis) of `a` and `b`, which share a shape, into a
-/// new tensor of that shape. Natively the rows are split between the cores, as
-/// burn's own element-wise ops are not: these kernels were 15 % of a GPT-M step
-/// on one thread.
+/// new tensor of that shape. Natively and in the browser's worker with threads
+/// the rows are split between the cores, as burn's own element-wise ops are
+/// not: these kernels were 15 % of a GPT-M step on one thread.
 fn map_rows(a: &FlexTensor, b: &FlexTensor, f: impl Fn(&[f32], &[f32], &mut [f32]) + Sync) -> FlexTensor {
     let shape = a.shape();
     let row = (*shape.as_slice().last().expect("a tensor with at least one axis")).max(1);
@@ -142,12 +142,12 @@ fn map_rows(a: &FlexTensor, b: &FlexTensor, f: impl Fn(&[f32], &[f32], &mut [f32
             f(x, y, o);
         }
     };
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     {
         use rayon::prelude::*;
         out.par_chunks_mut(block).zip(a.par_chunks(block).zip(b.par_chunks(block))).for_each(work);
     }
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
     out.chunks_mut(block).zip(a.chunks(block).zip(b.chunks(block))).for_each(work);
     FlexTensor::from_data(TensorData::new(out, shape))
 }

@@ -30,6 +30,8 @@ struct App {
     generation: u32,
     /// The worker trapped (a panic aborts wasm): the next Reset starts a new one.
     worker_dead: bool,
+    /// The CPU worker with threads failed to start here: use the one without.
+    no_threads: bool,
     /// What the browser said about its WebGPU adapter, once asked.
     adapter: Option<Result<crate::backend::AdapterInfo, String>>,
     awaiting_adapter: bool,
@@ -76,6 +78,7 @@ pub fn start() {
             worker: None,
             generation: 0,
             worker_dead: false,
+            no_threads: false,
             adapter: None,
             awaiting_adapter: false,
             run_after_load: false,

@@ -10,6 +10,8 @@ pub mod gpu;
 pub mod page;
 pub mod render;
 pub mod sketch;
+#[cfg(feature = "threads")]
+pub mod threads;
 #[cfg(feature = "engine")]
 pub mod worker;
 

@@ -58,8 +58,21 @@ pub fn start() {
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    spawn_local(actor());
-    post(&Event::Ready);
+    spawn_local(async {
+        // The pool's threads load before any lab runs (src/web/threads.rs).
+        #[cfg(feature = "threads")]
+        super::threads::start_pool(scope().navigator().hardware_concurrency() as usize).await;
+        spawn_local(actor());
+        post(&Event::Ready);
+    });
+}
+
+/// Threads the CPU backend trains on in this worker.
+fn cpu_threads() -> usize {
+    #[cfg(feature = "threads")]
+    return super::threads::count();
+    #[cfg(not(feature = "threads"))]
+    1
 }
 
 fn push(cmd: Command) {
@@ -218,6 +231,10 @@ impl Trainer {
             BackendKind::Webgpu => self.gpu.clone().and_then(Result::ok).expect("pick_backend opened the GPU"),
             BackendKind::Cpu => crate::backend::cpu(),
         });
+        let reason = match cpu_threads() {
+            n if n > 1 && kind == BackendKind::Cpu => format!("{reason} ({n} threads)"),
+            _ => reason,
+        };
         post(&Event::Backend { kind, reason });
         let names = labs::spec(&lab_id).map_or(&[][..], |s| (s.data)(&params));
         self.loaded = Some(Loaded { lab_id, params });

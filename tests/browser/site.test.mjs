@@ -222,7 +222,9 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
   // The WebGPU worker's module is never fetched for it.
   assert.ok(!fetched.some((f) => f.endsWith('/worker_bg.wasm')), 'no WebGPU module for a CPU lab');
   const size = (f) => fs.statSync(path.join('dist', f)).size;
-  assert.ok(size('worker_cpu_bg.wasm') < size('worker_bg.wasm') / 2, `CPU worker ${size('worker_cpu_bg.wasm')} B, WebGPU worker ${size('worker_bg.wasm')} B`);
+  for (const cpu of ['worker_cpu_bg.wasm', 'worker_threads_bg.wasm']) {
+    assert.ok(size(cpu) < size('worker_bg.wasm') / 2, `CPU worker ${cpu} ${size(cpu)} B, WebGPU worker ${size('worker_bg.wasm')} B`);
+  }
   await page.selectOption('[data-setting="backend"]', 'webgpu');
   await page.waitForSelector('main[data-worker="webgpu"]', { timeout: 10_000 });
   await page.waitForSelector('[data-backend="webgpu"]', { timeout: 60_000 });
@@ -235,6 +237,40 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
   assert.match(await page.textContent('header .why'), /software renderer/);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('the CPU worker trains on threads where the page is cross-origin isolated, on one thread where not', { timeout: 300_000 }, async () => {
+  const link = '#lab=bench&size=s&budget=10&backend=cpu&run=1';
+  // The test server sends COOP/COEP: shared memory, so the worker with threads.
+  const page = await open(link);
+  await waitStatus(page, 'done', 240_000);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+  const why = await page.textContent('header .why');
+  if (cores > 1) assert.match(why, new RegExp(`\\(${Math.min(cores, 8)} threads\\)`), why);
+  const threaded = await metric(page, 'step_ms');
+  assert.ok(threaded > 0 && Number.isFinite(threaded));
+  assert.equal(await metric(page, 'params'), 112512);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  // A host without those headers: the same link runs on the worker without threads.
+  const plainServer = await startServer('dist', PORT + 1, { isolated: false });
+  try {
+    const plain = await browser.newPage();
+    const fetched = [];
+    plain.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await plain.goto(`http://127.0.0.1:${PORT + 1}/${link}`);
+    await plain.waitForSelector('main[data-status="done"]', { timeout: 240_000 });
+    assert.equal(await plain.evaluate(() => self.crossOriginIsolated), false);
+    assert.doesNotMatch(await plain.textContent('header .why'), /threads/);
+    assert.ok(fetched.some((f) => f.endsWith('/worker_cpu_bg.wasm')) && !fetched.some((f) => f.endsWith('/worker_threads_bg.wasm')), `fetched: ${fetched}`);
+    const single = await metric(plain, 'step_ms');
+    assert.ok(single > 0 && Number.isFinite(single));
+    console.log(`GPT-S on the CPU in the browser: ${threaded} ms a step with ${cores > 1 ? Math.min(cores, 8) : 1} threads, ${single} ms on one`);
+    await plain.close();
+  } finally {
+    plainServer.close();
+  }
 });
 
 test('without WebGPU, backend=webgpu falls back to the CPU with a notice', { timeout: 120_000 }, async () => {

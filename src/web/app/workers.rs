@@ -22,18 +22,25 @@ impl WorkerKind {
         if needs_webgpu_worker(choice, workload) { Self::Webgpu } else { Self::Cpu }
     }
 
-    fn script(self) -> &'static str {
+    fn script(self, threaded: bool) -> &'static str {
         match self {
+            Self::Cpu if threaded => "./worker_threads_loader.js",
             Self::Cpu => "./worker_cpu_loader.js",
             Self::Webgpu => "./worker_loader.js",
         }
     }
 }
 
+/// Whether this page may share memory with its workers (COOP and COEP headers),
+/// which the CPU worker with threads needs.
+fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).is_ok_and(|v| v.is_truthy())
+}
+
 /// Starts a worker and routes its events to the app. Events from a worker that
 /// has since been replaced (`generation` moved on) are dropped.
-fn spawn(kind: WorkerKind, generation: u32) -> Result<Worker, String> {
-    let worker = Worker::new(kind.script()).map_err(|e| format!("Could not start the training worker: {e:?}"))?;
+fn spawn(kind: WorkerKind, threaded: bool, generation: u32) -> Result<Worker, String> {
+    let worker = Worker::new(kind.script(threaded)).map_err(|e| format!("Could not start the training worker: {e:?}"))?;
     on(&worker, "message", move |e| {
         if let Some(msg) = e.dyn_ref::<MessageEvent>() {
             match serde_wasm_bindgen::from_value::<Event>(msg.data()) {
@@ -49,7 +56,23 @@ fn spawn(kind: WorkerKind, generation: u32) -> Result<Worker, String> {
     });
     on(&worker, "error", move |_| {
         with_app(|app| {
-            if app.generation == generation {
+            if app.generation != generation {
+                return;
+            }
+            if threaded && !app.ready {
+                // The module with threads did not load (a browser without wasm
+                // threads, or a site built without it): the one without will.
+                web_sys::console::warn_1(&"The CPU worker with threads did not start; using the one without.".into());
+                app.no_threads = true;
+                let queued = std::mem::take(&mut app.outbox);
+                if let Some((old, _)) = app.worker.take() {
+                    old.terminate();
+                }
+                match app.ensure_worker(WorkerKind::Cpu) {
+                    Ok(()) => app.outbox = queued,
+                    Err(e) => app.fail(&e),
+                }
+            } else {
                 app.worker_dead = true;
                 app.fail("The training worker stopped. Press Reset to start a new one.");
             }
@@ -104,7 +127,8 @@ impl App {
         self.ready = false;
         self.worker_dead = false;
         self.outbox.clear();
-        let worker = spawn(kind, self.generation)?;
+        let threaded = kind == WorkerKind::Cpu && !self.no_threads && cross_origin_isolated();
+        let worker = spawn(kind, threaded, self.generation)?;
         let _ = self.shell.main.set_attribute("data-worker", match kind {
             WorkerKind::Cpu => "cpu",
             WorkerKind::Webgpu => "webgpu",
