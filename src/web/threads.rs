@@ -77,15 +77,23 @@ async fn load_helper() -> Result<Worker, JsValue> {
         worker.set_onmessage(Some(&resolve));
         worker.set_onerror(Some(&reject));
     });
-    worker.post_message(&Array::of2(&wasm_bindgen::module(), &wasm_bindgen::memory()))?;
-    JsFuture::from(loaded).await?;
+    let started = match worker.post_message(&Array::of2(&wasm_bindgen::module(), &wasm_bindgen::memory())) {
+        Ok(()) => JsFuture::from(loaded).await.map(drop),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = started {
+        worker.terminate();
+        return Err(e);
+    }
     worker.set_onmessage(None);
     worker.set_onerror(None);
     Ok(worker)
 }
 
 /// A helper's entry (`www/thread.js`): runs the rayon thread that `work` points
-/// to, which returns only when the pool ends.
+/// to, which returns only when the pool ends. (A panic inside a parallel kernel
+/// would stop its helper and leave the step waiting; burn checks shapes before
+/// it splits work, on the calling thread, where panics are reported.)
 #[wasm_bindgen]
 pub fn reasonlab_thread_run(work: usize) {
     // SAFETY: `work` came from `Box::into_raw` in `start_pool`, and is handed

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/static-server.mjs';
 
@@ -221,9 +222,12 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
   assert.equal(await metric(page, 'accuracy'), 1);
   // The WebGPU worker's module is never fetched for it.
   assert.ok(!fetched.some((f) => f.endsWith('/worker_bg.wasm')), 'no WebGPU module for a CPU lab');
-  const size = (f) => fs.statSync(path.join('dist', f)).size;
+  // What a visit downloads, gzipped: every module within 3 MB, a CPU worker under half the WebGPU one.
+  const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join('dist', f)), { level: 9 }).length;
+  const sizes = Object.fromEntries(['worker_cpu_bg.wasm', 'worker_threads_bg.wasm', 'worker_bg.wasm'].map((f) => [f, gz(f)]));
+  for (const [f, bytes] of Object.entries(sizes)) assert.ok(bytes <= 3e6, `${f}: ${bytes} B gzipped`);
   for (const cpu of ['worker_cpu_bg.wasm', 'worker_threads_bg.wasm']) {
-    assert.ok(size(cpu) < size('worker_bg.wasm') / 2, `CPU worker ${cpu} ${size(cpu)} B, WebGPU worker ${size('worker_bg.wasm')} B`);
+    assert.ok(sizes[cpu] < sizes['worker_bg.wasm'] / 2, JSON.stringify(sizes));
   }
   await page.selectOption('[data-setting="backend"]', 'webgpu');
   await page.waitForSelector('main[data-worker="webgpu"]', { timeout: 10_000 });
