@@ -32,4 +32,7 @@ node_modules/.bin/wasm-opt -Oz --enable-threads --enable-reference-types --enabl
   --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-simd \
   "$target/bindgen/worker_threads_bg.wasm" -o "$out/worker_threads_bg.wasm"
 cp "$target/bindgen/worker_threads.js" "$out/"
-printf 'importScripts("./worker_threads.js");wasm_bindgen("./worker_threads_bg.wasm");' >"$out/worker_threads_loader.js"
+# A module that fails to instantiate rejects a promise, which the page would never
+# hear of; thrown from a task, it is the worker's "error" event, on which the page
+# starts the single-thread worker instead.
+printf 'importScripts("./worker_threads.js");wasm_bindgen("./worker_threads_bg.wasm").catch((e)=>setTimeout(()=>{throw e;}));' >"$out/worker_threads_loader.js"

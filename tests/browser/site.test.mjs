@@ -277,6 +277,27 @@ test('the CPU worker trains on threads where the page is cross-origin isolated, 
   }
 });
 
+test('where the module with threads cannot load, the page trains on the single-thread worker', { timeout: 120_000 }, async () => {
+  // A copy of the site without that module, served cross-origin isolated.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-nothreads-'));
+  fs.cpSync('dist', dir, { recursive: true, filter: (f) => !f.endsWith('worker_threads_bg.wasm') });
+  const broken = await startServer(dir, PORT + 2);
+  try {
+    const page = await browser.newPage();
+    const fetched = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(`http://127.0.0.1:${PORT + 2}/#lab=perceptron&gate=xor&model=mlp&seed=1&steps=100&backend=cpu&run=1`);
+    await page.waitForSelector('main[data-status="done"]', { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    assert.ok(fetched.some((f) => f.endsWith('/worker_cpu_bg.wasm')), `fetched: ${fetched}`);
+    assert.equal(await metric(page, 'accuracy'), 1);
+    await page.close();
+  } finally {
+    broken.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('without WebGPU, backend=webgpu falls back to the CPU with a notice', { timeout: 120_000 }, async () => {
   // A second Chromium without --enable-unsafe-webgpu: no adapter is granted.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-nogpu-'));
