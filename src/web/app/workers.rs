@@ -64,10 +64,8 @@ fn spawn(kind: WorkerKind, threaded: bool, generation: u32) -> Result<Worker, St
                 // threads, or a site built without it): the one without will.
                 web_sys::console::warn_1(&"The CPU worker with threads did not start; using the one without.".into());
                 app.no_threads = true;
+                app.worker_dead = true; // so that `ensure_worker` replaces it
                 let queued = std::mem::take(&mut app.outbox);
-                if let Some((old, _)) = app.worker.take() {
-                    old.terminate();
-                }
                 match app.ensure_worker(WorkerKind::Cpu) {
                     Ok(()) => app.outbox = queued,
                     Err(e) => app.fail(&e),
