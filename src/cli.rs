@@ -6,8 +6,8 @@
 //! Bad arguments get a one-line error and exit code 2.
 
 use reasonlab::data::files::DataFiles;
-use reasonlab::event::Snapshot;
-use reasonlab::labs::{self, Lab};
+use reasonlab::event::{Event, Snapshot};
+use reasonlab::labs::{self, Training};
 use reasonlab::settings::{quote, Params};
 use serde_json::{json, Map, Value};
 use std::process::ExitCode;
@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -59,7 +59,8 @@ fn run(args: &[String]) -> Result<(), String> {
             run_lab(&rest)
         }
         Some("bench") if args.get(1).map(String::as_str) == Some("tsne") => bench_tsne(&args[2..]),
-        Some("bench") => Err("bench needs a workload: `reasonlab bench gpt` or `reasonlab bench tsne`".into()),
+        Some("bench") if args.get(1).map(String::as_str) == Some("snapshot") => bench_snapshot(&args[2..]),
+        Some("bench") => Err("bench needs a workload: `reasonlab bench gpt`, `reasonlab bench tsne` or `reasonlab bench snapshot <lab>`".into()),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -118,12 +119,17 @@ fn device(backend: &str) -> Result<burn::prelude::Device, String> {
     }
 }
 
+/// Starts the lab the arguments name, with its data files read from disk.
+fn start_lab(args: &RunArgs) -> Result<Box<dyn Training>, String> {
+    let device = device(&args.backend)?;
+    let names = labs::spec(&args.lab).map_or(Ok(&[][..]), |s| (s.data)(&args.params))?;
+    let files = DataFiles::read_dir(&DataFiles::default_dir(), names)?;
+    labs::start(&args.lab, &args.params, &device, &files)
+}
+
 fn run_lab(args: &[String]) -> Result<(), String> {
     let args = parse_run_args(args)?;
-    let device = device(&args.backend)?;
-    let names = labs::spec(&args.lab).map_or(&[][..], |s| (s.data)(&args.params));
-    let files = DataFiles::read_dir(&DataFiles::default_dir(), names)?;
-    let mut lab = Lab::new(&args.lab, &args.params, &device, &files)?;
+    let mut lab = start_lab(&args)?;
     let total = lab.total_steps();
     let every = if let Some(limit) = lab.max_chunk() {
         limit
@@ -148,6 +154,24 @@ fn run_lab(args: &[String]) -> Result<(), String> {
             }
         }
     }
+    Ok(())
+}
+
+/// The bytes a snapshot takes as JSON (the page's message is the same
+/// structure as a JS object): the first, then after 20 and 40 steps.
+fn bench_snapshot(args: &[String]) -> Result<(), String> {
+    let args = parse_run_args(args)?;
+    let mut lab = start_lab(&args)?;
+    let mut sizes = Vec::new();
+    for steps in [0, 20, 20] {
+        for _ in 0..steps {
+            lab.step();
+        }
+        let snap = pollster::block_on(lab.snapshot())?;
+        let bytes = serde_json::to_string(&Event::Snapshot(snap)).map_err(|e| e.to_string())?.len();
+        sizes.push(json!({"step": lab.steps_done(), "bytes": bytes}));
+    }
+    println!("{}", json!({"bench": "snapshot", "lab": args.lab, "settings": args.params.0, "snapshots": sizes}));
     Ok(())
 }
 
@@ -198,7 +222,7 @@ fn print_line(args: &RunArgs, snap: &Snapshot, steps_per_sec: f64, done: bool, e
         }
         println!("{}", Value::Object(line));
     } else {
-        let metrics: Vec<String> = snap.metrics.iter().filter(|(n, _)| n != "step").map(|(n, v)| format!("{n} {v:.4}")).collect();
+        let metrics: Vec<String> = snap.metrics.iter().filter(|(n, _)| n != "step").map(|(n, v)| format!("{n} {}", reasonlab::figure::format_metric(*v))).collect();
         println!("step {:>6}/{}  {}  ({steps_per_sec:.0} steps/s)", snap.step, snap.total_steps, metrics.join("  "));
     }
 }

@@ -2,17 +2,7 @@
 //! posts these to the page, and the CLI prints them as JSON lines.
 
 use crate::backend::{BackendChoice, BackendKind};
-use crate::labs::bench::BenchView;
-use crate::labs::attention::AttentionView;
-use crate::labs::backprop::BackpropView;
-use crate::labs::char_lm::CharLmView;
-use crate::labs::mnist::MnistView;
-use crate::labs::onehot_vs_embed::ReportView;
-use crate::labs::projection::ProjectionView;
-use crate::labs::recall::RecallView;
-use crate::labs::sentiment::SentimentView;
-use crate::labs::word2vec::Word2vecView;
-use crate::labs::perceptron::PerceptronView;
+use crate::figure::Figure;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -67,8 +57,9 @@ pub enum Event {
     /// Long work before training can start (downloading data): `done` of `total`
     /// (`total` 0 when unknown), in the unit the label names.
     Progress { label: String, done: f64, total: f64 },
-    /// Class probabilities for the last `Command::Predict`, or why there are none.
-    Prediction { probs: Result<Vec<f32>, String> },
+    /// The lab's answer to the last `Command::Predict` as a figure (the class
+    /// probabilities of a drawing), or why there is none.
+    Prediction { figure: Result<Figure, String> },
 }
 
 /// New points of one per-step curve (loss, accuracy, …) since the last snapshot.
@@ -86,28 +77,18 @@ pub struct Snapshot {
     /// Current values for the metrics table, in display order.
     pub metrics: Vec<(String, f64)>,
     pub series: Vec<Series>,
-    pub view: View,
+    /// A sentence or two on what is going on, computed from the numbers.
+    pub note: String,
+    /// The figures that changed, by the names the lab's spec declares.
+    pub figures: Vec<Figure>,
 }
 
 impl Snapshot {
     pub fn metric(&self, name: &str) -> Option<f64> {
         self.metrics.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
     }
-}
 
-/// The lab-specific picture.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "lab", rename_all = "lowercase")]
-pub enum View {
-    Perceptron(PerceptronView),
-    Mnist(MnistView),
-    Backprop(BackpropView),
-    Word2vec(Word2vecView),
-    Sentiment(SentimentView),
-    Projection(ProjectionView),
-    Report(ReportView),
-    CharLm(CharLmView),
-    Recall(RecallView),
-    Attention(AttentionView),
-    Bench(BenchView),
+    pub fn figure(&self, name: &str) -> Option<&Figure> {
+        self.figures.iter().find(|f| f.name == name)
+    }
 }

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod data;
 pub mod event;
+pub mod figure;
 pub mod labs;
 #[cfg(feature = "engine")]
 pub mod models;

@@ -98,20 +98,33 @@ impl Params {
         Params(schema.iter().map(|s| (s.key.to_string(), s.default.to_string())).collect())
     }
 
-    pub fn get(&self, key: &str) -> &str {
+    /// The value of a setting the lab's schema has. A key it does not have is
+    /// a bug in the lab (a misspelt name), and says so rather than reading as
+    /// an empty value or 0.
+    pub fn get(&self, key: &str) -> Result<&str, String> {
+        self.0.get(key).map(String::as_str).ok_or_else(|| format!("this lab has no setting {} (a misspelt name?)", quote(key)))
+    }
+
+    /// The value of a setting, for showing it: empty where there is none.
+    pub fn shown(&self, key: &str) -> &str {
         self.0.get(key).map(String::as_str).unwrap_or("")
     }
 
-    pub fn f64(&self, key: &str) -> f64 {
-        self.get(key).parse().unwrap_or(0.0)
+    pub fn f64(&self, key: &str) -> Result<f64, String> {
+        self.parse(key)
     }
 
-    pub fn usize(&self, key: &str) -> usize {
-        self.get(key).parse().unwrap_or(0)
+    pub fn usize(&self, key: &str) -> Result<usize, String> {
+        self.parse(key)
     }
 
-    pub fn u64(&self, key: &str) -> u64 {
-        self.get(key).parse().unwrap_or(0)
+    pub fn u64(&self, key: &str) -> Result<u64, String> {
+        self.parse(key)
+    }
+
+    fn parse<T: std::str::FromStr>(&self, key: &str) -> Result<T, String> {
+        let raw = self.get(key)?;
+        raw.parse().map_err(|_| format!("setting {key} is {}, which is not a {}", quote(raw), std::any::type_name::<T>()))
     }
 
     /// Sets `key` if the schema knows it and the value is valid.
@@ -159,6 +172,16 @@ mod tests {
         assert_eq!(SEED.validate("42").unwrap(), "42");
         let long = "1".repeat(1000);
         assert!(SEED.validate(&long).is_err());
+    }
+
+    #[test]
+    fn a_misspelt_key_is_an_error_not_zero() {
+        let p = Params::defaults(&[LR, SEED]);
+        assert_eq!(p.f64("lr").unwrap(), 0.1);
+        assert_eq!(p.u64("seed").unwrap(), 1);
+        assert!(p.usize("hiden").unwrap_err().contains("“hiden”"));
+        assert!(p.get("sed").is_err());
+        assert!(p.usize("lr").unwrap_err().contains("not a usize"), "a float is not read as a count");
     }
 
     #[test]

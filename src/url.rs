@@ -37,7 +37,7 @@ impl UrlState {
     pub fn to_hash(&self) -> String {
         let mut out = format!("lab={}", encode(&self.lab));
         for setting in labs::schema(&self.lab) {
-            out.push_str(&format!("&{}={}", setting.key, encode(self.params.get(setting.key))));
+            out.push_str(&format!("&{}={}", setting.key, encode(self.params.shown(setting.key))));
         }
         out.push_str(&format!("&backend={}", self.backend.name()));
         if self.run {
@@ -164,9 +164,9 @@ mod tests {
         let (s, notices) = parse_hash("#lab=perceptron&gate=xor&model=mlp&seed=1&steps=100&backend=webgpu&run=1");
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(s.lab, "perceptron");
-        assert_eq!(s.params.get("gate"), "xor");
-        assert_eq!(s.params.get("model"), "mlp");
-        assert_eq!(s.params.get("steps"), "100");
+        assert_eq!(s.params.shown("gate"), "xor");
+        assert_eq!(s.params.shown("model"), "mlp");
+        assert_eq!(s.params.shown("steps"), "100");
         assert_eq!(s.backend, BackendChoice::Webgpu);
         assert!(s.run);
         let (again, n) = parse_hash(&s.to_hash());
@@ -177,10 +177,10 @@ mod tests {
     #[test]
     fn bad_keys_fall_back_alone() {
         let (s, notices) = parse_hash("lab=perceptron&gate=xor&lr=NaN&steps=-5&hidden=abc&foo=1");
-        assert_eq!(s.params.get("gate"), "xor", "a good key survives its bad neighbours");
-        assert_eq!(s.params.get("lr"), "0.1");
-        assert_eq!(s.params.get("steps"), "100");
-        assert_eq!(s.params.get("hidden"), "4");
+        assert_eq!(s.params.shown("gate"), "xor", "a good key survives its bad neighbours");
+        assert_eq!(s.params.shown("lr"), "0.1");
+        assert_eq!(s.params.shown("steps"), "100");
+        assert_eq!(s.params.shown("hidden"), "4");
         assert_eq!(notices.len(), 4, "{notices:?}");
     }
 
@@ -188,7 +188,7 @@ mod tests {
     fn unknown_lab_and_hostile_values() {
         let (s, notices) = parse_hash("lab=%3Cscript%3Ealert(1)%3C%2Fscript%3E&gate=%3Cimg%20src=x%20onerror=alert(1)%3E");
         assert_eq!(s.lab, "perceptron");
-        assert_eq!(s.params.get("gate"), "and");
+        assert_eq!(s.params.shown("gate"), "and");
         assert_eq!(notices.len(), 2);
         let (_, notices) = parse_hash(&format!("lab=perceptron&gate={}", "A".repeat(100_000)));
         assert_eq!(notices.len(), 1);

@@ -2,35 +2,46 @@
 //! heatmap rows are distributions, and several heads split the work.
 
 use reasonlab::data::files::DataFiles;
-use reasonlab::event::{Snapshot, View};
+use reasonlab::event::Snapshot;
 use reasonlab::labs::attention::AttentionView;
-use reasonlab::labs::{self, Lab};
+use reasonlab::labs::attention_train::AttentionLab;
+use reasonlab::labs::{self, Training};
 use reasonlab::settings::Params;
 
-fn run(lab: &str, pairs: &[(&str, &str)]) -> (Snapshot, Snapshot) {
+/// A snapshot with the view its figures are drawn from.
+struct Read(Snapshot, AttentionView);
+
+impl Read {
+    fn metric(&self, name: &str) -> Option<f64> {
+        self.0.metric(name)
+    }
+}
+
+fn run(lab: &str, pairs: &[(&str, &str)]) -> (Read, Read) {
     let schema = labs::schema(lab);
     let mut p = Params::defaults(&schema);
     for (k, v) in pairs {
         p.set(&schema, k, v).unwrap();
     }
-    let mut lab = Lab::new(lab, &p, &reasonlab::backend::cpu(), &DataFiles::default()).unwrap();
-    let first = pollster::block_on(lab.snapshot()).unwrap();
-    let mut snap = first.clone();
+    let mut lab = AttentionLab::new(lab, &p, &reasonlab::backend::cpu()).unwrap();
+    let (first, view) = pollster::block_on(lab.read()).unwrap();
+    let mut snap = Read(first.clone(), view);
     let mut losses = Vec::new();
     while !lab.is_done() {
         for _ in 0..100 {
-            lab.step();
+            Training::step(&mut lab);
         }
-        snap = pollster::block_on(lab.snapshot()).unwrap();
-        losses.extend(snap.series.iter().filter(|s| s.name == "loss").flat_map(|s| s.points.clone()));
+        let (s, v) = pollster::block_on(lab.read()).unwrap();
+        losses.extend(s.series.iter().filter(|s| s.name == "loss").flat_map(|s| s.points.clone()));
+        snap = Read(s, v);
     }
     assert!(losses.last().unwrap().1 < losses[0].1 / 3.0, "loss {:?} → {:?}", losses[0], losses.last());
-    (first, snap)
+    let view = snap.1.clone();
+    (Read(first, view), snap)
 }
 
-fn view(snap: &Snapshot) -> &AttentionView {
-    let View::Attention(v) = &snap.view else { panic!("attention view") };
-    v
+fn view(read: &Read) -> &AttentionView {
+    &read.1
 }
 
 #[test]
@@ -74,6 +85,6 @@ fn a_width_that_does_not_split_into_heads_is_a_message() {
     let schema = labs::schema("multihead");
     let mut p = Params::defaults(&schema);
     p.set(&schema, "d_model", "30").unwrap();
-    let err = Lab::new("multihead", &p, &reasonlab::backend::cpu(), &DataFiles::default()).err().unwrap();
+    let err = labs::start("multihead", &p, &reasonlab::backend::cpu(), &DataFiles::default()).err().unwrap();
     assert!(err.contains("does not split into 4 heads"), "{err}");
 }

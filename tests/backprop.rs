@@ -1,8 +1,8 @@
 //! Day 3: the hand-written gradients agree with autodiff and finite differences,
 //! and the network learns the spirals with them.
 
-use reasonlab::event::View;
-use reasonlab::labs::{self, Lab};
+use reasonlab::labs::backprop_train::BackpropLab;
+use reasonlab::labs::{self, Training};
 use reasonlab::settings::Params;
 
 fn params(pairs: &[(&str, &str)]) -> Params {
@@ -15,11 +15,10 @@ fn params(pairs: &[(&str, &str)]) -> Params {
 }
 
 fn run(pairs: &[(&str, &str)], every: usize) -> Vec<(f64, f64, f64, f64)> {
-    let mut lab = Lab::new("backprop", &params(pairs), &reasonlab::backend::cpu(), &Default::default()).unwrap();
+    let mut lab = BackpropLab::new(&params(pairs), &reasonlab::backend::cpu()).unwrap();
     let mut out = Vec::new();
     loop {
-        let snap = pollster::block_on(lab.snapshot()).unwrap();
-        let View::Backprop(view) = &snap.view else { panic!("a backprop view") };
+        let (snap, view) = pollster::block_on(lab.read()).unwrap();
         let m = |n: &str| snap.metric(n).unwrap_or(f64::NAN);
         out.push((m("grad_check_max_rel_err"), m("accuracy"), view.vs_autodiff, view.vs_numeric));
         if lab.is_done() {
@@ -27,7 +26,7 @@ fn run(pairs: &[(&str, &str)], every: usize) -> Vec<(f64, f64, f64, f64)> {
         }
         for _ in 0..every {
             if !lab.is_done() {
-                lab.step();
+                Training::step(&mut lab);
             }
         }
     }

@@ -2,28 +2,29 @@
 
 use reasonlab::data::files::DataFiles;
 use reasonlab::data::text::SHAKESPEARE;
-use reasonlab::event::View;
-use reasonlab::labs::char_lm_train::sample_index;
-use reasonlab::labs::{self, Lab};
+use reasonlab::event::Snapshot;
+use reasonlab::labs::char_lm::CharLmView;
+use reasonlab::labs::char_lm_train::{sample_index, CharLmLab};
+use reasonlab::labs::{self, Training};
 use reasonlab::rng::Rng;
 use reasonlab::settings::Params;
 
-fn run(lab: &str, pairs: &[(&str, &str)]) -> Vec<reasonlab::event::Snapshot> {
+fn run(lab: &str, pairs: &[(&str, &str)]) -> Vec<(Snapshot, CharLmView)> {
     let schema = labs::schema(lab);
     let mut p = Params::defaults(&schema);
     for (k, v) in pairs {
         p.set(&schema, k, v).unwrap();
     }
     let files = DataFiles::read_dir(&DataFiles::default_dir(), &[SHAKESPEARE]).unwrap();
-    let mut lab = Lab::new(lab, &p, &reasonlab::backend::cpu(), &files).unwrap();
-    let mut snaps = vec![pollster::block_on(lab.snapshot()).unwrap()];
+    let mut lab = CharLmLab::new(lab == "lstm", &p, &reasonlab::backend::cpu(), &files).unwrap();
+    let mut snaps = vec![pollster::block_on(lab.read()).unwrap()];
     while !lab.is_done() {
         for _ in 0..50 {
             if !lab.is_done() {
-                lab.step();
+                Training::step(&mut lab);
             }
         }
-        snaps.push(pollster::block_on(lab.snapshot()).unwrap());
+        snaps.push(pollster::block_on(lab.read()).unwrap());
     }
     snaps
 }
@@ -32,10 +33,10 @@ fn run(lab: &str, pairs: &[(&str, &str)]) -> Vec<reasonlab::event::Snapshot> {
 fn both_models_learn_shakespeare_characters() {
     for lab in ["rnn", "lstm"] {
         let snaps = run(lab, &[("hidden", "48"), ("steps", "200"), ("seed", "1")]);
-        let val = |s: &reasonlab::event::Snapshot| s.metric("val_loss").unwrap();
+        let val = |s: &(Snapshot, CharLmView)| s.0.metric("val_loss").unwrap();
         let (first, last) = (val(&snaps[0]), val(snaps.last().unwrap()));
         assert!(last < first - 0.8, "{lab}: validation loss {first} → {last}");
-        let View::CharLm(view) = &snaps.last().unwrap().view else { panic!("char-lm view") };
+        let view = &snaps.last().unwrap().1;
         let sample = view.sample.as_ref().unwrap();
         assert_eq!(sample.text.chars().count(), 120);
         assert!(sample.maps.iter().all(|(_, rows)| rows.len() == 40 && rows[0].len() == 24));
@@ -58,7 +59,7 @@ fn temperature_sharpens_or_flattens_sampling() {
 #[test]
 fn a_prompt_is_continued_and_unknown_characters_are_skipped_with_a_note() {
     let snaps = run("lstm", &[("hidden", "16"), ("steps", "50"), ("prompt", "ROMEO: ☃ my"), ("seed", "1")]);
-    let View::CharLm(view) = &snaps.last().unwrap().view else { panic!("char-lm view") };
+    let view = &snaps.last().unwrap().1;
     let text = &view.sample.as_ref().unwrap().text;
     assert!(text.starts_with("ROMEO:  my"), "{text:?}");
     assert_eq!(text.chars().count(), 10 + 120);

@@ -2,8 +2,8 @@
 
 use reasonlab::data::files::DataFiles;
 use reasonlab::data::reviews;
-use reasonlab::event::View;
-use reasonlab::labs::{self, Lab};
+use reasonlab::labs::onehot_vs_embed_train::OnehotVsEmbedLab;
+use reasonlab::labs::{self, Training};
 use reasonlab::settings::Params;
 
 #[test]
@@ -12,22 +12,21 @@ fn both_models_train_and_the_report_compares_them() {
     let mut p = Params::defaults(&schema);
     p.set(&schema, "epochs", "1").unwrap();
     let files = DataFiles::read_dir(&DataFiles::default_dir(), &[reviews::FILE]).unwrap();
-    let mut lab = Lab::new("onehot-vs-embed", &p, &reasonlab::backend::cpu(), &files).unwrap();
+    let mut lab = OnehotVsEmbedLab::new(&p, &reasonlab::backend::cpu(), &files).unwrap();
     while !lab.is_done() {
         for _ in 0..200 {
             if !lab.is_done() {
-                lab.step();
+                Training::step(&mut lab);
             }
         }
-        pollster::block_on(lab.snapshot()).unwrap();
+        pollster::block_on(lab.read()).unwrap();
     }
-    let snap = pollster::block_on(lab.snapshot()).unwrap();
+    let (snap, view) = pollster::block_on(lab.read()).unwrap();
     for name in ["onehot", "embed"] {
         let acc = snap.metric(&format!("{name}_test_accuracy")).unwrap();
         assert!(acc >= 0.7, "{name}: {acc}");
         assert!(snap.metric(&format!("{name}_train_seconds")).unwrap() > 0.0);
     }
-    let View::Report(view) = &snap.view else { panic!("report view") };
     assert_eq!(view.columns.len(), 2);
     assert_eq!(view.columns[0].params, 5000 * 32 + 32 + 32 * 2 + 2);
     assert_eq!(view.columns[1].params, 5000 * 32 + 32 * 32 + 32 + 32 * 2 + 2);

@@ -1,6 +1,6 @@
 //! Day 1 learns what it should, on the CPU backend, seeded.
 
-use reasonlab::labs::{self, Lab};
+use reasonlab::labs;
 use reasonlab::settings::Params;
 use burn::prelude::Device;
 
@@ -19,7 +19,7 @@ fn cpu() -> Device {
 
 /// Trains to the end and returns (final accuracy, accuracy at every step).
 fn train(pairs: &[(&str, &str)]) -> (f64, Vec<f32>) {
-    let mut lab = Lab::new("perceptron", &params(pairs), &cpu(), &Default::default()).unwrap();
+    let mut lab = labs::start("perceptron", &params(pairs), &cpu(), &Default::default()).unwrap();
     let mut curve = Vec::new();
     let mut last = None;
     while !lab.is_done() {
@@ -71,7 +71,7 @@ fn mlp_solves_xor() {
 #[test]
 fn same_seed_same_curve_step_for_step() {
     let run = || {
-        let mut lab = Lab::new("perceptron", &params(&[("gate", "xor"), ("model", "mlp"), ("steps", "60")]), &cpu(), &Default::default()).unwrap();
+        let mut lab = labs::start("perceptron", &params(&[("gate", "xor"), ("model", "mlp"), ("steps", "60")]), &cpu(), &Default::default()).unwrap();
         let mut losses = Vec::new();
         // Different chunkings must not change the curve: 7 steps, then the rest.
         for chunk in [7, 53] {

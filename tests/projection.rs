@@ -2,26 +2,28 @@
 
 use reasonlab::data::files::DataFiles;
 use reasonlab::data::mnist;
-use reasonlab::event::View;
-use reasonlab::labs::{self, Lab};
+use reasonlab::event::Snapshot;
+use reasonlab::labs::projection::ProjectionView;
+use reasonlab::labs::projection_train::ProjectionLab;
+use reasonlab::labs::{self, Training};
 use reasonlab::settings::Params;
 
-fn run(pairs: &[(&str, &str)]) -> (reasonlab::event::Snapshot, usize) {
+fn run(pairs: &[(&str, &str)]) -> ((Snapshot, ProjectionView), usize) {
     let schema = labs::schema("projection");
     let mut p = Params::defaults(&schema);
     for (k, v) in pairs {
         p.set(&schema, k, v).unwrap();
     }
-    let files = DataFiles::read_dir(&DataFiles::default_dir(), (labs::spec("projection").unwrap().data)(&p)).unwrap();
-    let mut lab = Lab::new("projection", &p, &reasonlab::backend::cpu(), &files).unwrap();
+    let files = DataFiles::read_dir(&DataFiles::default_dir(), (labs::spec("projection").unwrap().data)(&p).unwrap()).unwrap();
+    let mut lab = ProjectionLab::new(&p, &reasonlab::backend::cpu(), &files).unwrap();
     let mut snapshots = 0;
     loop {
         for _ in 0..50 {
             if !lab.is_done() {
-                lab.step();
+                Training::step(&mut lab);
             }
         }
-        let snap = pollster::block_on(lab.snapshot()).unwrap();
+        let snap = pollster::block_on(lab.read()).unwrap();
         snapshots += 1;
         if lab.is_done() {
             return (snap, snapshots);
@@ -31,8 +33,7 @@ fn run(pairs: &[(&str, &str)]) -> (reasonlab::event::Snapshot, usize) {
 
 #[test]
 fn pca_of_word_vectors_reports_its_explained_variance() {
-    let (snap, _) = run(&[("source", "word2vec"), ("method", "pca"), ("points", "40"), ("steps", "300")]);
-    let View::Projection(view) = &snap.view else { panic!("projection view") };
+    let ((snap, view), _) = run(&[("source", "word2vec"), ("method", "pca"), ("points", "40"), ("steps", "300")]);
     assert_eq!(view.points.len(), 40);
     assert_eq!(view.labels[0], "the", "the most frequent word comes first");
     let ev = snap.metric("explained_variance").unwrap();
@@ -42,9 +43,8 @@ fn pca_of_word_vectors_reports_its_explained_variance() {
 
 #[test]
 fn tsne_of_mnist_hidden_activations_groups_digits() {
-    let (snap, snapshots) = run(&[("source", "mnist"), ("method", "tsne"), ("points", "300"), ("steps", "300"), ("perplexity", "20")]);
+    let ((snap, view), snapshots) = run(&[("source", "mnist"), ("method", "tsne"), ("points", "300"), ("steps", "300"), ("perplexity", "20")]);
     assert!(snapshots > 3);
-    let View::Projection(view) = &snap.view else { panic!("projection view") };
     assert_eq!(view.points.len(), 300);
     assert!(snap.metric("kl").unwrap().is_finite());
     // Most digits' nearest neighbour on the plane shows the same digit.

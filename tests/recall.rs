@@ -2,38 +2,37 @@
 //! RNN, its gradient does not vanish as fast, and one layer of attention
 //! reaches every distance. CPU backend, seeded.
 
-use reasonlab::data::files::DataFiles;
-use reasonlab::event::{Snapshot, View};
+use reasonlab::event::Snapshot;
 use reasonlab::labs::recall::RecallView;
-use reasonlab::labs::{self, Lab};
+use reasonlab::labs::recall_train::RecallLab;
+use reasonlab::labs::{self, Training};
 use reasonlab::settings::Params;
 
-fn run(lab: &str, pairs: &[(&str, &str)]) -> Snapshot {
+fn run(lab: &str, pairs: &[(&str, &str)]) -> (Snapshot, RecallView) {
     let schema = labs::schema(lab);
     let mut p = Params::defaults(&schema);
     for (k, v) in pairs {
         p.set(&schema, k, v).unwrap();
     }
-    let mut lab = Lab::new(lab, &p, &reasonlab::backend::cpu(), &DataFiles::default()).unwrap();
-    let mut snap = pollster::block_on(lab.snapshot()).unwrap();
+    let mut lab = RecallLab::new(lab == "attention-vs-rnn", &p, &reasonlab::backend::cpu()).unwrap();
+    let mut read = pollster::block_on(lab.read()).unwrap();
     while !lab.is_done() {
         for _ in 0..60 {
-            lab.step();
+            Training::step(&mut lab);
         }
-        snap = pollster::block_on(lab.snapshot()).unwrap();
+        read = pollster::block_on(lab.read()).unwrap();
     }
-    snap
+    read
 }
 
-fn view(snap: &Snapshot) -> &RecallView {
-    let View::Recall(v) = &snap.view else { panic!("recall view") };
-    v
+fn view(read: &(Snapshot, RecallView)) -> &RecallView {
+    &read.1
 }
 
 #[test]
 fn the_lstm_beats_the_rnn_at_distance_20_and_beyond() {
     let snap = run("rnn-vs-lstm", &[("max_distance", "40"), ("steps", "400"), ("seed", "1")]);
-    let m = |k: &str| snap.metric(k).unwrap_or_else(|| panic!("no metric {k}"));
+    let m = |k: &str| snap.0.metric(k).unwrap_or_else(|| panic!("no metric {k}"));
     for d in [20, 30, 40] {
         let (rnn, lstm) = (m(&format!("rnn_accuracy_at_{d}")), m(&format!("lstm_accuracy_at_{d}")));
         assert!(lstm > 0.9 && lstm > rnn + 0.3, "at D = {d}: LSTM {lstm}, RNN {rnn}");
@@ -51,11 +50,11 @@ fn the_lstm_beats_the_rnn_at_distance_20_and_beyond() {
 fn attention_reaches_every_distance_and_the_report_has_three_rows() {
     let snap = run("attention-vs-rnn", &[("max_distance", "20"), ("steps", "200"), ("seed", "2")]);
     for d in [1, 5, 10, 20] {
-        let a = snap.metric(&format!("attention_accuracy_at_{d}")).unwrap();
+        let a = snap.0.metric(&format!("attention_accuracy_at_{d}")).unwrap();
         assert!(a > 0.9, "attention at D = {d}: {a}");
     }
     let v = view(&snap);
-    let table = v.table();
+    let table = v.table().all_rows();
     assert_eq!(table.len(), 4);
     assert_eq!(table[3][0], "attention");
     let ops: Vec<usize> = v.models.iter().map(|m| m.sequential_ops).collect();

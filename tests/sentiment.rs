@@ -2,7 +2,7 @@
 
 use reasonlab::data::files::DataFiles;
 use reasonlab::data::reviews;
-use reasonlab::event::View;
+use reasonlab::labs::Training;
 use reasonlab::labs::sentiment_train::SentimentLab;
 use reasonlab::labs::{self};
 use reasonlab::settings::Params;
@@ -23,12 +23,12 @@ fn files() -> DataFiles {
 fn train(pairs: &[(&str, &str)]) -> SentimentLab {
     let mut lab = SentimentLab::new(&params(pairs), &reasonlab::backend::cpu(), &files()).unwrap();
     while lab.steps_done() < lab.total_steps() {
-        lab.step();
+        Training::step(&mut lab);
         if lab.steps_done() % 100 == 0 {
-            pollster::block_on(lab.snapshot()).unwrap();
+            pollster::block_on(lab.read()).unwrap();
         }
     }
-    pollster::block_on(lab.snapshot()).unwrap();
+    pollster::block_on(lab.read()).unwrap();
     lab
 }
 
@@ -46,8 +46,7 @@ fn a_typed_sentence_gets_a_verdict_and_word_contributions() {
     let mut lab = train(&[("epochs", "1"), ("seed", "2")]);
     let verdict = |lab: &mut SentimentLab, text: &str| {
         lab.set_live("sentence", text);
-        let snap = pollster::block_on(lab.snapshot()).unwrap();
-        let View::Sentiment(view) = snap.view else { panic!("sentiment view") };
+        let (_, view) = pollster::block_on(lab.read()).unwrap();
         view.verdict
     };
     let good = verdict(&mut lab, "A wonderful, moving and beautiful film.").unwrap();

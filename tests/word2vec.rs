@@ -1,7 +1,7 @@
 //! Day 4: skip-gram learns the toy corpus's word groups, on the CPU backend, seeded.
 
 use reasonlab::data::text::TOY_GROUPS;
-use reasonlab::event::View;
+use reasonlab::labs::Training;
 use reasonlab::labs::word2vec_train::Word2vecLab;
 use reasonlab::labs::{self};
 use reasonlab::settings::Params;
@@ -19,11 +19,11 @@ fn params(pairs: &[(&str, &str)]) -> Params {
 fn related_words_end_up_closer_than_unrelated_ones() {
     let p = params(&[("seed", "1"), ("steps", "800")]);
     let mut lab = Word2vecLab::new(&p, &reasonlab::backend::cpu(), &Default::default()).unwrap();
-    let first = pollster::block_on(lab.snapshot()).unwrap();
+    let (first, _) = pollster::block_on(lab.read()).unwrap();
     for _ in 0..800 {
-        lab.step();
+        Training::step(&mut lab);
     }
-    let snap = pollster::block_on(lab.snapshot()).unwrap();
+    let (snap, view) = pollster::block_on(lab.read()).unwrap();
     let losses: Vec<f32> = snap.series[0].points.iter().map(|p| p.1).collect();
     assert!(losses[losses.len() - 1] < losses[0] * 0.7, "loss {} → {}", losses[0], losses[losses.len() - 1]);
     assert!(snap.metric("words_per_sec").unwrap() > 0.0);
@@ -47,13 +47,11 @@ fn related_words_end_up_closer_than_unrelated_ones() {
     assert!(mean(&same) > mean(&other) + 0.3, "within groups {:.3}, across {:.3}", mean(&same), mean(&other));
 
     // The neighbours of "king" are royals, and an unknown word is a message.
-    let View::Word2vec(view) = &snap.view else { panic!("word2vec view") };
     let king = view.queries.iter().find(|q| q.query == "king").unwrap().result.as_ref().unwrap();
     let royals = king.iter().take(3).filter(|(w, _)| TOY_GROUPS[0].contains(&w.as_str())).count();
     assert!(royals >= 2, "neighbours of king: {king:?}");
     lab.set_live("probe", "zebra, queen");
-    let snap = pollster::block_on(lab.snapshot()).unwrap();
-    let View::Word2vec(view) = &snap.view else { panic!() };
+    let (_, view) = pollster::block_on(lab.read()).unwrap();
     assert!(view.queries[0].result.as_ref().unwrap_err().contains("not in the vocabulary"));
     assert!(view.queries[1].result.is_ok());
 }

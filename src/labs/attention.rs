@@ -2,7 +2,8 @@
 //! letter tasks where attention has to find the right position.
 
 use crate::backend::Workload;
-use crate::labs::{no_data, ChartSpec, LabSpec, Preset};
+use crate::figure::{Figure, FigureSpec, Heatmap, Heatmaps, Plot, Scale};
+use crate::labs::{no_data, LabSpec, Preset};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -30,10 +31,10 @@ pub static ATTENTION_SPEC: LabSpec = LabSpec {
         Preset { name: "Tiny: width 4 (every number readable)", values: &[("len", "4"), ("d_model", "4"), ("steps", "800"), ("text", "abcd")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
-        ChartSpec::Curve { series: "accuracy", title: "Accuracy on held-out strings", unit_range: true },
-        ChartSpec::Matrices,
+    figures: &[
+        FigureSpec::curve("loss", "Loss per step"),
+        FigureSpec::share("accuracy", "Accuracy on held-out strings"),
+        FigureSpec::wide("matrices", "Q, K, V, scores, weights and output for your text"),
     ],
     data: no_data,
     live: &["text"],
@@ -50,10 +51,10 @@ pub static ATTENTION_MAP_SPEC: LabSpec = LabSpec {
         Preset { name: "Reverse 12 letters", values: &[("len", "12"), ("d_model", "48"), ("steps", "1200"), ("text", "hello world")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Heatmap,
-        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
-        ChartSpec::Curve { series: "accuracy", title: "Accuracy on held-out strings", unit_range: true },
+    figures: &[
+        FigureSpec::wide("heatmap", "Attention weights on your text"),
+        FigureSpec::curve("loss", "Loss per step"),
+        FigureSpec::share("accuracy", "Accuracy on held-out strings"),
     ],
     data: no_data,
     live: &["text"],
@@ -79,10 +80,10 @@ pub static MULTIHEAD_SPEC: LabSpec = LabSpec {
         Preset { name: "2 heads", values: &[("heads", "2"), ("d_model", "32"), ("steps", "1000")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Heatmap,
-        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
-        ChartSpec::Curve { series: "accuracy", title: "Accuracy on held-out strings (both answers)", unit_range: true },
+    figures: &[
+        FigureSpec::wide("heatmap", "Attention weights on your text"),
+        FigureSpec::curve("loss", "Loss per step"),
+        FigureSpec::share("accuracy", "Accuracy on held-out strings (both answers)"),
     ],
     data: no_data,
     live: &["text"],
@@ -122,4 +123,77 @@ pub struct AttentionView {
     pub matrices: Vec<NamedMatrix>,
     pub focus: Vec<HeadFocus>,
     pub note: String,
+}impl AttentionView {
+    /// Day 11's matrices (`matrices`), or a heatmap per head.
+    pub fn figures(&self, matrices: bool) -> Vec<Figure> {
+        vec![if matrices { self.matrices_figure() } else { self.heatmap() }]
+    }
+
+    fn answers(&self) -> String {
+        let answers: Vec<String> = self.answers.iter().zip(&self.expected).map(|(a, e)| format!("“{a}” (right: “{e}”)")).collect();
+        answers.join(" and ")
+    }
+
+    /// Queries down, keys across, both labelled with the letters.
+    fn heatmap(&self) -> Figure {
+        let panels = self
+            .heads
+            .iter()
+            .enumerate()
+            .map(|(k, w)| Heatmap { title: format!("head {}", k + 1), subtitle: String::new(), rows: w.clone(), row_labels: self.tokens.clone(), col_labels: self.tokens.clone(), scale: Scale::Unit, numbers: false })
+            .collect();
+        // One row of heatmaps up to four heads; eight go in two rows.
+        let plot = Heatmaps { columns: self.heads.len().clamp(1, 4), panels };
+        let mut parts = vec![format!("Queries down, keys across, on “{}”", self.tokens.concat())];
+        for (k, weights) in self.heads.iter().enumerate() {
+            let looks: Vec<String> = weights
+                .iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let (j, w) = row.iter().enumerate().fold((0, f32::MIN), |best, (j, w)| if *w > best.1 { (j, *w) } else { best });
+                    format!("{}→{} {w:.2}", self.tokens.get(i).map_or("?", String::as_str), self.tokens.get(j).map_or("?", String::as_str))
+                })
+                .collect();
+            let focus = self.focus.get(k).map(|f| format!(" (on held-out strings: {:.0} % of its weight on the mirror position, {:.0} % on the previous)", 100.0 * f.mirror, 100.0 * f.previous)).unwrap_or_default();
+            parts.push(format!("head {} strongest: {}{focus}", k + 1, looks.join(", ")));
+        }
+        parts.push(format!("The model answers {}", self.answers()));
+        Figure::new("heatmap", Plot::Heatmaps(plot), format!("{}.", parts.join(". ")))
+    }
+
+    /// Every matrix of head 1 with its shape; the small ones with their numbers.
+    fn matrices_figure(&self) -> Figure {
+        let panels = self
+            .matrices
+            .iter()
+            .map(|m| Heatmap {
+                title: m.name.clone(),
+                subtitle: format!("[{}]", m.shape()),
+                rows: m.rows.clone(),
+                row_labels: self.tokens.iter().take(m.rows.len()).cloned().collect(),
+                col_labels: Vec::new(),
+                scale: Scale::Signed { max: 0.0 },
+                numbers: true,
+            })
+            .collect();
+        let shapes: Vec<String> = self.matrices.iter().map(|m| format!("{} [{}]", m.name, m.shape())).collect();
+        let weights = self.matrices.iter().find(|m| m.name.starts_with("weights")).map(|m| {
+            m.rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| format!("{}: [{}]", self.tokens.get(i).map_or("?", String::as_str), r.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(" ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let caption = format!(
+            "Head 1 on “{}”, every matrix with its shape: {}. Softmax weights, row by row (each sums to 1): {}. The model answers {}.",
+            self.tokens.concat(),
+            shapes.join(", "),
+            weights.unwrap_or_default(),
+            self.answers()
+        );
+        Figure::new("matrices", Plot::Heatmaps(Heatmaps { columns: 4, panels }), caption)
+    }
 }
+
+

@@ -2,7 +2,7 @@
 //! reading back what it does with the user's text.
 
 use crate::data::sequences::{encode_letters, letter, letter_batch, LetterTask, LETTERS};
-use crate::event::{Series, Snapshot, View};
+use crate::event::{Series, Snapshot};
 use crate::labs::attention::{AttentionView, HeadFocus, NamedMatrix};
 use crate::models::attention::scores;
 use crate::models::self_attention::{SelfAttentionNet, SelfAttentionNetConfig};
@@ -55,12 +55,12 @@ async fn read_matrices(parts: Vec<Tensor<2>>) -> Result<Vec<Vec<Vec<f32>>>, Stri
 impl AttentionLab {
     /// `lab` is `attention`, `attention-map` or `multihead`.
     pub fn new(lab: &str, params: &Params, device: &Device) -> Result<Self, String> {
-        let seed = params.u64("seed");
+        let seed = params.u64("seed")?;
         device.seed(seed);
         let device = device.clone().autodiff();
         let task = if lab == "multihead" { LetterTask::ReverseAndPrevious } else { LetterTask::Reverse };
-        let heads: usize = if lab == "multihead" { params.usize("heads") } else { 1 };
-        let (len, d_model) = (params.usize("len"), params.usize("d_model"));
+        let heads: usize = if lab == "multihead" { params.usize("heads")? } else { 1 };
+        let (len, d_model) = (params.usize("len")?, params.usize("d_model")?);
         if d_model % heads != 0 {
             return Err(format!("A width of {d_model} does not split into {heads} heads: pick a width that is a multiple of {heads}."));
         }
@@ -68,10 +68,10 @@ impl AttentionLab {
         Ok(Self {
             task,
             len,
-            batch: params.usize("batch"),
-            lr: params.f64("lr"),
-            steps: params.usize("steps"),
-            text: params.get("text").to_string(),
+            batch: params.usize("batch")?,
+            lr: params.f64("lr")?,
+            steps: params.usize("steps")?,
+            text: params.get("text")?.to_string(),
             show_matrices: lab == "attention",
             device,
             net: Some(net),
@@ -81,14 +81,6 @@ impl AttentionLab {
             pending: Vec::new(),
             busy: 0.0,
         })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.steps
     }
 
     pub fn set_live(&mut self, key: &str, value: &str) {
@@ -186,7 +178,7 @@ impl AttentionLab {
         Ok((heads, answers, matrices))
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, AttentionView), String> {
         let n = self.pending.len();
         let first = self.step - n;
         let net = self.net.as_ref().expect("model is present between steps");
@@ -219,7 +211,29 @@ impl AttentionLab {
             note = format!("{m} {note}");
         }
         let tokens = tokens.iter().map(|v| letter(*v as usize).to_string()).collect();
-        let view = AttentionView { tokens, heads, answers, expected, matrices, focus, note };
-        Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series, view: View::Attention(view) })
+        let view = AttentionView { tokens, heads, answers, expected, matrices, focus, note: note.clone() };
+        Ok((Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures: Vec::new() }, view))
+    }
+}
+
+impl crate::labs::Training for AttentionLab {
+    fn step(&mut self) {
+        AttentionLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.steps
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures(self.show_matrices);
+            Ok(snap)
+        })
+    }
+    fn set_live(&mut self, key: &str, value: &str) {
+        AttentionLab::set_live(self, key, value)
     }
 }

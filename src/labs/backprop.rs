@@ -3,7 +3,8 @@
 //! the hand-written gradients against burn's autodiff and finite differences.
 
 use crate::backend::Workload;
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::{Figure, FigureSpec, HBars, Plane, Plot};
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -27,11 +28,11 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "Spirals, too few units (2)", values: &[("data", "spirals"), ("hidden", "2"), ("lr", "1"), ("batch", "60"), ("steps", "3000")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Regions,
-        ChartSpec::Gradients,
-        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
-        ChartSpec::Curve { series: "grad_check_max_rel_err", title: "Gradient check: max relative error", unit_range: false },
+    figures: &[
+        FigureSpec::plot("regions", "Points and the class regions the network draws"),
+        FigureSpec::plot("gradients", "Gradient of the loss for every weight and bias (last batch)"),
+        FigureSpec::curve("loss", "Loss per step"),
+        FigureSpec::curve("grad_check_max_rel_err", "Gradient check: max relative error"),
     ],
     data: super::no_data,
     live: &[],
@@ -55,6 +56,40 @@ pub struct BackpropView {
     pub vs_autodiff: f64,
     pub vs_numeric: f64,
     pub note: String,
+}
+
+impl BackpropView {
+    /// The class regions with the points, and every gradient as a bar.
+    pub fn figures(&self) -> Vec<Figure> {
+        let cell = 2.0 * EXTENT / GRID as f32;
+        let mut right = 0;
+        for [x, y, c] in &self.points {
+            let col = (((x + EXTENT) / cell) as usize).min(GRID - 1);
+            let row = (((EXTENT - y) / cell) as usize).min(GRID - 1);
+            right += (self.regions[row * GRID + col] as f32 == *c) as usize;
+        }
+        let regions = format!(
+            "{} classes, {} points; {right} lie in the region of their own class. Shade = the class the network predicts there.",
+            self.classes,
+            self.points.len()
+        );
+        let plane = Plane {
+            lo: -EXTENT,
+            hi: EXTENT,
+            side: GRID,
+            cells: self.regions.iter().map(|&c| c as f32).collect(),
+            classes: self.classes as u8,
+            points: self.points.iter().map(|[x, y, c]| [*x, *y, *c, 0.0]).collect(),
+            lines: Vec::new(),
+            dark_lines: false,
+        };
+        let all: Vec<String> = self.grads.iter().map(|(n, g)| format!("{n} {g:+.2e}")).collect();
+        let grads = HBars { bars: self.grads.clone(), x_desc: String::new(), values: true };
+        vec![
+            Figure::new("regions", Plot::Plane(plane), regions),
+            Figure::new("gradients", Plot::HBars(grads), format!("Gradients on the last batch: {}.", all.join(", "))),
+        ]
+    }
 }
 
 /// Names of the flat parameters, in `manual_mlp::NAMES` order.

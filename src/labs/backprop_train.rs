@@ -1,7 +1,7 @@
 //! Day 3's training loop and its gradient check.
 
 use crate::data::spirals::{spirals, xor_blobs};
-use crate::event::{Series, Snapshot, View};
+use crate::event::{Series, Snapshot};
 use crate::labs::backprop::{param_names, BackpropView, EXTENT, GRID};
 use crate::models::manual_mlp::{numeric_grads, relative_error, Grads, ManualMlp};
 use crate::rng::Rng;
@@ -33,8 +33,8 @@ pub struct BackpropLab {
 
 impl BackpropLab {
     pub fn new(params: &Params, device: &Device) -> Result<Self, String> {
-        let seed = params.u64("seed");
-        let (points, labels, classes) = match params.get("data") {
+        let seed = params.u64("seed")?;
+        let (points, labels, classes) = match params.get("data")? {
             "xor" => {
                 let (p, l) = xor_blobs(PER_CLASS / 2, 0.25, seed);
                 (p, l, 2)
@@ -44,11 +44,11 @@ impl BackpropLab {
                 (p, l, 3)
             }
         };
-        let hidden = params.usize("hidden").max(1);
+        let hidden = params.usize("hidden")?.max(1);
         Ok(Self {
-            lr: params.f64("lr"),
-            batch: params.usize("batch").clamp(1, points.len()),
-            steps: params.usize("steps"),
+            lr: params.f64("lr")?,
+            batch: params.usize("batch")?.clamp(1, points.len()),
+            steps: params.usize("steps")?,
             classes,
             model: ManualMlp::new(2, hidden, classes, seed, device),
             device: device.clone(),
@@ -60,14 +60,6 @@ impl BackpropLab {
             last: None,
             pending: Vec::new(),
         })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.steps
     }
 
     fn tensors(&self, indices: &[usize], device: &Device) -> (Tensor<2>, Tensor<2>) {
@@ -120,7 +112,7 @@ impl BackpropLab {
         Tensor::cat(vec![g(&model.w1), g1(&model.b1), g(&model.w2), g1(&model.b2)], 0)
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, BackpropView), String> {
         let n_steps = self.pending.len();
         // The check runs on a fixed slice of the data, so its numbers are comparable.
         let check: Vec<usize> = (0..self.points.len()).step_by(self.points.len() / CHECK_POINTS).take(CHECK_POINTS).collect();
@@ -168,21 +160,17 @@ impl BackpropLab {
             p,
             if worst < 1e-3 { "below 10⁻³: the hand-written backward pass is right" } else { "above 10⁻³: something is off" }
         );
-        Ok(Snapshot {
-            step: self.step,
-            total_steps: self.steps,
-            metrics,
-            series: vec![loss, Series { name: "batch_accuracy".into(), points: acc.points }, Series { name: "grad_check_max_rel_err".into(), points: vec![(self.step as u32, worst as f32)] }],
-            view: View::Backprop(BackpropView {
-                classes: self.classes,
-                points: self.points.iter().zip(&self.labels).map(|(p, l)| [p[0], p[1], *l as f32]).collect(),
-                regions: regions.iter().map(|&c| c as u8).collect(),
-                grads,
-                vs_autodiff,
-                vs_numeric,
-                note,
-            }),
-        })
+        let view = BackpropView {
+            classes: self.classes,
+            points: self.points.iter().zip(&self.labels).map(|(p, l)| [p[0], p[1], *l as f32]).collect(),
+            regions: regions.iter().map(|&c| c as u8).collect(),
+            grads,
+            vs_autodiff,
+            vs_numeric,
+            note,
+        };
+        let series = vec![loss, Series { name: "batch_accuracy".into(), points: acc.points }, Series { name: "grad_check_max_rel_err".into(), points: vec![(self.step as u32, worst as f32)] }];
+        Ok((Snapshot { step: self.step, total_steps: self.steps, metrics, series, note: view.note.clone(), figures: Vec::new() }, view))
     }
 }
 
@@ -193,4 +181,23 @@ fn grid_points(device: &Device) -> Tensor<2> {
         .flat_map(|i| [-EXTENT + ((i % GRID) as f32 + 0.5) * cell, EXTENT - ((i / GRID) as f32 + 0.5) * cell])
         .collect();
     Tensor::from_data(TensorData::new(xy, [GRID * GRID, 2]), device)
+}
+
+impl crate::labs::Training for BackpropLab {
+    fn step(&mut self) {
+        BackpropLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.steps
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures();
+            Ok(snap)
+        })
+    }
 }

@@ -8,12 +8,13 @@
 //! configuration gets fewer steps so that one measurement fits `budget` seconds.
 
 use crate::backend::Workload;
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::FigureSpec;
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Setting};
-use serde::{Deserialize, Serialize};
 #[cfg(feature = "engine")]
 use {
-    crate::event::{Series, Snapshot, View},
+    crate::event::{Series, Snapshot},
+    crate::labs::{LocalFuture, Training},
     crate::labs::gpt_train::GptTrainer,
     crate::models::gpt::GptConfig,
     crate::settings::Params,
@@ -35,10 +36,7 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "GPT-M", values: &[("size", "m")] },
     ],
     workload: Workload::Large,
-    charts: &[
-        ChartSpec::Curve { series: "step_ms", title: "Time per step (ms), loss read back included", unit_range: false },
-        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
-    ],
+    figures: &[FigureSpec::curve("step_ms", "Time per step (ms), loss read back included"), FigureSpec::curve("loss", "Loss per step")],
     data: super::no_data,
     live: &[],
 };
@@ -46,17 +44,6 @@ pub static SPEC: LabSpec = LabSpec {
 pub const WARMUP: usize = 5;
 pub const REPS: usize = 3;
 pub const TIMED: usize = 20;
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct BenchView {
-    pub size: String,
-    pub params: usize,
-    pub batch: usize,
-    pub block: usize,
-    pub warmup: usize,
-    pub reps: usize,
-    pub timed_per_rep: usize,
-}
 
 #[cfg(feature = "engine")]
 pub struct BenchLab {
@@ -76,14 +63,14 @@ pub struct BenchLab {
 #[cfg(feature = "engine")]
 impl BenchLab {
     pub fn new(params: &Params, device: &Device) -> Result<Self, String> {
-        let size = params.get("size").to_string();
+        let size = params.get("size")?.to_string();
         let config = if size == "m" { GptConfig::gpt_m() } else { GptConfig::gpt_s() };
         let batch = if size == "m" { 32 } else { 16 };
-        let trainer = GptTrainer::random_batch(config.with_seed(params.u64("seed")), batch, params.u64("seed"), device);
+        let trainer = GptTrainer::random_batch(config.with_seed(params.u64("seed")?), batch, params.u64("seed")?, device);
         Ok(Self {
             trainer,
             size,
-            budget_ms: params.f64("budget") * 1000.0,
+            budget_ms: params.f64("budget")? * 1000.0,
             warmup: WARMUP,
             timed: TIMED,
             times: Vec::new(),
@@ -92,14 +79,6 @@ impl BenchLab {
             pending: None,
             reported: 0,
         })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.times.len() + self.pending.is_some() as usize
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.warmup + REPS * self.timed
     }
 
     /// Snapshots must follow every step: the time of a step ends when its loss is read.
@@ -113,7 +92,7 @@ impl BenchLab {
         self.pending = Some(self.trainer.step());
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<Snapshot, String> {
         if let Some(loss) = self.pending.take() {
             let data = loss.into_data_async().await.map_err(|e| format!("reading the loss failed: {e:?}"))?;
             let loss: f32 = data.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?[0];
@@ -165,21 +144,34 @@ impl BenchLab {
             Series { name: "loss".into(), points: new.clone().map(|i| (i as u32 + 1, self.losses[i])).collect() },
             Series { name: "step_ms".into(), points: new.map(|i| (i as u32 + 1, self.times[i] as f32)).collect() },
         ];
-        Snapshot {
-            step: self.times.len(),
-            total_steps: self.total_steps(),
-            metrics,
-            series,
-            view: View::Bench(BenchView {
-                size: self.size.clone(),
-                params: config.param_count(),
-                batch,
-                block: config.block_size,
-                warmup: self.warmup,
-                reps: REPS,
-                timed_per_rep: self.timed,
-            }),
-        }
+        let note = format!(
+            "GPT-{}: {} parameters, batch {batch} × {} tokens. {} warm-up steps, then {REPS} repetitions of {} timed steps; step_ms is the median of the repetitions' medians.",
+            self.size.to_uppercase(),
+            config.param_count(),
+            config.block_size,
+            self.warmup,
+            self.timed
+        );
+        Snapshot { step: self.times.len(), total_steps: self.total_steps(), metrics, series, note, figures: Vec::new() }
+    }
+}
+
+#[cfg(feature = "engine")]
+impl Training for BenchLab {
+    fn step(&mut self) {
+        BenchLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.times.len() + self.pending.is_some() as usize
+    }
+    fn total_steps(&self) -> usize {
+        self.warmup + REPS * self.timed
+    }
+    fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(self.read())
+    }
+    fn max_chunk(&self) -> Option<usize> {
+        Some(Self::CHUNK)
     }
 }
 

@@ -3,7 +3,8 @@
 
 use crate::backend::Workload;
 use crate::data::text::{MOBY_DICK, SHAKESPEARE};
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::{Figure, FigureSpec, Heatmap, Heatmaps, Plot, Scale};
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -24,18 +25,18 @@ const SETTINGS: &[Setting] = &[CORPUS, TEXT, HIDDEN, SEQ, BATCH, LR, CLIP, STEPS
 /// characters; the lab shows both as `params`).
 const LSTM_SETTINGS: &[Setting] = &[CORPUS, TEXT, Setting { default: "60", ..HIDDEN }, SEQ, BATCH, LR, CLIP, STEPS, PROMPT, TEMPERATURE];
 
-const CHARTS: &[ChartSpec] = &[
-    ChartSpec::Curve { series: "train_loss", title: "Training loss per step", unit_range: false },
-    ChartSpec::Curve { series: "val_loss", title: "Validation loss", unit_range: false },
-    ChartSpec::Sample,
+const FIGURES: &[FigureSpec] = &[
+    FigureSpec::curve("train_loss", "Training loss per step"),
+    FigureSpec::curve("val_loss", "Validation loss"),
+    FigureSpec::plot("sample", "Sampled text and the network's states"),
 ];
 
-fn files(p: &Params) -> &'static [&'static str] {
-    match p.get("corpus") {
+fn files(p: &Params) -> Result<&'static [&'static str], String> {
+    Ok(match p.get("corpus")? {
         "moby" => &[MOBY_DICK],
         "pasted" => &[],
         _ => &[SHAKESPEARE],
-    }
+    })
 }
 
 pub static RNN_SPEC: LabSpec = LabSpec {
@@ -51,7 +52,7 @@ pub static RNN_SPEC: LabSpec = LabSpec {
         Preset { name: "No clipping, high learning rate (may explode)", values: &[("clip", "0"), ("lr", "0.05"), ("seq", "64")] },
     ],
     workload: Workload::Tiny,
-    charts: CHARTS,
+    figures: FIGURES,
     data: files,
     live: &["temperature", "prompt"],
 };
@@ -69,7 +70,7 @@ pub static LSTM_SPEC: LabSpec = LabSpec {
         Preset { name: "Shakespeare, 128 units (4 × the RNN's parameters)", values: &[("corpus", "shakespeare"), ("hidden", "128"), ("seq", "32"), ("steps", "1000")] },
     ],
     workload: Workload::Tiny,
-    charts: CHARTS,
+    figures: FIGURES,
     data: files,
     live: &["temperature", "prompt"],
 };
@@ -88,4 +89,26 @@ pub struct Sample {
 pub struct CharLmView {
     pub sample: Option<Sample>,
     pub note: String,
+}
+
+impl CharLmView {
+    /// The sample, with a heatmap of each state: a row per character, a column per unit.
+    pub fn figures(&self) -> Vec<Figure> {
+        let Some(s) = &self.sample else {
+            return vec![Figure::empty("sample", "A sample appears after the first steps.")];
+        };
+        let chars: Vec<char> = s.text.chars().collect();
+        let panels = s
+            .maps
+            .iter()
+            .map(|(name, rows)| {
+                let first = chars.len().saturating_sub(rows.len());
+                let row_labels = (0..rows.len()).map(|r| chars.get(first + r).map_or(" ".into(), |c| if *c == '\n' { "⏎".to_string() } else { c.to_string() })).collect();
+                Heatmap { title: name.clone(), subtitle: String::new(), rows: rows.clone(), row_labels, col_labels: Vec::new(), scale: Scale::Signed { max: 1.0 }, numbers: false }
+            })
+            .collect();
+        let shown = s.maps.first().map_or(0, |m| m.1.len());
+        let caption = format!("Sample at step {} (newlines as ⏎): “{}”. Heatmaps: the last {shown} characters down, the first units across.", s.step, s.text.replace('\n', "⏎"));
+        vec![Figure::new("sample", Plot::Heatmaps(Heatmaps { columns: s.maps.len().max(1), panels }), caption)]
+    }
 }

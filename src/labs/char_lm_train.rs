@@ -4,7 +4,7 @@
 use crate::data::chars::{windows, CharCorpus};
 use crate::data::files::DataFiles;
 use crate::data::text::{MOBY_DICK, SHAKESPEARE};
-use crate::event::{Series, Snapshot, View};
+use crate::event::{Series, Snapshot};
 use crate::labs::char_lm::{CharLmView, Sample};
 use crate::models::lstm::{Lstm, LstmConfig};
 use crate::models::rnn::{Rnn, RnnConfig};
@@ -77,32 +77,32 @@ pub struct CharLmLab {
 
 impl CharLmLab {
     pub fn new(lstm: bool, params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
-        let seed = params.u64("seed");
+        let seed = params.u64("seed")?;
         device.seed(seed);
-        let text = match params.get("corpus") {
-            "pasted" => params.get("text").to_string(),
+        let text = match params.get("corpus")? {
+            "pasted" => params.get("text")?.to_string(),
             "moby" => String::from_utf8_lossy(files.get(MOBY_DICK)?).into_owned(),
             _ => String::from_utf8_lossy(files.get(SHAKESPEARE)?).into_owned(),
         };
-        let seq = params.usize("seq");
+        let seq = params.usize("seq")?;
         let corpus = CharCorpus::new(&text, seq)?;
         let device = device.clone().autodiff();
-        let (v, h) = (corpus.vocab.len(), params.usize("hidden"));
+        let (v, h) = (corpus.vocab.len(), params.usize("hidden")?);
         let net = if lstm {
             Net::Lstm(LstmConfig::new(v, h).with_seed(seed).init(&device))
         } else {
             Net::Rnn(RnnConfig::new(v, h).with_seed(seed).init(&device))
         };
-        let clip = params.f64("clip");
+        let clip = params.f64("clip")?;
         let optim = AdamConfig::new().with_grad_clipping((clip > 0.0).then(|| GradientClippingConfig::Norm(clip as f32))).init();
         Ok(Self {
             corpus,
             seq,
-            batch: params.usize("batch"),
-            lr: params.f64("lr"),
-            steps: params.usize("steps"),
-            temperature: params.f64("temperature"),
-            prompt: params.get("prompt").to_string(),
+            batch: params.usize("batch")?,
+            lr: params.f64("lr")?,
+            steps: params.usize("steps")?,
+            temperature: params.f64("temperature")?,
+            prompt: params.get("prompt")?.to_string(),
             device,
             net: Some(net),
             optim,
@@ -114,14 +114,6 @@ impl CharLmLab {
             val_loss: None,
             busy: 0.0,
         })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.steps
     }
 
     pub fn set_live(&mut self, key: &str, value: &str) {
@@ -224,7 +216,7 @@ impl CharLmLab {
         Ok(Sample { step: self.step, text, maps })
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, CharLmView), String> {
         let n = self.pending.len();
         let first = self.step - n;
         let mut series = Vec::new();
@@ -277,7 +269,8 @@ impl CharLmLab {
             self.corpus.vocab.len(),
             (self.corpus.vocab.len() as f64).ln()
         );
-        Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series, view: View::CharLm(CharLmView { sample: self.sample.clone(), note }) })
+        let snap = Snapshot { step: self.step, total_steps: self.steps, metrics, series, note: note.clone(), figures: Vec::new() };
+        Ok((snap, CharLmView { sample: self.sample.clone(), note }))
     }
 }
 
@@ -294,4 +287,26 @@ pub fn sample_index(logits: &[f32], temperature: f64, rng: &mut Rng) -> usize {
         }
     }
     weights.len() - 1
+}
+
+impl crate::labs::Training for CharLmLab {
+    fn step(&mut self) {
+        CharLmLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.steps
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures();
+            Ok(snap)
+        })
+    }
+    fn set_live(&mut self, key: &str, value: &str) {
+        CharLmLab::set_live(self, key, value)
+    }
 }

@@ -6,14 +6,14 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-pub struct Figure {
+pub struct Picture {
     /// A `data:image/png;base64,…` URL.
     pub image: String,
     pub caption: String,
 }
 
 /// The report: `rows[0]` is the header row of the table.
-pub fn report_html(title: &str, intro: &[&str], link: &str, rows: &[Vec<String>], figures: &[Figure], note: &str) -> String {
+pub fn report_html(title: &str, intro: &[&str], link: &str, rows: &[Vec<String>], figures: &[Picture], note: &str) -> String {
     let mut out = String::from("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     out += &format!("<title>{}</title>", escape(title));
     out += "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1e293b}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #cbd5e1;padding:.3rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}figure{margin:1rem 0}img{max-width:100%;border:1px solid #e2e8f0}figcaption{font-size:.9rem;color:#475569}</style></head><body>\n";
@@ -52,8 +52,8 @@ mod tests {
     fn the_report_is_escaped_and_self_contained() {
         let rows = vec![vec!["model".to_string(), "accuracy".into()], vec!["<b>one-hot</b>".into(), "0.76".into()]];
         let figs = [
-            Figure { image: "data:image/png;base64,AAAA".into(), caption: "a \"plot\"".into() },
-            Figure { image: "https://evil.example/x.png".into(), caption: "dropped".into() },
+            Picture { image: "data:image/png;base64,AAAA".into(), caption: "a \"plot\"".into() },
+            Picture { image: "https://evil.example/x.png".into(), caption: "dropped".into() },
         ];
         let html = report_html("Day 7", &["intro & more"], "http://127.0.0.1/#lab=x", &rows, &figs, "note");
         assert!(html.contains("<th scope=\"row\">&lt;b&gt;one-hot&lt;/b&gt;</th><td>0.76</td>"));

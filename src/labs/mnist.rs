@@ -2,7 +2,8 @@
 
 use crate::backend::Workload;
 use crate::data::mnist::{self, CLASSES, PIXELS};
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::{BarPanel, BarSeries, Bars, Counts, Figure, FigureSpec, Images, Plot};
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -33,14 +34,14 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "Too high a learning rate", values: &[("hidden", "128"), ("epochs", "1"), ("batch", "64"), ("lr", "1"), ("train_size", "60000")] },
     ],
     workload: Workload::Large,
-    charts: &[
-        ChartSpec::Curve { series: "train_loss", title: "Training loss per step", unit_range: false },
-        ChartSpec::Curve { series: "test_accuracy", title: "Test accuracy (all 10,000 test digits)", unit_range: true },
-        ChartSpec::Confusion,
-        ChartSpec::Misclassified,
-        ChartSpec::Sketch,
+    figures: &[
+        FigureSpec::curve("train_loss", "Training loss per step"),
+        FigureSpec::share("test_accuracy", "Test accuracy (all 10,000 test digits)"),
+        FigureSpec::plot("confusion", "Confusion matrix on the test set"),
+        FigureSpec::plot("misclassified", "Test digits it gets wrong"),
+        FigureSpec::pad("sketch-probs", "Predicted probabilities for your drawing"),
     ],
-    data: |_| mnist::FILES,
+    data: |_| Ok(mnist::FILES),
     live: &[],
 };
 
@@ -87,6 +88,84 @@ impl TestReport {
 pub struct MnistView {
     pub report: Option<TestReport>,
     pub note: String,
+}
+
+impl MnistView {
+    /// The confusion matrix and the wrong digits when a new report is in;
+    /// on the first snapshot, what will appear where.
+    pub fn figures(&self, first: bool) -> Vec<Figure> {
+        match &self.report {
+            Some(r) => vec![confusion(r), misses(r)],
+            None if first => vec![
+                Figure::empty("confusion", "The confusion matrix appears after the first pass over the test set."),
+                Figure::empty("misclassified", "Wrongly classified test digits appear after the first pass over the test set."),
+                Figure::empty("sketch-probs", probs_caption(&[])),
+            ],
+            None => Vec::new(),
+        }
+    }
+}
+
+fn confusion(report: &TestReport) -> Figure {
+    let count = |t: usize, p: usize| report.confusion[t * CLASSES + p];
+    let (mut worst, mut worst_n) = ((0, 0), 0);
+    for t in 0..CLASSES {
+        for p in (0..CLASSES).filter(|&p| p != t) {
+            if count(t, p) > worst_n {
+                (worst, worst_n) = ((t, p), count(t, p));
+            }
+        }
+    }
+    let total: u32 = report.confusion.iter().sum();
+    let mistake = if worst_n > 0 { format!(" Most common mistake: {} read as {} ({worst_n} times).", worst.0, worst.1) } else { String::new() };
+    let caption = format!("Confusion matrix at step {}: {:.2}% of {total} test digits on the diagonal.{mistake}", report.step, report.accuracy * 100.0);
+    let counts = Counts { labels: (0..CLASSES).map(|c| c.to_string()).collect(), counts: report.confusion.clone(), row_desc: "true".into(), col_desc: "predicted".into() };
+    Figure::new("confusion", Plot::Counts(counts), caption)
+}
+
+fn misses(report: &TestReport) -> Figure {
+    let listed: Vec<String> = report.misses.iter().map(|m| format!("#{} {}→{}", m.index, m.label, m.predicted)).collect();
+    let caption = if listed.is_empty() {
+        format!("No test digit is wrong at step {}.", report.step)
+    } else {
+        format!("The first {} wrong test digits at step {} (true → predicted): {}.", listed.len(), report.step, listed.join(", "))
+    };
+    let images = Images {
+        side: mnist::SIDE,
+        images: report.misses.iter().map(|m| m.pixels.clone()).collect(),
+        labels: report.misses.iter().map(|m| format!("{}→{}", m.label, m.predicted)).collect(),
+    };
+    Figure::new("misclassified", Plot::Images(images), caption)
+}
+
+/// The ten probabilities for a drawn digit as bars, the likeliest highlighted.
+pub fn probs_figure(probs: &[f32]) -> Figure {
+    let best = probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+    let panel = BarPanel {
+        title: String::new(),
+        x_desc: "digit".into(),
+        categories: (0..probs.len()).map(|i| i.to_string()).collect(),
+        series: vec![BarSeries {
+            name: "P(digit)".into(),
+            values: probs.to_vec(),
+            labels: probs.iter().map(|p| if *p >= 0.01 { format!("{:.0}%", p * 100.0) } else { String::new() }).collect(),
+        }],
+        y_max: 1.1,
+        colour_by_category: false,
+        highlight: best,
+    };
+    Figure::new("sketch-probs", Plot::Bars(Bars { panels: vec![panel] }), probs_caption(probs))
+}
+
+fn probs_caption(probs: &[f32]) -> String {
+    let best = probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+    match best {
+        Some(b) if probs.iter().any(|p| *p > 0.0) => {
+            let all: Vec<String> = probs.iter().enumerate().map(|(i, p)| format!("{i}: {:.1}%", p * 100.0)).collect();
+            format!("The network reads a {b} ({:.1}%). All ten: {}.", probs[b] * 100.0, all.join(", "))
+        }
+        _ => "Draw a digit in the black box: the ten probabilities appear here.".into(),
+    }
 }
 
 /// Checks a drawn digit before it reaches the model.

@@ -3,8 +3,10 @@
 
 use crate::data::files::DataFiles;
 use crate::data::mnist::{self, Mnist, CLASSES, PIXELS};
-use crate::event::{Series, Snapshot, View};
-use crate::labs::mnist::{check_sketch, MnistView, TestReport};
+use crate::event::{Series, Snapshot};
+use crate::figure::Figure;
+use crate::labs::mnist::{check_sketch, probs_figure, MnistView, TestReport};
+use crate::labs::{LocalFuture, Training};
 use crate::models::mlp::{Activation, Mlp, MlpConfig};
 use crate::rng::Rng;
 use crate::settings::Params;
@@ -39,24 +41,26 @@ pub struct MnistLab {
     /// Seconds spent training and testing (not paused), and when 97% was first reached.
     busy: f64,
     time_to_target: Option<f64>,
+    /// Snapshots taken so far: the first carries every figure.
+    snapshots: usize,
 }
 
 impl MnistLab {
     pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
         let data = Mnist::load(files)?;
-        let seed = params.u64("seed");
+        let seed = params.u64("seed")?;
         device.seed(seed);
         let device = device.clone().autodiff();
-        let (hidden, batch) = (params.usize("hidden").max(1), params.usize("batch").max(1));
-        let train_size = params.usize("train_size").clamp(1, data.train.len());
-        let epochs = params.usize("epochs").max(1);
+        let (hidden, batch) = (params.usize("hidden")?.max(1), params.usize("batch")?.max(1));
+        let train_size = params.usize("train_size")?.clamp(1, data.train.len());
+        let epochs = params.usize("epochs")?.max(1);
         let all: Vec<usize> = (0..data.test.len()).collect();
         let test_x = Tensor::from_data(TensorData::new(data.test.inputs(&all), [data.test.len(), PIXELS]), &device);
         let model = MlpConfig::new(PIXELS, hidden, CLASSES).with_seed(seed).with_activation(Activation::Relu).init(&device);
         Ok(Self {
             hidden,
             batch,
-            lr: params.f64("lr"),
+            lr: params.f64("lr")?,
             train_size,
             total: epochs * train_size.div_ceil(batch),
             data,
@@ -70,6 +74,7 @@ impl MnistLab {
             last_test: None,
             busy: 0.0,
             time_to_target: None,
+            snapshots: 0,
         })
     }
 
@@ -77,14 +82,6 @@ impl MnistLab {
     pub fn with_total(mut self, steps: usize) -> Self {
         self.total = steps.max(1);
         self
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.total
     }
 
     fn steps_per_epoch(&self) -> usize {
@@ -149,7 +146,8 @@ impl MnistLab {
         Ok(report)
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    /// The snapshot, without its figures, and the view they are drawn from.
+    pub async fn read(&mut self) -> Result<(Snapshot, MnistView), String> {
         let first = self.step - self.pending.len();
         let mut series = Vec::new();
         let mut train_loss = None;
@@ -177,7 +175,9 @@ impl MnistLab {
             metrics.push(("seconds_to_97".into(), t));
         }
         metrics.push(("train_seconds".into(), self.busy));
-        Ok(Snapshot { step: self.step, total_steps: self.total, metrics, series, view: View::Mnist(MnistView { report, note: self.note() }) })
+        let note = self.note();
+        let snap = Snapshot { step: self.step, total_steps: self.total, metrics, series, note: note.clone(), figures: Vec::new() };
+        Ok((snap, MnistView { report, note }))
     }
 
     fn note(&self) -> String {
@@ -205,7 +205,7 @@ impl MnistLab {
     }
 
     /// Class probabilities for a drawn digit: 784 pixels in 0–1, white ink on black.
-    pub async fn predict(&self, pixels: &[f32]) -> Result<Vec<f32>, String> {
+    pub async fn probabilities(&self, pixels: &[f32]) -> Result<Vec<f32>, String> {
         check_sketch(pixels)?;
         let device = self.test_x.device();
         let x: Vec<f32> = pixels.iter().map(|&p| (p.clamp(0.0, 1.0) - mnist::MEAN) / mnist::STD).collect();
@@ -214,5 +214,28 @@ impl MnistLab {
         let probs = softmax(model.forward(x).detach(), 1).reshape([-1]); // [10]
         let data = probs.into_data_async().await.map_err(|e| format!("reading the prediction failed: {e:?}"))?;
         data.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))
+    }
+}
+
+impl Training for MnistLab {
+    fn step(&mut self) {
+        MnistLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.total
+    }
+    fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures(self.snapshots == 0);
+            self.snapshots += 1;
+            Ok(snap)
+        })
+    }
+    fn predict<'a>(&'a self, input: &'a [f32]) -> LocalFuture<'a, Result<Figure, String>> {
+        Box::pin(async move { Ok(probs_figure(&self.probabilities(input).await?)) })
     }
 }

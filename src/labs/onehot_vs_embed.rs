@@ -3,7 +3,8 @@
 
 use crate::backend::Workload;
 use crate::data::reviews;
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Plot, Table};
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -23,12 +24,13 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "Quick: 1 epoch", values: &[("vocab", "5000"), ("dims", "32"), ("hidden", "32"), ("epochs", "1")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Curve { series: "onehot_test_accuracy", title: "One-hot: test accuracy", unit_range: true },
-        ChartSpec::Curve { series: "embed_test_accuracy", title: "Embeddings: test accuracy", unit_range: true },
-        ChartSpec::Report,
+    figures: &[
+        FigureSpec::share("onehot_test_accuracy", "One-hot: test accuracy"),
+        FigureSpec::share("embed_test_accuracy", "Embeddings: test accuracy"),
+        FigureSpec::plot("report", "The report"),
+        FigureSpec::table("table", "The report's numbers"),
     ],
-    data: |_: &Params| &[reviews::FILE],
+    data: |_: &Params| Ok(&[reviews::FILE]),
     live: &[],
 };
 
@@ -55,13 +57,58 @@ pub struct ReportView {
 }
 
 impl ReportView {
-    /// The report as a table: a header row, then a row per model.
-    pub fn table(&self) -> Vec<Vec<String>> {
-        let mut rows = vec![["model", "test accuracy", "parameters", "training seconds", "NN agreement", "examples"].map(String::from).to_vec()];
-        for c in &self.columns {
-            rows.push(vec![c.name.clone(), format!("{:.4}", c.test_accuracy), c.params.to_string(), format!("{:.1}", c.train_seconds), format!("{:.2}", c.nn_agreement), c.examples.join(", ")]);
-        }
-        rows
+    /// The report as a table: a header, then a row per model.
+    pub fn table(&self) -> Table {
+        let header = ["model", "test accuracy", "parameters", "training seconds", "NN agreement", "examples"].map(String::from).to_vec();
+        let rows = self
+            .columns
+            .iter()
+            .map(|c| vec![c.name.clone(), format!("{:.4}", c.test_accuracy), c.params.to_string(), format!("{:.1}", c.train_seconds), format!("{:.2}", c.nn_agreement), c.examples.join(", ")])
+            .collect();
+        Table { header, rows }
+    }
+
+    /// Both models' test accuracy and neighbour agreement side by side, and the table.
+    pub fn figures(&self) -> Vec<Figure> {
+        let finite = |v: f32| if v.is_finite() { v } else { 0.0 };
+        let series = self
+            .columns
+            .iter()
+            .map(|c| {
+                let values = vec![finite(c.test_accuracy), finite(c.nn_agreement)];
+                BarSeries { name: c.name.clone(), labels: values.iter().map(|v| format!("{v:.3}")).collect(), values }
+            })
+            .collect();
+        let panel = BarPanel {
+            title: String::new(),
+            x_desc: String::new(),
+            categories: vec!["test accuracy".into(), "NN agreement".into()],
+            series,
+            y_max: 1.1,
+            colour_by_category: false,
+            highlight: None,
+        };
+        let rows: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} — test accuracy {:.4}, {} parameters, {:.1} s of training, nearest-neighbour agreement {:.2} ({})",
+                    c.name,
+                    c.test_accuracy,
+                    c.params,
+                    c.train_seconds,
+                    c.nn_agreement,
+                    c.examples.join(", ")
+                )
+            })
+            .collect();
+        let name = |k: usize| self.columns.get(k).map_or("", |c| c.name.as_str());
+        let caption = format!("Blue: {}; orange: {}. {}.", name(0), name(1), rows.join("; "));
+        vec![
+            Figure::new("report", Plot::Bars(Bars { panels: vec![panel] }), caption),
+            Figure::new("table", Plot::Table(self.table()), format!("{} models, trained on the same snippets in the same order.", self.columns.len())),
+        ]
     }
 }
 

@@ -1,10 +1,11 @@
 //! Day 7's runs: two sentiment models, stepped in turn on the same split.
 
 use crate::data::files::DataFiles;
-use crate::event::{Series, Snapshot, View};
+use crate::event::{Series, Snapshot};
 use crate::labs::onehot_vs_embed::{agreement, nearest, Column, ReportView, NEGATIVE, POSITIVE};
 use crate::labs::sentiment_train::SentimentLab;
 use crate::labs::{self};
+use crate::labs::Training;
 use crate::settings::Params;
 use burn::prelude::Device;
 use web_time::Instant;
@@ -20,21 +21,13 @@ impl OnehotVsEmbedLab {
         for input in ["onehot", "embed"] {
             let mut p = Params::defaults(&schema);
             for key in ["vocab", "dims", "hidden", "epochs", "seed"] {
-                p.set(&schema, key, params.get(key))?;
+                p.set(&schema, key, params.get(key)?)?;
             }
             p.set(&schema, "input", input)?;
             p.set(&schema, "sentence", "")?;
             runs.push((input.to_string(), SentimentLab::new(&p, device, files)?, 0.0));
         }
         Ok(Self { runs })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.runs.iter().map(|r| r.1.steps_done()).sum()
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.runs.iter().map(|r| r.1.total_steps()).sum()
     }
 
     /// One step of whichever model is behind: they advance together.
@@ -46,14 +39,14 @@ impl OnehotVsEmbedLab {
         }
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, ReportView), String> {
         let mut metrics = vec![("step".to_string(), self.steps_done() as f64)];
         let mut series = Vec::new();
         let mut columns = Vec::new();
         let words: Vec<&str> = POSITIVE.iter().chain(NEGATIVE.iter()).copied().collect();
         for (name, lab, seconds) in self.runs.iter_mut() {
             let started = Instant::now();
-            let snap = lab.snapshot().await?;
+            let (snap, _) = lab.read().await?;
             *seconds += started.elapsed().as_secs_f64();
             for s in snap.series {
                 series.push(Series { name: format!("{name}_{}", s.name), points: s.points });
@@ -77,6 +70,26 @@ impl OnehotVsEmbedLab {
             });
         }
         let note = "Both models see the same training snippets in the same order and are scored on the same held-out fifth.".to_string();
-        Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, view: View::Report(ReportView { columns, note }) })
+        let snap = Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, note: note.clone(), figures: Vec::new() };
+        Ok((snap, ReportView { columns, note }))
+    }
+}
+
+impl Training for OnehotVsEmbedLab {
+    fn step(&mut self) {
+        OnehotVsEmbedLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.runs.iter().map(|r| r.1.steps_done()).sum()
+    }
+    fn total_steps(&self) -> usize {
+        self.runs.iter().map(|r| r.1.total_steps()).sum()
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures();
+            Ok(snap)
+        })
     }
 }

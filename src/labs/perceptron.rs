@@ -6,8 +6,9 @@ use crate::data::gates::Gate;
 use crate::data::gates::INPUTS;
 use crate::event::Series;
 #[cfg(feature = "engine")]
-use crate::event::{Snapshot, View};
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::event::Snapshot;
+use crate::figure::{Figure, FigureSpec, HBars, Plane, Plot};
+use crate::labs::{LabSpec, Preset};
 #[cfg(feature = "engine")]
 use crate::models::mlp::{Mlp, MlpConfig};
 #[cfg(feature = "engine")]
@@ -46,11 +47,11 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "XOR · MLP", values: &[("gate", "xor"), ("model", "mlp"), ("hidden", "4"), ("lr", "0.1"), ("steps", "100")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Boundary,
-        ChartSpec::Weights,
-        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
-        ChartSpec::Curve { series: "accuracy", title: "Accuracy per step", unit_range: true },
+    figures: &[
+        FigureSpec::plot("boundary", "Decision boundary"),
+        FigureSpec::plot("weights", "Weights and biases"),
+        FigureSpec::curve("loss", "Loss per step"),
+        FigureSpec::share("accuracy", "Accuracy per step"),
     ],
     data: super::no_data,
     live: &[],
@@ -82,12 +83,12 @@ pub struct PerceptronLabConfig {
 impl PerceptronLabConfig {
     pub fn from_params(p: &Params) -> Result<Self, String> {
         Ok(Self {
-            gate: Gate::parse(p.get("gate")).ok_or("gate must be and, or or xor")?,
-            model: if p.get("model") == "mlp" { ModelKind::Mlp } else { ModelKind::Perceptron },
-            hidden: p.usize("hidden").max(1),
-            lr: p.f64("lr"),
-            steps: p.usize("steps"),
-            seed: p.u64("seed"),
+            gate: Gate::parse(p.get("gate")?).ok_or("gate must be and, or or xor")?,
+            model: if p.get("model")? == "mlp" { ModelKind::Mlp } else { ModelKind::Perceptron },
+            hidden: p.usize("hidden")?.max(1),
+            lr: p.f64("lr")?,
+            steps: p.usize("steps")?,
+            seed: p.u64("seed")?,
         })
     }
 }
@@ -105,8 +106,35 @@ pub struct PerceptronView {
     pub lines: Vec<[f32; 3]>,
     /// Every parameter, named.
     pub weights: Vec<(String, f32)>,
-    /// A sentence about what is going on, e.g. why XOR fails.
-    pub note: String,
+}
+
+impl PerceptronView {
+    /// The plane with its decision regions, and every weight as a bar.
+    pub fn figures(self) -> Vec<Figure> {
+        let correct = self.points.iter().filter(|p| (p[2] - p[3]).abs() < 0.5).count();
+        let lines = match (self.model, self.lines.first()) {
+            (ModelKind::Perceptron, Some([w1, w2, b])) => format!("line {w1:.3}·x₁ + {w2:.3}·x₂ + {b:.3} = 0"),
+            _ => format!("{} hidden-unit lines in grey", self.lines.len()),
+        };
+        let boundary = format!("Decision boundary: {correct} of 4 points right (red ring = wrong); {lines}. Shade = P(output 1).");
+        let shown: Vec<String> = self.weights.iter().take(8).map(|(k, v)| format!("{k} {v:+.3}")).collect();
+        let more = if self.weights.len() > 8 { format!(" … ({} in all)", self.weights.len()) } else { String::new() };
+        let weights = format!("Weights: {}{more}", shown.join(", "));
+        let plane = Plane {
+            lo: GRID_MIN,
+            hi: GRID_MAX,
+            side: GRID,
+            cells: self.grid,
+            classes: 0,
+            points: self.points.iter().map(|[x, y, t, p]| [*x, *y, *t, ((t - p).abs() > 0.5) as u8 as f32]).collect(),
+            lines: self.lines,
+            dark_lines: self.model == ModelKind::Perceptron,
+        };
+        vec![
+            Figure::new("boundary", Plot::Plane(plane), boundary),
+            Figure::new("weights", Plot::HBars(HBars { bars: self.weights, x_desc: String::new(), values: true }), weights),
+        ]
+    }
 }
 
 #[cfg(feature = "engine")]
@@ -155,14 +183,6 @@ impl PerceptronLab {
         &self.config
     }
 
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.config.steps
-    }
-
     /// Perceptron: one epoch of the rule over the four points, in order.
     /// MLP: one full-batch step of gradient descent on the logistic loss.
     pub fn step(&mut self) {
@@ -194,7 +214,7 @@ impl PerceptronLab {
         self.step += 1;
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<Snapshot, String> {
         // Everything we show goes into one flat tensor, so one read brings it back.
         let n_steps = self.pending.len();
         let learner = self.learner.as_ref().expect("learner is present between steps");
@@ -243,23 +263,37 @@ impl PerceptronLab {
         let targets = self.config.gate.targets();
         let points = INPUTS.iter().zip(targets).zip(preds).map(|((p, t), y)| [p[0], p[1], t, *y]).collect();
         let (lines, weights) = self.describe(params);
+        let view = PerceptronView { gate: self.config.gate, model: self.config.model, grid, points, lines, weights };
         Ok(Snapshot {
             step: self.step,
             total_steps: self.config.steps,
             metrics: vec![("loss".into(), loss as f64), ("accuracy".into(), acc as f64), ("step".into(), self.step as f64)],
             series: vec![loss_series, acc_series],
-            view: View::Perceptron(PerceptronView {
-                gate: self.config.gate,
-                model: self.config.model,
-                grid,
-                points,
-                lines,
-                weights,
-                note: self.note(acc),
-            }),
+            note: self.note(acc),
+            figures: view.figures(),
         })
     }
 
+}
+
+#[cfg(feature = "engine")]
+impl crate::labs::Training for PerceptronLab {
+    fn step(&mut self) {
+        PerceptronLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.config.steps
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(self.read())
+    }
+}
+
+#[cfg(feature = "engine")]
+impl PerceptronLab {
     /// Names the flat parameters and turns them into lines on the plane.
     fn describe(&self, params: &[f32]) -> (Vec<[f32; 3]>, Vec<(String, f32)>) {
         match self.config.model {

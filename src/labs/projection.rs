@@ -3,7 +3,8 @@
 
 use crate::backend::Workload;
 use crate::data::{mnist, text};
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::{Figure, FigureSpec, Plot, Points};
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -28,18 +29,18 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "MNIST hidden layer, PCA", values: &[("source", "mnist"), ("method", "pca"), ("points", "2000"), ("steps", "940")] },
     ],
     workload: Workload::Tiny,
-    charts: &[ChartSpec::Scatter, ChartSpec::Curve { series: "loss", title: "Loss of the model being projected", unit_range: false }],
+    figures: &[FigureSpec::plot("scatter", "The embeddings in 2-D"), FigureSpec::curve("loss", "Loss of the model being projected")],
     data: files,
     live: &[],
 };
 
-fn files(p: &Params) -> &'static [&'static str] {
-    match (p.get("source"), p.get("corpus")) {
+fn files(p: &Params) -> Result<&'static [&'static str], String> {
+    Ok(match (p.get("source")?, p.get("corpus")?) {
         ("mnist", _) => mnist::FILES,
         (_, "moby") => &[text::MOBY_DICK],
         (_, "shakespeare") => &[text::SHAKESPEARE],
         _ => &[],
-    }
+    })
 }
 
 /// The projected points: x, y, a label shown on hover, and a colour group.
@@ -51,4 +52,14 @@ pub struct ProjectionView {
     pub groups: Vec<u8>,
     pub summary: String,
     pub note: String,
+}
+
+impl ProjectionView {
+    /// The points, labelled on hover.
+    pub fn figures(&self) -> Vec<Figure> {
+        let first: Vec<&str> = self.labels.iter().take(10).map(String::as_str).collect();
+        let caption = format!("{} points. {}. Hover over a point for its label; the first are {}.", self.points.len(), self.summary, first.join(", "));
+        let points = Points { points: self.points.clone(), groups: self.groups.clone(), labels: self.labels.clone() };
+        vec![Figure::new("scatter", Plot::Points(points), caption)]
+    }
 }

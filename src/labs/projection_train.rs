@@ -3,13 +3,14 @@
 
 use crate::data::files::DataFiles;
 use crate::data::text::TOY_GROUPS;
-use crate::event::{Snapshot, View};
+use crate::event::Snapshot;
 use crate::labs::mnist_train::MnistLab;
 use crate::labs::projection::ProjectionView;
 use crate::labs::word2vec_train::Word2vecLab;
 use crate::labs::{self};
 use crate::projection::pca::pca;
 use crate::projection::tsne::Tsne;
+use crate::labs::Training;
 use crate::settings::Params;
 use burn::prelude::Device;
 
@@ -38,30 +39,30 @@ pub struct ProjectionLab {
 
 impl ProjectionLab {
     pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
-        let source = match params.get("source") {
+        let source = match params.get("source")? {
             "mnist" => {
                 let schema = labs::schema("mnist");
                 let mut p = crate::settings::Params::defaults(&schema);
-                p.set(&schema, "seed", params.get("seed"))?;
+                p.set(&schema, "seed", params.get("seed")?)?;
                 p.set(&schema, "epochs", "1")?;
                 let lab = MnistLab::new(&p, device, files)?;
-                Source::Digits(Box::new(lab.with_total(params.usize("steps"))))
+                Source::Digits(Box::new(lab.with_total(params.usize("steps")?)))
             }
             _ => {
                 let schema = labs::schema("word2vec");
                 let mut p = crate::settings::Params::defaults(&schema);
                 for key in ["seed", "corpus", "steps"] {
-                    p.set(&schema, key, params.get(key))?;
+                    p.set(&schema, key, params.get(key)?)?;
                 }
                 Source::Words(Box::new(Word2vecLab::new(&p, device, files)?))
             }
         };
         Ok(Self {
             source,
-            tsne: params.get("method") == "tsne",
-            perplexity: params.f64("perplexity"),
-            points: params.usize("points"),
-            seed: params.u64("seed"),
+            tsne: params.get("method")? == "tsne",
+            perplexity: params.f64("perplexity")?,
+            points: params.usize("points")?,
+            seed: params.u64("seed")?,
             layout: None,
             affinities_at: 0,
             settled: 0,
@@ -74,14 +75,6 @@ impl ProjectionLab {
             Source::Words(l) => (l.steps_done(), l.total_steps()),
             Source::Digits(l) => (l.steps_done(), l.total_steps()),
         }
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.inner_steps().0 + self.settled
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.inner_steps().1 + if self.tsne { SETTLE } else { 0 }
     }
 
     /// A training step of the model; once it is trained, a t-SNE iteration.
@@ -101,16 +94,16 @@ impl ProjectionLab {
         }
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, ProjectionView), String> {
         let (mut inner, (labels, groups, vectors)) = match &mut self.source {
             Source::Words(l) => {
-                let snap = l.snapshot().await?;
+                let (snap, _) = l.read().await?;
                 let (words, vectors) = l.embeddings(self.points).await?;
                 let groups = words.iter().map(|w| TOY_GROUPS.iter().position(|g| g.contains(&w.as_str())).map_or(0, |g| g as u8 + 1)).collect();
                 (snap, (words, groups, vectors))
             }
             Source::Digits(l) => {
-                let snap = l.snapshot().await?;
+                let (snap, _) = l.read().await?;
                 let (digits, vectors) = l.hidden(self.points).await?;
                 (snap, (digits.iter().map(|d| d.to_string()).collect(), digits, vectors))
             }
@@ -151,22 +144,33 @@ impl ProjectionLab {
         inner.metrics.retain(|(n, _)| n != "step");
         inner.metrics.insert(0, ("step".into(), self.steps_done() as f64));
         inner.metrics.push((metric.0.into(), metric.1));
-        let note = match &inner.view {
-            View::Word2vec(v) => v.note.clone(),
-            View::Mnist(v) => v.note.clone(),
-            _ => String::new(),
-        };
-        Ok(Snapshot {
-            step: self.steps_done(),
-            total_steps: self.total_steps(),
-            metrics: inner.metrics,
-            series: inner.series.into_iter().map(|mut s| {
-                if s.name == "train_loss" {
-                    s.name = "loss".into();
-                }
-                s
-            }).collect(),
-            view: View::Projection(ProjectionView { method: if self.tsne { "tsne" } else { "pca" }.into(), points, labels, groups, summary, note }),
+        let note = inner.note;
+        let series = inner.series.into_iter().map(|mut s| {
+            if s.name == "train_loss" {
+                s.name = "loss".into();
+            }
+            s
+        });
+        let snap = Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics: inner.metrics, series: series.collect(), note: note.clone(), figures: Vec::new() };
+        Ok((snap, ProjectionView { method: if self.tsne { "tsne" } else { "pca" }.into(), points, labels, groups, summary, note }))
+    }
+}
+
+impl Training for ProjectionLab {
+    fn step(&mut self) {
+        ProjectionLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.inner_steps().0 + self.settled
+    }
+    fn total_steps(&self) -> usize {
+        self.inner_steps().1 + if self.tsne { SETTLE } else { 0 }
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures();
+            Ok(snap)
         })
     }
 }

@@ -2,7 +2,8 @@
 //! where the answer is a key seen D steps before the question.
 
 use crate::backend::Workload;
-use crate::labs::{no_data, ChartSpec, LabSpec, Preset};
+use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Line, Lines, Plot, Table};
+use crate::labs::{no_data, LabSpec, Preset};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +28,7 @@ pub static RNN_VS_LSTM_SPEC: LabSpec = LabSpec {
         Preset { name: "Long: up to 100", values: &[("max_distance", "100"), ("hidden", "32"), ("steps", "1500")] },
     ],
     workload: Workload::Tiny,
-    charts: &[ChartSpec::Distance, ChartSpec::GradFlow],
+    figures: &[FigureSpec::plot("distance", "Accuracy against distance"), FigureSpec::plot("gradflow", "Gradient reaching k steps back")],
     data: no_data,
     live: &[],
 };
@@ -43,7 +44,7 @@ pub static ATTENTION_VS_RNN_SPEC: LabSpec = LabSpec {
         Preset { name: "Quick: up to 20", values: &[("max_distance", "20"), ("hidden", "32"), ("steps", "300")] },
     ],
     workload: Workload::Tiny,
-    charts: &[ChartSpec::Distance, ChartSpec::Report],
+    figures: &[FigureSpec::plot("distance", "Accuracy against distance"), FigureSpec::plot("report", "The report"), FigureSpec::table("table", "The report's numbers")],
     data: no_data,
     live: &[],
 };
@@ -82,22 +83,111 @@ pub struct RecallView {
 }
 
 impl RecallView {
-    /// The report as a table: a header row, then a row per model.
-    pub fn table(&self) -> Vec<Vec<String>> {
-        let mut head = vec!["model".to_string()];
-        head.extend(self.distances.iter().map(|d| format!("accuracy at D = {d}")));
-        head.extend(["ms per step", "steps to 90 %", "sequential ops per sequence", "parameters"].map(String::from));
-        let mut rows = vec![head];
-        for m in &self.models {
-            let mut row = vec![m.name.clone()];
-            row.extend(m.accuracy.iter().map(|a| if a.is_finite() { format!("{a:.3}") } else { "–".into() }));
-            row.push(format!("{:.2}", m.ms_per_step));
-            row.push(m.steps_to_90.map_or_else(|| format!("not within {}", m.steps), |s| s.to_string()));
-            row.push(m.sequential_ops.to_string());
-            row.push(m.params.to_string());
-            rows.push(row);
+    /// The report as a table: a header, then a row per model.
+    pub fn table(&self) -> Table {
+        let mut header = vec!["model".to_string()];
+        header.extend(self.distances.iter().map(|d| format!("accuracy at D = {d}")));
+        header.extend(["ms per step", "steps to 90 %", "sequential ops per sequence", "parameters"].map(String::from));
+        let rows = self
+            .models
+            .iter()
+            .map(|m| {
+                let mut row = vec![m.name.clone()];
+                row.extend(m.accuracy.iter().map(|a| if a.is_finite() { format!("{a:.3}") } else { "–".into() }));
+                row.push(format!("{:.2}", m.ms_per_step));
+                row.push(m.steps_to_90.map_or_else(|| format!("not within {}", m.steps), |s| s.to_string()));
+                row.push(m.sequential_ops.to_string());
+                row.push(m.params.to_string());
+                row
+            })
+            .collect();
+        Table { header, rows }
+    }
+
+    /// Accuracy against distance, then Day 10's gradient flow or Day 14's report.
+    pub fn figures(&self, report: bool) -> Vec<Figure> {
+        let mut out = vec![self.distance()];
+        if report {
+            out.push(self.report());
+            out.push(Figure::new("table", Plot::Table(self.table()), format!("{} models on the same sequences.", self.models.len())));
+        } else {
+            out.push(self.gradflow());
         }
-        rows
+        out
+    }
+
+    fn distance(&self) -> Figure {
+        let lines = self
+            .models
+            .iter()
+            .map(|m| Line { name: m.name.clone(), points: self.distances.iter().zip(&m.accuracy).filter(|(_, a)| a.is_finite()).map(|(d, a)| (*d as f32, *a)).collect() })
+            .collect();
+        let plot = Lines { lines, x_desc: "distance D (steps back)".into(), y_desc: "accuracy".into(), y_range: Some((0.0, 1.05)), log_y: false, reference: Some(0.125), markers: true };
+        let lines: Vec<String> = self
+            .models
+            .iter()
+            .map(|m| {
+                let cells: Vec<String> = self.distances.iter().zip(&m.accuracy).map(|(d, a)| if a.is_finite() { format!("D={d} {a:.2}") } else { format!("D={d} –") }).collect();
+                format!("{} (step {}): {}", m.name, m.steps, cells.join(", "))
+            })
+            .collect();
+        Figure::new("distance", Plot::Lines(plot), format!("Accuracy against distance; grey line: chance (0.125). {}.", lines.join("; ")))
+    }
+
+    /// The gradient k steps back as a share of the one at the question: each
+    /// model is divided by its own k = 0, since a trained model's loss, and so
+    /// all its gradients, can be tiny; the share that survives is the point.
+    fn gradflow(&self) -> Figure {
+        let relative = |m: &ModelResult| -> Vec<f32> {
+            let first = m.grad_norms.first().copied().unwrap_or(1.0).max(1e-30);
+            m.grad_norms.iter().map(|g| g / first).collect()
+        };
+        let lines = self
+            .models
+            .iter()
+            .map(|m| Line { name: m.name.clone(), points: relative(m).iter().enumerate().map(|(k, v)| (k as f32, *v)).collect() })
+            .collect();
+        let plot = Lines { lines, x_desc: "k: steps before the question".into(), y_desc: "share of k = 0".into(), y_range: None, log_y: true, reference: None, markers: false };
+        let lines: Vec<String> = self
+            .models
+            .iter()
+            .filter(|m| !m.grad_norms.is_empty())
+            .map(|m| {
+                let r = relative(m);
+                // An exact 0 is an f32 underflow: the gradient is below 1e-38 there.
+                let at = |k: usize| r.get(k).map_or("–".to_string(), |v| if *v == 0.0 { "under 1e-38".into() } else { format!("{v:.1e}") });
+                let last = r.len() - 1;
+                format!("{} keeps {} of it at k=10 and {} at k={last}, the key itself (|∂loss/∂input| at k=0: {:.1e})", m.name, at(10), at(last), m.grad_norms[0])
+            })
+            .collect();
+        let caption = if lines.is_empty() {
+            "The gradient sizes appear after the first scoring.".to_string()
+        } else {
+            format!("Mean size of ∂loss/∂input k steps before the question, as a share of its size at the question (sequences of 101 tokens, the key first; log scale). {}.", lines.join("; "))
+        };
+        Figure::new("gradflow", Plot::Lines(plot), caption)
+    }
+
+    /// Time per step and steps to 90 % for each model, as bars.
+    fn report(&self) -> Figure {
+        let panel = |title: &str, value: &dyn Fn(&ModelResult) -> f32, label: &dyn Fn(&ModelResult, f32) -> String| BarPanel {
+            title: title.to_string(),
+            x_desc: String::new(),
+            categories: self.models.iter().map(|m| m.name.clone()).collect(),
+            series: vec![BarSeries {
+                name: title.to_string(),
+                values: self.models.iter().map(value).collect(),
+                labels: self.models.iter().map(|m| label(m, value(m))).collect(),
+            }],
+            y_max: 0.0,
+            colour_by_category: true,
+            highlight: None,
+        };
+        let ms = panel("ms per step", &|m| m.ms_per_step as f32, &|_, v| format!("{v:.1}"));
+        let to_90 = panel("steps to 90 %", &|m| m.steps_to_90.map_or(m.steps as f32, |s| s as f32), &|m, v| if m.steps_to_90.is_none() { format!(">{v:.0}") } else { format!("{v:.1}") });
+        let table = self.table();
+        let rows: Vec<String> = table.rows.iter().map(|r| table.header.iter().zip(r).skip(1).fold(r[0].clone(), |acc, (h, v)| format!("{acc}, {h} {v}"))).collect();
+        Figure::new("report", Plot::Bars(Bars { panels: vec![ms, to_90] }), format!("{}.", rows.join("; ")))
     }
 }
 
@@ -117,7 +207,7 @@ mod tests {
         let m = ModelResult { name: "rnn".into(), accuracy: vec![1.0, f32::NAN], grad_norms: vec![], steps: 10, ms_per_step: 1.234, steps_to_90: None, sequential_ops: 21, params: 100 };
         let view = RecallView { distances: vec![1, 20], models: vec![m], note: String::new() };
         let t = view.table();
-        assert_eq!(t[0].len(), t[1].len());
-        assert_eq!(t[1], vec!["rnn", "1.000", "–", "1.23", "not within 10", "21", "100"]);
+        assert_eq!(t.header.len(), t.rows[0].len());
+        assert_eq!(t.rows[0], vec!["rnn", "1.000", "–", "1.23", "not within 10", "21", "100"]);
     }
 }

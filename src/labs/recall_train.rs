@@ -2,12 +2,13 @@
 //! batches, scored at fixed distances, with the gradient that reaches each step.
 
 use crate::data::sequences::{recall_batch, RECALL_VOCAB};
-use crate::event::{Series, Snapshot, View};
+use crate::event::{Series, Snapshot};
 use crate::labs::recall::{measured_distances, ModelResult, RecallView};
 use crate::models::lstm::{Lstm, LstmConfig};
 use crate::models::rnn::{Rnn, RnnConfig};
 use crate::models::self_attention::{SelfAttentionNet, SelfAttentionNetConfig};
 use crate::rng::Rng;
+use crate::labs::Training;
 use crate::settings::Params;
 use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
@@ -97,6 +98,8 @@ struct Run {
 
 pub struct RecallLab {
     runs: Vec<Run>,
+    /// Day 14: the report of three models rather than Day 10's gradient flow.
+    report: bool,
     len: usize,
     distances: Vec<usize>,
     batch: usize,
@@ -108,13 +111,13 @@ pub struct RecallLab {
 impl RecallLab {
     /// `attention`: Day 14's three models; otherwise Day 10's two.
     pub fn new(attention: bool, params: &Params, device: &Device) -> Result<Self, String> {
-        let seed = params.u64("seed");
+        let seed = params.u64("seed")?;
         device.seed(seed);
         let device = device.clone().autodiff();
-        let max = params.usize("max_distance");
+        let max = params.usize("max_distance")?;
         let len = max + 1;
-        let hidden = params.usize("hidden");
-        let clip = params.f64("clip");
+        let hidden = params.usize("hidden")?;
+        let clip = params.f64("clip")?;
         let mut names = vec!["rnn", "lstm"];
         if attention {
             names.push("attention");
@@ -143,15 +146,7 @@ impl RecallLab {
                 }
             })
             .collect();
-        Ok(Self { runs, len, distances: measured_distances(max), batch: params.usize("batch"), lr: params.f64("lr"), steps: params.usize("steps"), device })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.runs.iter().map(|r| r.step).sum()
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.steps * self.runs.len()
+        Ok(Self { runs, report: attention, len, distances: measured_distances(max), batch: params.usize("batch")?, lr: params.f64("lr")?, steps: params.usize("steps")?, device })
     }
 
     fn tokens(&self, x: Vec<i64>, rows: usize) -> Tensor<2, Int> {
@@ -215,7 +210,7 @@ impl RecallLab {
         norms.flip([0]) // [k = 0, 1, …]
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, RecallView), String> {
         let mut metrics = vec![("step".to_string(), self.steps_done() as f64)];
         let mut series = Vec::new();
         for k in 0..self.runs.len() {
@@ -279,7 +274,26 @@ impl RecallLab {
             "Sequences of D + 1 tokens: the key first (8 possible, so a guess is right 1 time in 8), D − 1 noise symbols, and the question. Training draws D from 1 to {} for each batch. Accuracy on {EVAL_BATCH} fresh sequences per distance, every {EVAL_EVERY} steps of each model. For the longest sequence the recurrent models take {} steps one after another; attention takes one.",
             self.len - 1, self.len
         );
-        let view = View::Recall(RecallView { distances: self.distances.clone(), models, note: note.clone() });
-        Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, view })
+        let view = RecallView { distances: self.distances.clone(), models, note: note.clone() };
+        Ok((Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, note, figures: Vec::new() }, view))
+    }
+}
+
+impl Training for RecallLab {
+    fn step(&mut self) {
+        RecallLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.runs.iter().map(|r| r.step).sum()
+    }
+    fn total_steps(&self) -> usize {
+        self.steps * self.runs.len()
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures(self.report);
+            Ok(snap)
+        })
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::backend::Workload;
 use crate::data::reviews;
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::{Figure, FigureSpec, HBars, Plot};
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -30,13 +31,13 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "Embeddings pre-trained by word2vec", values: &[("input", "embed"), ("init", "word2vec"), ("vocab", "5000"), ("dims", "32"), ("hidden", "32"), ("epochs", "3"), ("lr", "0.001")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Curve { series: "train_loss", title: "Training loss per step", unit_range: false },
-        ChartSpec::Curve { series: "test_accuracy", title: "Test accuracy (held-out fifth)", unit_range: true },
-        ChartSpec::Curve { series: "pretrain_loss", title: "word2vec pre-training loss (embed from word2vec only)", unit_range: false },
-        ChartSpec::Verdict,
+    figures: &[
+        FigureSpec::curve("train_loss", "Training loss per step"),
+        FigureSpec::share("test_accuracy", "Test accuracy (held-out fifth)"),
+        FigureSpec::curve("pretrain_loss", "word2vec pre-training loss (embed from word2vec only)"),
+        FigureSpec::plot("verdict", "How the model reads your sentence"),
     ],
-    data: |_: &Params| &[reviews::FILE],
+    data: |_: &Params| Ok(&[reviews::FILE]),
     live: &["sentence"],
 };
 
@@ -55,4 +56,19 @@ pub struct Verdict {
 pub struct SentimentView {
     pub verdict: Option<Verdict>,
     pub note: String,
+}
+
+impl SentimentView {
+    /// Each word's push towards fresh or rotten, as bars.
+    pub fn figures(&self) -> Vec<Figure> {
+        let Some(v) = &self.verdict else {
+            return vec![Figure::empty("verdict", "Type a sentence in “Your sentence” (words the vocabulary knows) to see how the model reads it.")];
+        };
+        let label = if v.p_fresh >= 0.5 { "fresh" } else { "rotten" };
+        let pushes: Vec<String> = v.words.iter().map(|(w, p)| format!("{w} {p:+.2}")).collect();
+        let unknown = if v.unknown.is_empty() { String::new() } else { format!(" Not in the vocabulary (ignored): {}.", v.unknown.join(", ")) };
+        let caption = format!("Verdict: {label}, P(fresh) = {:.1}%. Each word's push: {}.{unknown}", v.p_fresh * 100.0, pushes.join(", "));
+        let bars = HBars { bars: v.words.clone(), x_desc: "push towards fresh (+) or rotten (−)".into(), values: false };
+        vec![Figure::new("verdict", Plot::HBars(bars), caption)]
+    }
 }

@@ -4,12 +4,13 @@
 use crate::data::files::DataFiles;
 use crate::data::reviews::{self, Review};
 use crate::data::text::{words, Vocab};
-use crate::event::{Series, Snapshot, View};
+use crate::event::{Series, Snapshot};
 use crate::labs::sentiment::{SentimentView, Verdict};
 use crate::labs::word2vec_train::Word2vecLab;
 use burn::module::Param;
 use crate::models::text_classifier::{TextClassifier, TextClassifierConfig};
 use crate::rng::Rng;
+use crate::labs::Training;
 use crate::settings::Params;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -45,22 +46,22 @@ pub struct SentimentLab {
 
 impl SentimentLab {
     pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
-        let seed = params.u64("seed");
+        let seed = params.u64("seed")?;
         device.seed(seed);
         let all = reviews::parse(files.get(reviews::FILE)?)?;
         let (train, test) = reviews::split(all, TEST_SHARE, seed);
-        let vocab = reviews::vocab(&train, params.usize("vocab"));
-        let input = params.get("input").to_string();
-        let embed_dims = (input == "embed").then(|| params.usize("dims"));
+        let vocab = reviews::vocab(&train, params.usize("vocab")?);
+        let input = params.get("input")?.to_string();
+        let embed_dims = (input == "embed").then(|| params.usize("dims")).transpose()?;
         let device = device.clone().autodiff();
-        let model = TextClassifierConfig::new(vocab.len(), params.usize("hidden").max(1), 2).with_embed_dims(embed_dims).with_seed(seed).init(&device);
-        let batch = params.usize("batch").max(1);
-        let pretrain = match (embed_dims, params.get("init")) {
+        let model = TextClassifierConfig::new(vocab.len(), params.usize("hidden")?.max(1), 2).with_embed_dims(embed_dims).with_seed(seed).init(&device);
+        let batch = params.usize("batch")?.max(1);
+        let pretrain = match (embed_dims, params.get("init")?) {
             (Some(dims), "word2vec") => {
                 let schema = crate::labs::schema("word2vec");
                 let mut p = Params::defaults(&schema);
                 p.set(&schema, "dims", &dims.to_string())?;
-                p.set(&schema, "seed", params.get("seed"))?;
+                p.set(&schema, "seed", params.get("seed")?)?;
                 p.set(&schema, "steps", &PRETRAIN_STEPS.to_string())?;
                 let tokens: Vec<String> = train.iter().flat_map(|r| r.words.iter().cloned()).collect();
                 Some(Box::new(Word2vecLab::on_tokens(&p, &device, &tokens, vocab.clone())?))
@@ -72,8 +73,8 @@ impl SentimentLab {
             pretrain,
             pretrain_steps,
             batch,
-            lr: params.f64("lr"),
-            total: params.usize("epochs").max(1) * train.len().div_ceil(batch),
+            lr: params.f64("lr")?,
+            total: params.usize("epochs")?.max(1) * train.len().div_ceil(batch),
             vocab,
             train,
             test,
@@ -85,17 +86,9 @@ impl SentimentLab {
             step: 0,
             pending: Vec::new(),
             last_test: None,
-            sentence: params.get("sentence").to_string(),
+            sentence: params.get("sentence")?.to_string(),
             input,
         })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.pretrain.as_ref().map_or(self.pretrain_steps, |w| w.steps_done()) + self.step
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.pretrain_steps + self.total
     }
 
     pub fn set_live(&mut self, key: &str, value: &str) {
@@ -170,9 +163,9 @@ impl SentimentLab {
         self.step > 0 && (self.step - last >= every || (self.step >= self.total && last != self.step))
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, SentimentView), String> {
         if let Some(w2v) = self.pretrain.as_mut() {
-            let mut snap = w2v.snapshot().await?;
+            let (mut snap, _) = w2v.read().await?;
             let loss = snap.metric("loss");
             let series = snap.series.drain(..).map(|mut s| {
                 s.name = "pretrain_loss".into();
@@ -182,7 +175,8 @@ impl SentimentLab {
             let mut metrics = vec![("step".to_string(), self.steps_done() as f64)];
             metrics.extend(loss.map(|l| ("pretrain_loss".to_string(), l)));
             let note = format!("Pre-training the {}-word embeddings with word2vec on the training snippets: step {} of {PRETRAIN_STEPS}; the classifier starts after.", self.vocab.len(), self.steps_done());
-            return Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, view: View::Sentiment(SentimentView { verdict: None, note }) });
+            let snap = Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, note: note.clone(), figures: Vec::new() };
+            return Ok((snap, SentimentView { verdict: None, note }));
         }
         let n_steps = self.pending.len();
         let model = self.model.as_ref().expect("model is present between steps");
@@ -250,7 +244,8 @@ impl SentimentLab {
             self.test.len(),
             if said.is_empty() { " Type a sentence to see how the model reads it." } else { "" }
         );
-        Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, view: View::Sentiment(SentimentView { verdict, note }) })
+        let snap = Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series, note: note.clone(), figures: Vec::new() };
+        Ok((snap, SentimentView { verdict, note }))
     }
 
     pub fn last_test_accuracy(&self) -> Option<f32> {
@@ -286,5 +281,27 @@ impl SentimentLab {
                 (w, r.iter().map(|v| v / norm).collect())
             })
             .collect())
+    }
+}
+
+impl Training for SentimentLab {
+    fn step(&mut self) {
+        SentimentLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.pretrain.as_ref().map_or(self.pretrain_steps, |w| w.steps_done()) + self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.pretrain_steps + self.total
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures();
+            Ok(snap)
+        })
+    }
+    fn set_live(&mut self, key: &str, value: &str) {
+        SentimentLab::set_live(self, key, value)
     }
 }

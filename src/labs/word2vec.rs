@@ -2,7 +2,8 @@
 
 use crate::backend::Workload;
 use crate::data::text::{MOBY_DICK, SHAKESPEARE};
-use crate::labs::{ChartSpec, LabSpec, Preset};
+use crate::figure::{Figure, FigureSpec, Plot, Ranked};
+use crate::labs::{LabSpec, Preset};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -32,20 +33,17 @@ pub static SPEC: LabSpec = LabSpec {
         Preset { name: "Shakespeare", values: &[("corpus", "shakespeare"), ("dims", "64"), ("min_count", "5"), ("batch", "256"), ("steps", "6000"), ("probe", "king, love, death"), ("analogy", "king - man + woman")] },
     ],
     workload: Workload::Tiny,
-    charts: &[
-        ChartSpec::Curve { series: "loss", title: "Loss per step", unit_range: false },
-        ChartSpec::Neighbours,
-    ],
+    figures: &[FigureSpec::curve("loss", "Loss per step"), FigureSpec::plot("neighbours", "Nearest neighbours (cosine similarity)")],
     data: files,
     live: &["probe", "analogy"],
 };
 
-fn files(p: &Params) -> &'static [&'static str] {
-    match p.get("corpus") {
+fn files(p: &Params) -> Result<&'static [&'static str], String> {
+    Ok(match p.get("corpus")? {
         "moby" => &[MOBY_DICK],
         "shakespeare" => &[SHAKESPEARE],
         _ => &[],
-    }
+    })
 }
 
 /// One query's answer: the closest words with their cosine similarity, or why not.
@@ -59,6 +57,27 @@ pub struct Neighbours {
 pub struct Word2vecView {
     pub queries: Vec<Neighbours>,
     pub note: String,
+}
+
+impl Word2vecView {
+    /// Each query's nearest words as bars of cosine similarity.
+    pub fn figures(&self) -> Vec<Figure> {
+        let parts: Vec<String> = self
+            .queries
+            .iter()
+            .map(|q| match &q.result {
+                Ok(words) => format!("{}: {}", q.query, words.iter().map(|(w, s)| format!("{w} {s:.2}")).collect::<Vec<_>>().join(", ")),
+                Err(why) => format!("{}: {why}", q.query),
+            })
+            .collect();
+        let caption = if parts.is_empty() {
+            "Type words in “Neighbours of” or an analogy to see their nearest words.".to_string()
+        } else {
+            format!("Nearest words by cosine similarity — {}.", parts.join("; "))
+        };
+        let ranked = self.queries.iter().map(|q| Ranked { title: q.query.clone(), items: q.result.clone() }).collect();
+        vec![Figure::new("neighbours", Plot::Ranked(ranked), caption)]
+    }
 }
 
 /// A parsed query: words with signs (+1 or −1). "king, cat" is two queries;

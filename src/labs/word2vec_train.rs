@@ -3,7 +3,7 @@
 
 use crate::data::files::DataFiles;
 use crate::data::text::{self, Vocab, MOBY_DICK, SHAKESPEARE};
-use crate::event::{Series, Snapshot, View};
+use crate::event::{Series, Snapshot};
 use crate::labs::word2vec::{parse_terms, Neighbours, Word2vecView};
 use crate::models::word2vec::{SkipGram, SkipGramConfig};
 use crate::rng::Rng;
@@ -37,15 +37,15 @@ pub struct Word2vecLab {
 
 impl Word2vecLab {
     pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
-        let seed = params.u64("seed");
+        let seed = params.u64("seed")?;
         device.seed(seed);
-        let raw = match params.get("corpus") {
+        let raw = match params.get("corpus")? {
             "moby" => String::from_utf8_lossy(files.get(MOBY_DICK)?).into_owned(),
             "shakespeare" => String::from_utf8_lossy(files.get(SHAKESPEARE)?).into_owned(),
             _ => text::toy_corpus(3000, seed),
         };
         let tokens = text::words(&raw);
-        let min_count = params.u64("min_count");
+        let min_count = params.u64("min_count")?;
         let vocab = Vocab::build(&tokens, min_count);
         Self::on_tokens(params, device, &tokens, vocab)
     }
@@ -53,11 +53,11 @@ impl Word2vecLab {
     /// word2vec on given text with a given vocabulary: the sentiment lab uses it
     /// to pre-train its embeddings on the review snippets, word for word aligned.
     pub fn on_tokens(params: &Params, device: &Device, tokens: &[String], vocab: Vocab) -> Result<Self, String> {
-        let seed = params.u64("seed");
-        let min_count = params.u64("min_count");
-        let window = params.usize("window").max(1);
+        let seed = params.u64("seed")?;
+        let min_count = params.u64("min_count")?;
+        let window = params.usize("window")?.max(1);
         let mut rng = Rng::new(seed ^ 0x2FEC);
-        let corpus = vocab.encode(tokens, params.f64("subsample"), &mut rng);
+        let corpus = vocab.encode(tokens, params.f64("subsample")?, &mut rng);
         if vocab.len() < 10 || corpus.len() < 2 * window + 2 {
             return Err(format!(
                 "The corpus leaves only {} distinct words seen at least {min_count} times ({} words of text after thinning): too few to learn from. Lower the minimum count or pick a larger corpus.",
@@ -65,13 +65,13 @@ impl Word2vecLab {
                 corpus.len()
             ));
         }
-        let model = SkipGramConfig::new(vocab.len(), params.usize("dims").max(2)).with_seed(seed).init(&device.clone().autodiff());
+        let model = SkipGramConfig::new(vocab.len(), params.usize("dims")?.max(2)).with_seed(seed).init(&device.clone().autodiff());
         Ok(Self {
             window,
-            negatives: params.usize("negatives").max(1),
-            batch: params.usize("batch").max(1),
-            lr: params.f64("lr"),
-            steps: params.usize("steps"),
+            negatives: params.usize("negatives")?.max(1),
+            batch: params.usize("batch")?.max(1),
+            lr: params.f64("lr")?,
+            steps: params.usize("steps")?,
             noise: vocab.noise_table(1_000_000),
             vocab,
             corpus,
@@ -82,17 +82,9 @@ impl Word2vecLab {
             step: 0,
             pending: Vec::new(),
             busy: 0.0,
-            probe: params.get("probe").to_string(),
-            analogy: params.get("analogy").to_string(),
+            probe: params.get("probe")?.to_string(),
+            analogy: params.get("analogy")?.to_string(),
         })
-    }
-
-    pub fn steps_done(&self) -> usize {
-        self.step
-    }
-
-    pub fn total_steps(&self) -> usize {
-        self.steps
     }
 
     /// The queries are read at every snapshot; changing them never restarts training.
@@ -161,7 +153,7 @@ impl Word2vecLab {
             .collect()
     }
 
-    pub async fn snapshot(&mut self) -> Result<Snapshot, String> {
+    pub async fn read(&mut self) -> Result<(Snapshot, Word2vecView), String> {
         let n_steps = self.pending.len();
         let queries = self.queries();
         let model = self.model.as_ref().expect("model is present between steps");
@@ -222,7 +214,8 @@ impl Word2vecLab {
             2 * self.window,
             self.negatives
         );
-        Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series: vec![loss], view: View::Word2vec(Word2vecView { queries: shown, note }) })
+        let snap = Snapshot { step: self.step, total_steps: self.steps, metrics, series: vec![loss], note: note.clone(), figures: Vec::new() };
+        Ok((snap, Word2vecView { queries: shown, note }))
     }
 
     /// Unit-length input vectors [V, D] on the device, to start another model from.
@@ -248,5 +241,27 @@ impl Word2vecLab {
         let rows = |i: usize| unit.clone().slice([i..i + 1, 0..d]);
         let dot = (rows(a) * rows(b)).sum();
         dot.into_data_async().await.ok()?.try_to_vec::<f32>().ok()?.first().copied()
+    }
+}
+
+impl crate::labs::Training for Word2vecLab {
+    fn step(&mut self) {
+        Word2vecLab::step(self)
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.steps
+    }
+    fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(async move {
+            let (mut snap, view) = self.read().await?;
+            snap.figures = view.figures();
+            Ok(snap)
+        })
+    }
+    fn set_live(&mut self, key: &str, value: &str) {
+        Word2vecLab::set_live(self, key, value)
     }
 }

@@ -8,9 +8,9 @@ use super::render;
 mod interact;
 mod workers;
 use crate::backend::{BackendChoice, BackendKind};
-use crate::event::{Command, Event, Series, Snapshot, Status, View};
+use crate::event::{Command, Event, Series, Snapshot, Status};
+use crate::figure::Figure;
 use crate::labs;
-use crate::labs::mnist::TestReport;
 use crate::settings::Kind;
 use crate::url::{parse_hash, UrlState};
 use std::cell::RefCell;
@@ -44,10 +44,12 @@ struct App {
     outbox: Vec<Command>,
     series: BTreeMap<String, Vec<(u32, f32)>>,
     latest: Option<Snapshot>,
-    /// The lab's latest test-set report (sent only when a new one is made).
-    report: Option<TestReport>,
-    /// Probabilities for the drawing on the pad, and whether one is being computed.
-    probs: Vec<f32>,
+    /// The latest figure of each name: a snapshot sends only those that changed.
+    figures: BTreeMap<String, Figure>,
+    /// The figures of the lab's first snapshot, shown again when what replaced
+    /// them is withdrawn (a cleared drawing pad).
+    first_figures: BTreeMap<String, Figure>,
+    /// Whether the lab's answer to the drawing on the pad is being computed.
     predicting: bool,
     sketch_dirty: bool,
     frame_pending: bool,
@@ -87,8 +89,8 @@ pub fn start() {
             outbox: Vec::new(),
             series: BTreeMap::new(),
             latest: None,
-            report: None,
-            probs: Vec::new(),
+            figures: BTreeMap::new(),
+            first_figures: BTreeMap::new(),
             predicting: false,
             sketch_dirty: false,
             frame_pending: false,
@@ -168,10 +170,7 @@ impl App {
 
     fn load(&mut self) {
         self.intent = None;
-        self.series.clear();
-        self.latest = None;
-        self.report = None;
-        self.probs.clear();
+        self.clear_figures();
         self.set_status(Status::Idle);
         let Some(spec) = labs::spec(&self.state.lab).filter(|_| self.ui.is_some()) else { return };
         let Some(kind) = self.worker_for(self.state.backend, spec.workload) else { return };
@@ -214,9 +213,7 @@ impl App {
             self.load();
             return;
         }
-        self.series.clear();
-        self.latest = None;
-        self.report = None;
+        self.clear_figures();
         self.intent = None;
         self.set_status(Status::Idle);
         self.send(Command::Reset);
@@ -239,7 +236,7 @@ impl App {
         }
         self.write_hash();
         if labs::spec(&self.state.lab).is_some_and(|s| s.live.contains(&key)) {
-            let value = self.state.params.get(key).to_string();
+            let value = self.state.params.shown(key).to_string();
             self.send(Command::Live { key: key.to_string(), value });
         } else {
             self.load();
@@ -275,7 +272,7 @@ impl App {
     fn restore_controls(&self) {
         let Some(ui) = &self.ui else { return };
         for (key, input) in &ui.controls {
-            let value = self.state.params.get(key);
+            let value = self.state.params.shown(key);
             if let Some(s) = input.dyn_ref::<HtmlSelectElement>() {
                 s.set_value(value);
             } else if let Some(i) = input.dyn_ref::<HtmlInputElement>() {
@@ -354,11 +351,13 @@ impl App {
                     set_text(&ui.progress_text, &format!("{label}: {done:.1}{of}"));
                 }
             }
-            Event::Prediction { probs } => {
+            Event::Prediction { figure } => {
                 self.predicting = false;
-                match probs {
+                match figure {
                     // A pad cleared while the worker was answering stays clear.
-                    Ok(p) if self.pad_has_ink() => self.probs = p,
+                    Ok(f) if self.pad_has_ink() => {
+                        self.figures.insert(f.name.clone(), f);
+                    }
                     Ok(_) => {}
                     Err(e) => self.notify(&format!("Could not classify the drawing: {e}"), "warning"),
                 }
@@ -367,15 +366,17 @@ impl App {
                     self.predict_sketch();
                 }
             }
-            Event::Snapshot(snap) => {
+            Event::Snapshot(mut snap) => {
                 if snap.step == 0 {
                     self.series.clear();
-                    self.report = None;
+                    self.figures.clear();
                 }
-                if let View::Mnist(view) = &snap.view {
-                    if let Some(r) = &view.report {
-                        self.report = Some(r.clone());
+                let first = self.latest.is_none() || snap.step == 0;
+                for figure in std::mem::take(&mut snap.figures) {
+                    if first {
+                        self.first_figures.insert(figure.name.clone(), figure.clone());
                     }
+                    self.figures.insert(figure.name.clone(), figure);
                 }
                 for Series { name, points } in &snap.series {
                     self.series.entry(name.clone()).or_default().extend(points);
@@ -402,6 +403,14 @@ impl App {
 
     fn render(&self) {
         let (Some(ui), Some(snap)) = (&self.ui, &self.latest) else { return };
-        render::render(ui, snap, &self.series, self.report.as_ref(), &self.probs);
+        render::render(ui, render::Shown { snap, series: &self.series, figures: &self.figures });
+    }
+
+    /// Forgets what the last run showed.
+    fn clear_figures(&mut self) {
+        self.series.clear();
+        self.latest = None;
+        self.figures.clear();
+        self.first_figures.clear();
     }
 }

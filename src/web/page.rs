@@ -1,7 +1,8 @@
 //! Builds the page: the course map and the view of one lab. Wiring lives in `app`.
 
 use super::dom::{add, clear, el};
-use crate::labs::{self, ChartSpec, LABS, WEEK_TITLES};
+use crate::figure::{FigureSpec, Shape};
+use crate::labs::{self, LABS, WEEK_TITLES};
 use crate::settings::Kind;
 use crate::url::UrlState;
 use wasm_bindgen::JsCast;
@@ -55,8 +56,10 @@ pub struct Buttons {
     pub export: Option<Element>,
 }
 
+/// A figure on the page: a canvas, or a table, with its caption.
 pub struct Chart {
-    pub canvas: HtmlCanvasElement,
+    pub canvas: Option<HtmlCanvasElement>,
+    pub table: Option<Element>,
     pub caption: Element,
 }
 
@@ -64,6 +67,8 @@ pub struct Chart {
 pub struct SketchUi {
     pub pad: HtmlCanvasElement,
     pub clear: Element,
+    /// The figure that shows the lab's answer to the drawing.
+    pub figure: &'static str,
 }
 
 pub struct LabUi {
@@ -77,7 +82,7 @@ pub struct LabUi {
     pub link: Element,
     pub copied: Element,
     pub metrics: Element,
-    pub charts: Vec<(ChartSpec, Chart)>,
+    pub charts: Vec<(FigureSpec, Chart)>,
     pub sketch: Option<SketchUi>,
 }
 
@@ -106,7 +111,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let mut controls = Vec::new();
     for setting in labs::schema(info.id) {
         let label = add(&panel, el("label", &[("title", setting.help)], &format!("{} ", setting.label)));
-        let value = state.params.get(setting.key);
+        let value = state.params.shown(setting.key);
         let input = match setting.kind {
             Kind::Choice(options) => {
                 let select = add(&label, el("select", &[("data-setting", setting.key)], ""));
@@ -144,7 +149,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         step: button("Step", "step", "S"),
         reset: button("Reset", "reset", "R"),
         copy: button("Copy link", "copy", "C"),
-        export: spec.charts.contains(&ChartSpec::Report).then(|| button("Export report (HTML)", "export", "E")),
+        export: spec.has_report().then(|| button("Export report (HTML)", "export", "E")),
     };
     let copied = add(&bar, el("span", &[("class", "copied"), ("role", "status")], ""));
     add(main, el("p", &[("class", "keys")], "Keys: Space run/pause · S step · R reset · C copy link"));
@@ -154,48 +159,41 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let progress_text = add(&prog, el("span", &[], ""));
     let note = add(main, el("p", &[("class", "note"), ("aria-live", "polite")], ""));
 
-    let charts = add(main, el("section", &[("class", "charts")], ""));
-    let chart = |title: &str, name: &str| {
-        // Several heatmaps side by side, or seven matrices, need a wider canvas.
-        let wide = matches!(name, "heatmap" | "matrices");
-        let fig = add(&charts, el("figure", if wide { &[("class", "wide")] } else { &[] }, ""));
-        let (w, h) = if wide { ("720", "380") } else { ("360", "260") };
-        let canvas = add(&fig, el("canvas", &[("width", w), ("height", h), ("data-chart", name), ("role", "img"), ("aria-label", title)], ""));
-        let caption = add(&fig, el("figcaption", &[], title));
-        Chart { canvas: canvas.unchecked_into(), caption }
+    let section = add(main, el("section", &[("class", "charts")], ""));
+    let canvas = |fig: &Element, spec: &FigureSpec, (w, h): (&str, &str)| -> HtmlCanvasElement {
+        add(fig, el("canvas", &[("width", w), ("height", h), ("data-chart", spec.name), ("role", "img"), ("aria-label", spec.title)], "")).unchecked_into()
     };
     let mut sketch = None;
     let charts = spec
-        .charts
+        .figures
         .iter()
-        .map(|c| {
-            let (title, name) = match c {
-                ChartSpec::Curve { series, title, .. } => (*title, *series),
-                ChartSpec::Boundary => ("Decision boundary", "boundary"),
-                ChartSpec::Weights => ("Weights and biases", "weights"),
-                ChartSpec::Confusion => ("Confusion matrix on the test set", "confusion"),
-                ChartSpec::Misclassified => ("Test digits it gets wrong", "misclassified"),
-                ChartSpec::Sample => ("Sampled text and the network's states", "sample"),
-                ChartSpec::Report => ("The report", "report"),
-                ChartSpec::Distance => ("Accuracy against distance", "distance"),
-                ChartSpec::GradFlow => ("Gradient reaching k steps back", "gradflow"),
-                ChartSpec::Heatmap => ("Attention weights on your text", "heatmap"),
-                ChartSpec::Matrices => ("Q, K, V, scores, weights and output for your text", "matrices"),
-                ChartSpec::Scatter => ("The embeddings in 2-D", "scatter"),
-                ChartSpec::Verdict => ("How the model reads your sentence", "verdict"),
-                ChartSpec::Neighbours => ("Nearest neighbours (cosine similarity)", "neighbours"),
-                ChartSpec::Regions => ("Points and the class regions the network draws", "regions"),
-                ChartSpec::Gradients => ("Gradient of the loss for every weight and bias (last batch)", "gradients"),
-                ChartSpec::Sketch => {
-                    let fig = add(&charts, el("figure", &[("class", "sketch")], ""));
+        .map(|spec| {
+            let chart = match spec.shape {
+                Shape::Curve { .. } | Shape::Plot => {
+                    let fig = add(&section, el("figure", &[], ""));
+                    Chart { canvas: Some(canvas(&fig, spec, ("360", "260"))), table: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
+                }
+                // Several heatmaps side by side, or seven matrices, need a wider canvas.
+                Shape::Wide => {
+                    let fig = add(&section, el("figure", &[("class", "wide")], ""));
+                    Chart { canvas: Some(canvas(&fig, spec, ("720", "380"))), table: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
+                }
+                Shape::Table => {
+                    let fig = add(&section, el("figure", &[("class", "wide table")], ""));
+                    let table = add(&fig, el("table", &[("data-chart", spec.name), ("aria-label", spec.title)], ""));
+                    Chart { canvas: None, table: Some(table), caption: add(&fig, el("figcaption", &[], spec.title)) }
+                }
+                Shape::Pad => {
+                    let fig = add(&section, el("figure", &[("class", "sketch")], ""));
                     let pad = add(&fig, el("canvas", &[("width", "280"), ("height", "280"), ("data-chart", "sketch-pad"), ("role", "img"), ("aria-label", "Drawing pad: draw a digit with the mouse, a pen or a finger")], ""));
                     let clear = add(&fig, el("button", &[("type", "button"), ("data-action", "clear-sketch")], "Clear drawing"));
                     add(&fig, el("figcaption", &[], "Draw a digit (white on black), as large as the box."));
-                    sketch = Some(SketchUi { pad: pad.unchecked_into(), clear });
-                    ("Predicted probabilities for your drawing", "sketch-probs")
+                    sketch = Some(SketchUi { pad: pad.unchecked_into(), clear, figure: spec.name });
+                    let fig = add(&section, el("figure", &[], ""));
+                    Chart { canvas: Some(canvas(&fig, spec, ("360", "260"))), table: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
                 }
             };
-            (*c, chart(title, name))
+            (*spec, chart)
         })
         .collect();
 

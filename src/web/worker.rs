@@ -4,7 +4,7 @@
 use crate::backend::{choose, BackendChoice, BackendKind, Workload};
 use crate::data::files::DataFiles;
 use crate::event::{Command, Event, Snapshot, Status};
-use crate::labs::{self, Lab};
+use crate::labs::{self, Training};
 use crate::settings::Params;
 use burn::prelude::Device;
 use js_sys::{Function, Promise};
@@ -116,7 +116,7 @@ struct Loaded {
 #[derive(Default)]
 struct Trainer {
     loaded: Option<Loaded>,
-    lab: Option<Lab>,
+    lab: Option<Box<dyn Training>>,
     device: Option<Device>,
     /// burn's wgpu runtime can be opened once per worker; keep what we got.
     gpu: Option<Result<Device, String>>,
@@ -146,7 +146,7 @@ impl Trainer {
         match cmd {
             Command::Load { lab, params, backend } => self.load(lab, params, backend).await,
             Command::Run => {
-                if self.lab.as_ref().is_some_and(Lab::is_done) {
+                if self.lab.as_ref().is_some_and(|l| l.is_done()) {
                     self.rebuild().await;
                 }
                 if self.lab.is_some() {
@@ -187,11 +187,11 @@ impl Trainer {
                 }
             }
             Command::Predict { pixels } => {
-                let probs = match &self.lab {
+                let figure = match &self.lab {
                     Some(lab) => lab.predict(&pixels).await,
                     None => Err("no model is loaded yet".into()),
                 };
-                post(&Event::Prediction { probs });
+                post(&Event::Prediction { figure });
             }
         }
     }
@@ -236,9 +236,13 @@ impl Trainer {
             _ => reason,
         };
         post(&Event::Backend { kind, reason });
-        let names = labs::spec(&lab_id).map_or(&[][..], |s| (s.data)(&params));
+        let names = labs::spec(&lab_id).map_or(Ok(&[][..]), |s| (s.data)(&params));
         self.loaded = Some(Loaded { lab_id, params });
-        if let Err(e) = self.fetch_data(names).await {
+        let fetched = match names {
+            Ok(names) => self.fetch_data(names).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = fetched {
             self.lab = None;
             post_status(Status::Error, Some(e));
             return;
@@ -270,7 +274,7 @@ impl Trainer {
         let (Some(loaded), Some(device)) = (&self.loaded, &self.device) else { return };
         self.chunk = 1;
         self.steps_per_sec = 0.0;
-        match Lab::new(&loaded.lab_id, &loaded.params, device, &self.files) {
+        match labs::start(&loaded.lab_id, &loaded.params, device, &self.files) {
             Ok(lab) => {
                 self.lab = Some(lab);
                 post_status(Status::Idle, None);
@@ -304,7 +308,7 @@ impl Trainer {
         self.chunk = ((self.chunk as f64 + ideal) / 2.0).round().max(1.0) as usize;
         let rate = steps as f64 * 1000.0 / elapsed;
         self.steps_per_sec = if self.steps_per_sec == 0.0 { rate } else { 0.7 * self.steps_per_sec + 0.3 * rate };
-        if ok && self.lab.as_ref().is_some_and(Lab::is_done) {
+        if ok && self.lab.as_ref().is_some_and(|l| l.is_done()) {
             self.running = false;
             post_status(Status::Done, None);
         }

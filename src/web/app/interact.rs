@@ -1,10 +1,9 @@
 //! The keyboard, copying the link, and the interactive extras of some labs:
-//! the digit pad, hovering a scatter plot, exporting a report. Split from
+//! the drawing pad, hovering a plot of points, exporting a report. Split from
 //! `app` to keep it readable.
 
 use super::{with_app, App};
 use crate::event::{Command, Status};
-use crate::labs;
 use crate::web::dom::{self, on, set_text};
 use crate::web::page::LabUi;
 use crate::web::{charts, export, sketch};
@@ -13,30 +12,35 @@ use web_sys::{HtmlInputElement, KeyboardEvent};
 
 /// Wires the extras a lab's page has.
 pub(super) fn wire(ui: &LabUi) {
+    // Any canvas may show points; those that never do have nothing to label.
     for (spec, chart) in &ui.charts {
-        if *spec == labs::ChartSpec::Scatter {
-            let canvas = chart.canvas.clone();
-            on(&chart.canvas, "mousemove", move |e| {
-                let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() else { return };
-                let rect = canvas.get_bounding_client_rect();
-                let sx = canvas.width() as f64 / rect.width().max(1.0);
-                let x = (e.client_x() as f64 - rect.left()) * sx;
-                let y = (e.client_y() as f64 - rect.top()) * sx;
-                let label = charts::scatter::label_at(x, y).unwrap_or_default();
-                let _ = canvas.set_attribute("title", &label);
-                let _ = canvas.set_attribute("data-hover", &label);
-            });
-        }
+        let Some(canvas) = chart.canvas.clone() else { continue };
+        let name = spec.name;
+        let target = canvas.clone();
+        on(&target, "mousemove", move |e| {
+            let Some(e) = e.dyn_ref::<web_sys::MouseEvent>() else { return };
+            let rect = canvas.get_bounding_client_rect();
+            let sx = canvas.width() as f64 / rect.width().max(1.0);
+            let x = (e.client_x() as f64 - rect.left()) * sx;
+            let y = (e.client_y() as f64 - rect.top()) * sx;
+            let Some(label) = charts::points::label_at(name, x, y) else { return };
+            let _ = canvas.set_attribute("title", &label);
+            let _ = canvas.set_attribute("data-hover", &label);
+        });
     }
     if let Some(pad) = &ui.sketch {
         sketch::wire(&pad.pad, || {
             with_app(App::predict_sketch);
         });
         let canvas = pad.pad.clone();
+        let figure = pad.figure;
         on(&pad.clear, "click", move |_| {
             sketch::clear(&canvas);
             with_app(|a| {
-                a.probs.clear();
+                match a.first_figures.get(figure) {
+                    Some(first) => a.figures.insert(figure.to_string(), first.clone()),
+                    None => a.figures.remove(figure),
+                };
                 a.sketch_dirty = false;
                 a.request_frame();
             });
@@ -108,7 +112,7 @@ impl App {
     pub(super) fn export_report(&self) {
         if let (Some(ui), Some(snap)) = (&self.ui, &self.latest) {
             if ui.buttons.export.is_some() {
-                export::export(&self.state.lab, ui, snap);
+                export::export(&self.state.lab, ui, &snap.note, &self.figures);
             }
         }
     }

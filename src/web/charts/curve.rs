@@ -8,8 +8,8 @@ use web_sys::HtmlCanvasElement;
 /// At most this many points are drawn; longer curves are thinned evenly.
 const MAX_POINTS: usize = 800;
 
-pub fn draw(canvas: &HtmlCanvasElement, name: &str, points: &[(u32, f32)], y_range: Option<(f32, f32)>) -> String {
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return String::new() };
+pub fn draw(canvas: &HtmlCanvasElement, name: &str, points: &[(u32, f32)], y_range: Option<(f32, f32)>) {
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);
     let x_max = points.last().map(|p| p.0).unwrap_or(1).max(1);
@@ -30,8 +30,4 @@ pub fn draw(canvas: &HtmlCanvasElement, name: &str, points: &[(u32, f32)], y_ran
         root.present()?;
         Ok(())
     })();
-    match points.last() {
-        Some((step, value)) => format!("{name}: {value:.4} at step {step}"),
-        None => format!("{name}: no steps yet"),
-    }
 }

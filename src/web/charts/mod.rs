@@ -1,31 +1,55 @@
-//! Charts drawn with plotters on a canvas: one chart per file, one drawing
-//! function each, returning the caption with the numbers behind the picture.
+//! Figures drawn with plotters on a canvas: one kind of figure per file, one
+//! drawing function each. Captions come with the figure, computed by the lab.
 
-pub mod boundary;
-pub mod comparison;
-pub mod confusion;
+pub mod bars;
+pub mod counts;
 pub mod curve;
-pub mod distance;
-pub mod gradflow;
-pub mod heatmap;
-pub mod matrices;
-pub mod misses;
-pub mod neighbours;
-pub mod probs;
-pub mod regions;
-pub mod report;
-pub mod sample;
-pub mod scatter;
-pub mod verdict;
-pub mod weights;
+pub mod hbars;
+pub mod heatmaps;
+pub mod images;
+pub mod lines;
+pub mod plane;
+pub mod points;
+pub mod ranked;
 
+use crate::figure::Plot;
+use plotters::prelude::*;
 use plotters::style::RGBColor;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
 
 pub const BLUE: RGBColor = RGBColor(37, 99, 235);
 pub const ORANGE: RGBColor = RGBColor(234, 88, 12);
 pub const GREY: RGBColor = RGBColor(120, 120, 120);
 
-/// One colour per model, in the order the labs list them.
+/// One colour per model (or series), in the order the lab lists them.
 pub fn model_colour(k: usize) -> RGBColor {
     [BLUE, ORANGE, RGBColor(22, 163, 74), GREY][k % 4]
+}
+
+/// Draws a figure's plot on its canvas: one arm per kind of figure.
+pub fn draw(canvas: &HtmlCanvasElement, name: &str, plot: &Plot) {
+    match plot {
+        Plot::Empty => clear(canvas),
+        Plot::Plane(p) => plane::draw(canvas, p),
+        Plot::HBars(b) => hbars::draw(canvas, b),
+        Plot::Bars(b) => bars::draw(canvas, b),
+        Plot::Counts(c) => counts::draw(canvas, c),
+        Plot::Images(i) => images::draw(canvas, i),
+        Plot::Ranked(r) => ranked::draw(canvas, r),
+        Plot::Heatmaps(h) => heatmaps::draw(canvas, h),
+        Plot::Points(p) => points::draw(canvas, name, p),
+        Plot::Lines(l) => lines::draw(canvas, l),
+        // Tables are HTML, filled by `render`; a canvas never gets one.
+        Plot::Table(_) => clear(canvas),
+    }
+}
+
+/// A white canvas: a figure with nothing to show yet.
+pub fn clear(canvas: &HtmlCanvasElement) {
+    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
+        let root = backend.into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let _ = root.present();
+    }
 }
