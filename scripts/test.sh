@@ -9,4 +9,4 @@ cargo test --locked --no-fail-fast
 echo "== building the site"
 trunk build
 echo "== browser tests (headless Chromium; WebGPU through SwiftShader)"
-node --test --test-reporter=spec tests/browser/site.test.mjs
+node --test --test-reporter=spec tests/browser/server.test.mjs tests/browser/site.test.mjs

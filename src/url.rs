@@ -130,29 +130,22 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-/// Percent-decodes; `None` for broken escapes or bytes that are not UTF-8.
+/// Percent-decodes a key or value, `+` being a space (as in a form's query
+/// string). `None` for a broken escape (a `%` not followed by two hex digits) or
+/// bytes that are not UTF-8; the caller turns that into a notice.
 pub fn decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    // percent-encoding passes a broken escape through as it is; a link with one
+    // was mangled on its way, so it is refused whole, as it always was.
+    let escapes_ok = s
+        .split('%')
+        .skip(1)
+        .all(|rest| rest.as_bytes().get(..2).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)));
+    if !escapes_ok {
+        return None;
     }
-    String::from_utf8(out).ok()
+    // `+` first, so that an escaped plus (`%2B`) stays a plus.
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced).decode_utf8().ok().map(|text| text.into_owned())
 }
 
 #[cfg(test)]
@@ -211,5 +204,43 @@ mod tests {
         assert_eq!(decode("%C3%A9").unwrap(), "é");
         assert_eq!(decode("%FF"), None);
         assert_eq!(encode("a b<"), "a%20b%3C");
+    }
+
+    #[test]
+    fn escapes_need_two_hex_digits() {
+        // `u8::from_str_radix` took "+1" for the number 1, so "%+1" was a 0x01 byte.
+        for broken in ["%+1", "%-1", "% 1", "%1", "a%1g", "%%41", "%\u{e9}1"] {
+            assert_eq!(decode(broken), None, "{broken:?}");
+        }
+        let (s, notices) = parse_hash("lab=perceptron&gate=%+1");
+        assert_eq!(s.params.get("gate"), "and", "the broken value falls back to the default");
+        assert_eq!(notices, vec!["Ignored “gate=%+1”: it is not valid URL encoding.".to_string()]);
+    }
+
+    #[test]
+    fn valid_escapes_plus_and_space() {
+        assert_eq!(decode("%41%62%7e").unwrap(), "Ab~");
+        assert_eq!(decode("%c3%a9%C3%A9").unwrap(), "éé", "either case of hex digits");
+        assert_eq!(decode("a+b%20c").unwrap(), "a b c", "+ and %20 are both a space");
+        assert_eq!(decode("1%2B1+%3D+2").unwrap(), "1+1 = 2", "an escaped plus stays a plus");
+        assert_eq!(decode("%25").unwrap(), "%");
+        assert_eq!(decode("dog%2C%20zebra").unwrap(), "dog, zebra");
+        assert_eq!(decode("").unwrap(), "");
+        // What `encode` writes reads back the same, `+`, `%` and spaces included.
+        for text in ["a+b c", "100%", "é + ü", "<&=#>", "%+1"] {
+            assert_eq!(decode(&encode(text)).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_give_a_notice_not_a_panic() {
+        for bad in ["%FF", "%C3", "%C3%28", "%ED%A0%80", "x%80y"] {
+            assert_eq!(decode(bad), None, "{bad:?}");
+        }
+        let (s, notices) = parse_hash("lab=perceptron&gate=%FF&model=mlp");
+        assert_eq!(s.params.get("gate"), "and");
+        assert_eq!(s.params.get("model"), "mlp", "its neighbours still apply");
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].contains("not valid URL encoding"), "{notices:?}");
     }
 }
