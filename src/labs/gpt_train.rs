@@ -54,7 +54,7 @@ impl GptTrainer {
     /// One optimizer step. Returns the loss before the update, still on the device.
     pub fn step(&mut self) -> Tensor<1> {
         let model = self.model.take().expect("model is present between steps");
-        let logits = model.forward(self.x.clone()); // [B, T, V]
+        let logits = model.logits(self.x.clone()); // [B, T, V]
         let loss = lm_loss(logits, self.y.clone()); // [1]
         let grads = loss.backward();
         let grads = GradientsParams::from_grads(grads, &model);

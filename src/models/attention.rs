@@ -1,11 +1,11 @@
 //! Causal multi-head self-attention with a fused QKV projection: the core that
 //! the GPT here, and the attention labs, share.
 
+use super::fused::softmax_last;
+use super::normal_linear;
 use crate::rng::Rng;
-use burn::module::Param;
 use burn::nn::{Linear, RotaryEncoding, RotaryEncodingConfig};
 use burn::prelude::*;
-use super::fused::softmax_last;
 
 /// The value added to scores above the diagonal: the future is masked out.
 /// −∞ rather than a large negative number: exp(−∞) is an exact 0 on the fast
@@ -43,6 +43,23 @@ pub struct LayerCache {
     pub kv: Option<(Tensor<4>, Tensor<4>)>, // [B, H, T_past, D] each
 }
 
+impl LayerCache {
+    /// How many positions it holds: T_past.
+    pub fn positions(&self) -> usize {
+        self.kv.as_ref().map_or(0, |(k, _)| k.dims()[2])
+    }
+
+    /// Appends the new keys and values; returns all of them, [B, H, T_past + T, D] each.
+    fn extend(&mut self, k: Tensor<4>, v: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
+        let (k, v) = match self.kv.take() {
+            Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
+            None => (k, v),
+        };
+        self.kv = Some((k.clone(), v.clone()));
+        (k, v)
+    }
+}
+
 impl CausalSelfAttentionConfig {
     pub fn init(&self, rng: &mut Rng, device: &Device) -> CausalSelfAttention {
         let c = self.n_embd;
@@ -56,27 +73,21 @@ impl CausalSelfAttentionConfig {
 }
 
 impl CausalSelfAttention {
-    /// Full causal attention over `x`. `mask` is [T, T] with MASKED above the
-    /// diagonal. Returns the output and the attention weights.
-    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>) -> (Tensor<3>, Tensor<4>) {
-        let (q, k, v) = self.heads(x.clone(), 0); // [B, H, T, D] each
-        let (y, att) = attend(q, k, v, mask); // [B, H, T, D], [B, H, T, T]
-        (self.merge(y), att)
-    }
-
-    /// Attention for new positions only, extending `cache` with their keys and values.
-    pub fn forward_cached(&self, x: Tensor<3>, cache: &mut LayerCache) -> Tensor<3> {
-        let past = cache.kv.as_ref().map_or(0, |(k, _)| k.dims()[2]);
-        let (q, k, v) = self.heads(x.clone(), past); // [B, H, T_new, D]
-        let (k, v) = match cache.kv.take() {
-            Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)), // [B, H, T_all, D]
+    /// Causal attention for the T positions of `x`, [B, T, C]. `mask` is
+    /// [T, T_past + T], MASKED where a query would see its future. With a
+    /// cache, `x` comes after the cache's T_past positions, attends to their
+    /// keys and values too, and its own are appended. Returns the output
+    /// [B, T, C] and the attention weights [B, H, T, T_past + T].
+    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>) -> (Tensor<3>, Tensor<4>) {
+        let past = cache.as_ref().map_or(0, |cache| cache.positions());
+        let (q, k, v) = self.heads(x, past); // [B, H, T, D] each
+        let (k, v) = match cache {
+            Some(cache) => cache.extend(k, v), // [B, H, T_past + T, D] each
             None => (k, v),
         };
-        cache.kv = Some((k.clone(), v.clone()));
-        let t_new = x.dims()[1];
-        let mask = causal_mask(t_new, past + t_new, &x.device()); // [T_new, T_all]
-        let (y, _) = attend(q, k, v, mask);
-        self.merge(y)
+        let (y, att) = attend(q, k, v, mask); // [B, H, T, D], [B, H, T, T_past + T]
+        let y = self.merge(y); // [B, T, C]
+        (y, att)
     }
 
     /// Projects `x` to queries, keys and values, split into heads.
@@ -136,13 +147,4 @@ pub fn causal_mask(t_new: usize, t_all: usize, device: &Device) -> Tensor<2> {
         .flat_map(|i| (0..t_all).map(move |j| if j > past + i { MASKED } else { 0.0 }))
         .collect();
     Tensor::from_data(TensorData::new(values, [t_new, t_all]), device)
-}
-
-/// A Linear layer with N(0, 0.02) weights and zero biases (GPT-2's choice).
-pub fn normal_linear(rng: &mut Rng, d_in: usize, d_out: usize, bias: bool, device: &Device) -> Linear {
-    let weight = TensorData::new(rng.normal_vec(d_in * d_out, 0.02), [d_in, d_out]);
-    Linear {
-        weight: Param::from_tensor(Tensor::from_data(weight, device)),
-        bias: bias.then(|| Param::from_tensor(Tensor::zeros([d_out], device))),
-    }
 }

@@ -5,9 +5,10 @@
 //! Weeks 3 and 4 all build on this one model: the tiny GPT, sampling, CoT,
 //! PPO, DPO and tool use.
 
-use super::attention::{causal_mask, normal_linear, CausalSelfAttention, CausalSelfAttentionConfig, LayerCache};
+use super::attention::{causal_mask, CausalSelfAttention, CausalSelfAttentionConfig, LayerCache};
+use super::fused::gelu_tanh;
+use super::{normal_embedding, normal_linear};
 use crate::rng::Rng;
-use burn::module::Param;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Embedding, LayerNorm, LayerNormConfig, Linear};
 use burn::prelude::*;
@@ -67,24 +68,22 @@ impl GptConfig {
     pub fn init(&self, device: &Device) -> Gpt {
         let mut rng = Rng::new(self.seed);
         let (c, t) = (self.n_embd, self.block_size);
-        let embedding = |rng: &mut Rng, n: usize| Embedding {
-            weight: Param::from_tensor(Tensor::from_data(TensorData::new(rng.normal_vec(n * c, 0.02), [n, c]), device)),
-        };
         let attn = CausalSelfAttentionConfig::new(c, self.n_head)
             .with_rope(self.positions == Positions::Rope)
             .with_max_len(t);
+        // The order of the draws (the blocks, then wte, wpe and the head) fixes
+        // the weights of every seed: runs and peers compare on it.
         let blocks = (0..self.n_layer)
             .map(|_| Block {
                 ln1: LayerNormConfig::new(c).init(device),
                 attn: attn.init(&mut rng, device),
                 ln2: LayerNormConfig::new(c).init(device),
-                fc: normal_linear(&mut rng, c, 4 * c, true, device),
-                fc2: normal_linear(&mut rng, 4 * c, c, true, device),
+                mlp: Mlp::init(&mut rng, c, device),
             })
             .collect();
         Gpt {
-            wte: embedding(&mut rng, self.vocab_size),
-            wpe: (self.positions == Positions::Learned).then(|| embedding(&mut rng, t)),
+            wte: normal_embedding(&mut rng, self.vocab_size, c, device),
+            wpe: (self.positions == Positions::Learned).then(|| normal_embedding(&mut rng, t, c, device)),
             sinusoids: (self.positions == Positions::Sinusoidal).then(|| sinusoids(t, c, device)),
             blocks,
             ln_f: LayerNormConfig::new(c).init(device),
@@ -94,37 +93,50 @@ impl GptConfig {
     }
 }
 
-/// One pre-LayerNorm transformer block.
+/// The feed-forward half of a block: widen to 4C, GELU, project back to C.
+#[derive(Module, Debug)]
+pub struct Mlp {
+    pub c_fc: Linear,
+    pub c_proj: Linear,
+}
+
+impl Mlp {
+    pub fn init(rng: &mut Rng, n_embd: usize, device: &Device) -> Self {
+        Self {
+            c_fc: normal_linear(rng, n_embd, 4 * n_embd, true, device),
+            c_proj: normal_linear(rng, 4 * n_embd, n_embd, true, device),
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let x = self.c_fc.forward(x); // [B, T, 4C]
+        let x = gelu_tanh(x); // [B, T, 4C]
+        self.c_proj.forward(x) // [B, T, C]
+    }
+}
+
+/// One pre-LayerNorm transformer block: x + attn(ln1(x)), then x + mlp(ln2(x)).
 #[derive(Module, Debug)]
 pub struct Block {
     pub ln1: LayerNorm,
     pub attn: CausalSelfAttention,
     pub ln2: LayerNorm,
-    pub fc: Linear,
-    pub fc2: Linear,
+    pub mlp: Mlp,
 }
 
 impl Block {
-    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>) -> (Tensor<3>, Tensor<4>) {
-        let (a, att) = self.attn.forward(self.ln1.forward(x.clone()), mask); // [B, T, C]
-        let x = x + a; // [B, T, C]
-        let x = x.clone() + self.mlp(self.ln2.forward(x)); // [B, T, C]
+    /// `x` [B, T, C] and `mask` [T, T_past + T] as in `CausalSelfAttention::forward`,
+    /// which also gets `cache`. Returns x and the attention weights [B, H, T, T_past + T].
+    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>) -> (Tensor<3>, Tensor<4>) {
+        let h = self.ln1.forward(x.clone()); // [B, T, C]
+        let (h, att) = self.attn.forward(h, mask, cache); // [B, T, C], [B, H, T, T_past + T]
+        let x = x + h; // [B, T, C]
+        let h = self.ln2.forward(x.clone()); // [B, T, C]
+        let h = self.mlp.forward(h); // [B, T, C]
+        let x = x + h; // [B, T, C]
         (x, att)
     }
-
-    pub fn forward_cached(&self, x: Tensor<3>, cache: &mut LayerCache) -> Tensor<3> {
-        let x = x.clone() + self.attn.forward_cached(self.ln1.forward(x), cache); // [B, T, C]
-        x.clone() + self.mlp(self.ln2.forward(x)) // [B, T, C]
-    }
-
-    fn mlp(&self, x: Tensor<3>) -> Tensor<3> {
-        let h = self.fc.forward(x); // [B, T, 4C]
-        let h = gelu_tanh(h); // [B, T, 4C]
-        self.fc2.forward(h) // [B, T, C]
-    }
 }
-
-pub use super::fused::gelu_tanh;
 
 #[derive(Module, Debug)]
 pub struct Gpt {
@@ -138,45 +150,49 @@ pub struct Gpt {
     pub mask: Tensor<2>,
 }
 
+/// What `Gpt::forward` returns.
+pub struct GptOutput {
+    /// [B, T, V]: the next-token logits at each position of `idx`.
+    pub logits: Tensor<3>,
+    /// Each layer's attention weights [B, H, T, T_past + T] when captured, else empty.
+    pub attention: Vec<Tensor<4>>,
+}
+
 impl Gpt {
-    /// Token ids [B, T] → logits [B, T, V].
-    pub fn forward(&self, idx: Tensor<2, Int>) -> Tensor<3> {
-        self.forward_with_attention(idx, false).0
+    /// Token ids [B, T] → logits [B, T, V]: the training step's forward.
+    pub fn logits(&self, idx: Tensor<2, Int>) -> Tensor<3> {
+        self.forward(idx, None, false).logits
     }
 
-    /// Also returns each layer's attention weights [B, H, T, T] when asked.
-    pub fn forward_with_attention(&self, idx: Tensor<2, Int>, keep: bool) -> (Tensor<3>, Vec<Tensor<4>>) {
+    /// The one forward pass. With a `cache`, `idx` holds new tokens only: they
+    /// come after the cache's `len` positions (at most `block_size` in all),
+    /// attend to its keys and values too, and are added to it. `capture` keeps
+    /// each layer's attention weights, for the pictures.
+    pub fn forward(&self, idx: Tensor<2, Int>, mut cache: Option<&mut KvCache>, capture: bool) -> GptOutput {
         let t = idx.dims()[1];
-        let mask = self.mask.clone().slice([0..t, 0..t]); // [T, T]
-        let mut x = self.embed(idx, 0); // [B, T, C]
-        let mut weights = Vec::new();
-        for block in &self.blocks {
-            let (y, att) = block.forward(x, mask.clone()); // [B, T, C]
+        let past = cache.as_ref().map_or(0, |cache| cache.len); // T_past
+        let mask = self.mask.clone().slice([past..past + t, 0..past + t]); // [T, T_past + T]
+        let mut x = self.embed(idx, past); // [B, T, C]
+        let mut attention = Vec::new();
+        for (i, block) in self.blocks.iter().enumerate() {
+            let layer = cache.as_deref_mut().map(|cache| cache.layer(i));
+            let (y, att) = block.forward(x, mask.clone(), layer); // [B, T, C], [B, H, T, T_past + T]
             x = y;
-            if keep {
-                weights.push(att);
+            if capture {
+                attention.push(att);
             }
         }
+        if let Some(cache) = cache {
+            cache.len += t;
+        }
         let x = self.ln_f.forward(x); // [B, T, C]
-        (self.head.forward(x), weights) // [B, T, V]
+        let logits = self.head.forward(x); // [B, T, V]
+        GptOutput { logits, attention }
     }
 
-    /// Logits for new tokens only, reusing the keys and values in `cache`.
-    pub fn forward_cached(&self, idx: Tensor<2, Int>, cache: &mut KvCache) -> Tensor<3> {
-        if cache.layers.len() != self.blocks.len() {
-            cache.layers = vec![LayerCache::default(); self.blocks.len()];
-        }
-        let mut x = self.embed(idx.clone(), cache.len); // [B, T_new, C]
-        for (block, layer) in self.blocks.iter().zip(cache.layers.iter_mut()) {
-            x = block.forward_cached(x, layer); // [B, T_new, C]
-        }
-        cache.len += idx.dims()[1];
-        let x = self.ln_f.forward(x); // [B, T_new, C]
-        self.head.forward(x) // [B, T_new, V]
-    }
-
-    /// Token embeddings plus position information for positions offset..offset+T.
-    fn embed(&self, idx: Tensor<2, Int>, offset: usize) -> Tensor<3> {
+    /// Token embeddings plus position information for positions past..past+T:
+    /// the only place that knows where a token is, except RoPE inside attention.
+    fn embed(&self, idx: Tensor<2, Int>, past: usize) -> Tensor<3> {
         let t = idx.dims()[1];
         let tok = self.wte.forward(idx); // [B, T, C]
         let table = match (&self.wpe, &self.sinusoids) {
@@ -185,13 +201,9 @@ impl Gpt {
             (None, None) => None, // no positions, or RoPE inside attention
         };
         match table {
-            Some(table) => tok + table.slice([offset..offset + t]).unsqueeze::<3>(), // [B, T, C]
+            Some(table) => tok + table.slice([past..past + t]).unsqueeze::<3>(), // [B, T, C]
             None => tok,
         }
-    }
-
-    pub fn block_size(&self) -> usize {
-        self.mask.dims()[0]
     }
 }
 
@@ -200,6 +212,16 @@ impl Gpt {
 pub struct KvCache {
     pub layers: Vec<LayerCache>,
     pub len: usize,
+}
+
+impl KvCache {
+    /// Layer i's cache, made on first use.
+    fn layer(&mut self, i: usize) -> &mut LayerCache {
+        if self.layers.len() <= i {
+            self.layers.resize_with(i + 1, LayerCache::default);
+        }
+        &mut self.layers[i]
+    }
 }
 
 /// Mean cross-entropy of logits [B, T, V] against next-token targets [B, T].
@@ -225,6 +247,7 @@ fn sinusoids(t: usize, c: usize, device: &Device) -> Tensor<2> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::module::Param;
 
     fn tokens(rows: &[&[i64]], device: &Device) -> Tensor<2, Int> {
         let (b, t) = (rows.len(), rows[0].len());
@@ -263,8 +286,8 @@ mod tests {
         let device = crate::backend::cpu();
         for positions in [Positions::Learned, Positions::Sinusoidal, Positions::Rope, Positions::None] {
             let model = GptConfig::new(11, 8, 2, 2, 16).with_positions(positions).with_seed(3).init(&device);
-            let a = model.forward(tokens(&[&[1, 2, 3, 4, 5, 6, 7, 8]], &device)); // [1, 8, 11]
-            let b = model.forward(tokens(&[&[1, 2, 3, 4, 9, 10, 0, 1]], &device)); // same first 4 tokens
+            let a = model.logits(tokens(&[&[1, 2, 3, 4, 5, 6, 7, 8]], &device)); // [1, 8, 11]
+            let b = model.logits(tokens(&[&[1, 2, 3, 4, 9, 10, 0, 1]], &device)); // same first 4 tokens
             let (a, b) = (values(a), values(b));
             let first4 = 4 * 11;
             for i in 0..first4 {
@@ -280,11 +303,15 @@ mod tests {
         for positions in [Positions::Learned, Positions::Rope] {
             let model = GptConfig::new(13, 16, 2, 4, 16).with_positions(positions).with_seed(5).init(&device);
             let seq: &[i64] = &[3, 1, 4, 1, 5, 9, 2, 6, 5];
-            let full = values(model.forward(tokens(&[seq], &device))); // [1, 9, 13]
+            let full = values(model.logits(tokens(&[seq], &device))); // [1, 9, 13]
             let mut cache = KvCache::default();
-            let mut incremental = values(model.forward_cached(tokens(&[&seq[..4]], &device), &mut cache));
+            let mut incremental = values(model.forward(tokens(&[&seq[..4]], &device), Some(&mut cache), false).logits);
             for tok in &seq[4..] {
-                incremental.extend(values(model.forward_cached(tokens(&[&[*tok]], &device), &mut cache)));
+                let out = model.forward(tokens(&[&[*tok]], &device), Some(&mut cache), true);
+                // The new token's weights over every position so far, one layer each.
+                assert_eq!(out.attention.len(), 2);
+                assert_eq!(out.attention[0].dims(), [1, 4, 1, cache.len]);
+                incremental.extend(values(out.logits));
             }
             assert_eq!(cache.len, seq.len());
             for (i, (x, y)) in full.iter().zip(&incremental).enumerate() {
@@ -297,7 +324,7 @@ mod tests {
     fn attention_weights_are_causal_distributions() {
         let device = crate::backend::cpu();
         let model = GptConfig::new(7, 6, 1, 2, 8).with_seed(1).init(&device);
-        let (_, att) = model.forward_with_attention(tokens(&[&[1, 2, 3, 4, 5, 6]], &device), true);
+        let att = model.forward(tokens(&[&[1, 2, 3, 4, 5, 6]], &device), None, true).attention;
         assert_eq!(att.len(), 1);
         assert_eq!(att[0].dims(), [1, 2, 6, 6]);
         let w = att[0].clone().into_data().try_to_vec::<f32>().unwrap();
@@ -317,7 +344,7 @@ mod tests {
         let model = GptConfig::new(9, 6, 1, 2, 8).with_seed(2).init(&device);
         let rows_x: [&[i64]; 2] = [&[1, 2, 3, 4, 5, 6], &[6, 5, 4, 3, 2, 1]];
         let rows_y: [&[i64]; 2] = [&[2, 3, 4, 5, 6, 7], &[5, 4, 3, 2, 1, 0]];
-        let loss = lm_loss(model.forward(tokens(&rows_x, &device)), tokens(&rows_y, &device));
+        let loss = lm_loss(model.logits(tokens(&rows_x, &device)), tokens(&rows_y, &device));
         let grads = loss.backward();
         let grads = burn::optim::GradientsParams::from_grads(grads, &model);
         // Walk every parameter: θ ± ε·g/|g|.
@@ -349,7 +376,7 @@ mod tests {
         let (x, y) = (tokens(&rows_x, &cpu), tokens(&rows_y, &cpu));
         let at = |by: f64| -> f64 {
             let shifted = base.clone().map(&mut Shift { grads: &grads, by });
-            let l: f32 = lm_loss(shifted.forward(x.clone()), y.clone()).into_scalar();
+            let l: f32 = lm_loss(shifted.logits(x.clone()), y.clone()).into_scalar();
             l as f64
         };
         let rel_err = |h: f64| {
