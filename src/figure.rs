@@ -178,10 +178,15 @@ pub struct Ranked {
     pub items: Result<Vec<(String, f32)>, String>,
 }
 
-/// Heatmaps side by side, `columns` to a row.
+/// Heatmaps side by side, `columns` to a row, their rows (and columns, where
+/// labelled) standing for the same things: the letters of a text.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Heatmaps {
     pub columns: usize,
+    /// Labels of the rows, top down; a panel with fewer rows takes the first.
+    pub row_labels: Vec<String>,
+    /// May be empty.
+    pub col_labels: Vec<String>,
     pub panels: Vec<Heatmap>,
 }
 
@@ -191,9 +196,6 @@ pub struct Heatmap {
     /// A second line under the title (a matrix's shape); may be empty.
     pub subtitle: String,
     pub rows: Vec<Vec<f32>>,
-    pub row_labels: Vec<String>,
-    /// May be empty.
-    pub col_labels: Vec<String>,
     pub scale: Scale,
     /// Write each cell's value in it where there is room.
     pub numbers: bool,

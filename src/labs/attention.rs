@@ -140,10 +140,10 @@ pub struct AttentionView {
             .heads
             .iter()
             .enumerate()
-            .map(|(k, w)| Heatmap { title: format!("head {}", k + 1), subtitle: String::new(), rows: w.clone(), row_labels: self.tokens.clone(), col_labels: self.tokens.clone(), scale: Scale::Unit, numbers: false })
+            .map(|(k, w)| Heatmap { title: format!("head {}", k + 1), subtitle: String::new(), rows: w.clone(), scale: Scale::Unit, numbers: false })
             .collect();
         // One row of heatmaps up to four heads; eight go in two rows.
-        let plot = Heatmaps { columns: self.heads.len().clamp(1, 4), panels };
+        let plot = Heatmaps { columns: self.heads.len().clamp(1, 4), row_labels: self.tokens.clone(), col_labels: self.tokens.clone(), panels };
         let mut parts = vec![format!("Queries down, keys across, on “{}”", self.tokens.concat())];
         for (k, weights) in self.heads.iter().enumerate() {
             let looks: Vec<String> = weights
@@ -170,8 +170,6 @@ pub struct AttentionView {
                 title: m.name.clone(),
                 subtitle: format!("[{}]", m.shape()),
                 rows: m.rows.clone(),
-                row_labels: self.tokens.iter().take(m.rows.len()).cloned().collect(),
-                col_labels: Vec::new(),
                 scale: Scale::Signed { max: 0.0 },
                 numbers: true,
             })
@@ -192,7 +190,7 @@ pub struct AttentionView {
             weights.unwrap_or_default(),
             self.answers()
         );
-        Figure::new("matrices", Plot::Heatmaps(Heatmaps { columns: 4, panels }), caption)
+        Figure::new("matrices", Plot::Heatmaps(Heatmaps { columns: 4, row_labels: self.tokens.clone(), col_labels: Vec::new(), panels }), caption)
     }
 }
 

@@ -97,18 +97,16 @@ impl CharLmView {
         let Some(s) = &self.sample else {
             return vec![Figure::empty("sample", "A sample appears after the first steps.")];
         };
+        // Every map has a row per one of the last characters of the sample.
+        let shown = s.maps.first().map_or(0, |m| m.1.len());
         let chars: Vec<char> = s.text.chars().collect();
+        let row_labels = chars[chars.len().saturating_sub(shown)..].iter().map(|c| if *c == '\n' { "⏎".to_string() } else { c.to_string() }).collect();
         let panels = s
             .maps
             .iter()
-            .map(|(name, rows)| {
-                let first = chars.len().saturating_sub(rows.len());
-                let row_labels = (0..rows.len()).map(|r| chars.get(first + r).map_or(" ".into(), |c| if *c == '\n' { "⏎".to_string() } else { c.to_string() })).collect();
-                Heatmap { title: name.clone(), subtitle: String::new(), rows: rows.clone(), row_labels, col_labels: Vec::new(), scale: Scale::Signed { max: 1.0 }, numbers: false }
-            })
+            .map(|(name, rows)| Heatmap { title: name.clone(), subtitle: String::new(), rows: rows.clone(), scale: Scale::Signed { max: 1.0 }, numbers: false })
             .collect();
-        let shown = s.maps.first().map_or(0, |m| m.1.len());
         let caption = format!("Sample at step {} (newlines as ⏎): “{}”. Heatmaps: the last {shown} characters down, the first units across.", s.step, s.text.replace('\n', "⏎"));
-        vec![Figure::new("sample", Plot::Heatmaps(Heatmaps { columns: s.maps.len().max(1), panels }), caption)]
+        vec![Figure::new("sample", Plot::Heatmaps(Heatmaps { columns: s.maps.len().max(1), row_labels, col_labels: Vec::new(), panels }), caption)]
     }
 }

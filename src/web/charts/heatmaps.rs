@@ -31,12 +31,12 @@ pub fn draw(canvas: &HtmlCanvasElement, fig: &Heatmaps) {
     let rows = fig.panels.len().div_ceil(cols).max(1);
     let areas = root.split_evenly((rows, cols));
     for (area, panel) in areas.iter().zip(&fig.panels) {
-        draw_panel(area, panel);
+        draw_panel(area, panel, &fig.row_labels, &fig.col_labels);
     }
     let _ = root.present();
 }
 
-fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, m: &Heatmap) {
+fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, m: &Heatmap, row_labels: &[String], col_labels: &[String]) {
     let (w, h) = area.dim_in_pixel();
     let n_rows = m.rows.len().max(1) as i32;
     let n_cols = m.rows.first().map_or(1, Vec::len).max(1) as i32;
@@ -46,9 +46,9 @@ fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, m: &Heatmap) {
         let _ = area.draw(&Text::new(m.subtitle.clone(), (2, 12), ("sans-serif", 10).into_font().color(&RGBColor(90, 90, 90))));
         top = 26;
     }
-    let left = if m.row_labels.is_empty() { 2 } else { 12 };
-    let label_row = if m.col_labels.is_empty() { 0 } else { 12 };
-    let (cell_w, cell_h) = if m.col_labels.is_empty() {
+    let left = if row_labels.is_empty() { 2 } else { 12 };
+    let label_row = if col_labels.is_empty() { 0 } else { 12 };
+    let (cell_w, cell_h) = if col_labels.is_empty() {
         (((w as i32 - left - 2) / n_cols).max(1), ((h as i32 - top - 2) / n_rows).max(1))
     } else {
         // Labelled both ways (attention: queries × keys): square cells.
@@ -57,7 +57,7 @@ fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, m: &Heatmap) {
     };
     let (gx, gy) = (left, top + label_row);
     let font = ("monospace", cell_h.min(cell_w).clamp(6, 14)).into_font();
-    for (j, label) in m.col_labels.iter().enumerate() {
+    for (j, label) in col_labels.iter().enumerate() {
         let _ = area.draw(&Text::new(label.clone(), (gx + j as i32 * cell_w + cell_w / 3, top), font.clone()));
     }
     let max = match m.scale {
@@ -66,7 +66,7 @@ fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, m: &Heatmap) {
     };
     for (i, row) in m.rows.iter().enumerate() {
         let y = gy + i as i32 * cell_h;
-        if let Some(label) = m.row_labels.get(i) {
+        if let Some(label) = row_labels.get(i) {
             let _ = area.draw(&Text::new(label.clone(), (0, y), font.clone()));
         }
         for (j, v) in row.iter().enumerate() {
