@@ -83,33 +83,11 @@ impl AttentionLab {
         })
     }
 
-    pub fn set_live(&mut self, key: &str, value: &str) {
-        if key == "text" {
-            self.text = value.to_string();
-        }
-    }
-
     /// Logits as [B·T·O, V] for tokens [B, T].
     fn logits(&self, net: &SelfAttentionNet, x: Vec<i64>, rows: usize) -> Tensor<2> {
         let tokens = Tensor::<2, Int>::from_data(TensorData::new(x, [rows, self.len]), &self.device);
         let (logits, _) = net.forward(tokens); // [B, T, O·V]
         logits.reshape([rows * self.len * self.task.outputs(), LETTERS]) // [B·T·O, V]
-    }
-
-    /// One step: forward, cross-entropy over every answer, backward, Adam.
-    pub fn step(&mut self) {
-        let started = Instant::now();
-        let (x, y) = letter_batch(&mut self.rng, self.batch, self.len, self.task);
-        let net = self.net.take().expect("model is present between steps");
-        let logits = self.logits(&net, x, self.batch); // [B·T·O, V]
-        let targets = Tensor::<1, Int>::from_data(TensorData::new(y.clone(), [y.len()]), &self.device);
-        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits, targets); // [1]
-        let grads = loss.backward();
-        let grads = GradientsParams::from_grads(grads, &net);
-        self.net = Some(self.optim.step(self.lr, net, grads));
-        self.pending.push(loss.detach());
-        self.step += 1;
-        self.busy += started.elapsed().as_secs_f64();
     }
 
     /// Accuracy over every answer of fixed held-out strings, and each head's
@@ -217,8 +195,20 @@ impl AttentionLab {
 }
 
 impl crate::labs::Training for AttentionLab {
+    /// One step: forward, cross-entropy over every answer, backward, Adam.
     fn step(&mut self) {
-        AttentionLab::step(self)
+        let started = Instant::now();
+        let (x, y) = letter_batch(&mut self.rng, self.batch, self.len, self.task);
+        let net = self.net.take().expect("model is present between steps");
+        let logits = self.logits(&net, x, self.batch); // [B·T·O, V]
+        let targets = Tensor::<1, Int>::from_data(TensorData::new(y.clone(), [y.len()]), &self.device);
+        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits, targets); // [1]
+        let grads = loss.backward();
+        let grads = GradientsParams::from_grads(grads, &net);
+        self.net = Some(self.optim.step(self.lr, net, grads));
+        self.pending.push(loss.detach());
+        self.step += 1;
+        self.busy += started.elapsed().as_secs_f64();
     }
     fn steps_done(&self) -> usize {
         self.step
@@ -227,13 +217,12 @@ impl crate::labs::Training for AttentionLab {
         self.steps
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures(self.show_matrices);
-            Ok(snap)
-        })
+        let show_matrices = self.show_matrices;
+        crate::labs::with_figures(self.read(), move |view| view.figures(show_matrices))
     }
     fn set_live(&mut self, key: &str, value: &str) {
-        AttentionLab::set_live(self, key, value)
+        if key == "text" {
+            self.text = value.to_string();
+        }
     }
 }

@@ -84,20 +84,6 @@ impl BackpropLab {
         self.order.split_off(self.order.len() - self.batch)
     }
 
-    /// One step of gradient descent, every derivative by hand.
-    pub fn step(&mut self) {
-        let batch = self.next_batch();
-        let (x, y) = self.tensors(&batch, &self.device);
-        let cache = self.model.forward(x); // p: [N, C]
-        let loss = ManualMlp::loss(&cache, y.clone()); // [1]
-        let hits = cache.p.clone().argmax(1).equal(y.clone().argmax(1)).float().mean(); // [1]
-        let grads = self.model.backward(&cache, y);
-        self.model = self.model.clone().sgd(&grads, self.lr);
-        self.pending.push(Tensor::cat(vec![loss, hits], 0));
-        self.last = Some((batch, grads));
-        self.step += 1;
-    }
-
     /// burn's autodiff on the same weights and batch: the gradients it finds.
     fn autodiff_grads(&self, batch: &[usize]) -> Tensor<1> {
         let ad = self.device.clone().autodiff();
@@ -184,8 +170,18 @@ fn grid_points(device: &Device) -> Tensor<2> {
 }
 
 impl crate::labs::Training for BackpropLab {
+    /// One step of gradient descent, every derivative by hand.
     fn step(&mut self) {
-        BackpropLab::step(self)
+        let batch = self.next_batch();
+        let (x, y) = self.tensors(&batch, &self.device);
+        let cache = self.model.forward(x); // p: [N, C]
+        let loss = ManualMlp::loss(&cache, y.clone()); // [1]
+        let hits = cache.p.clone().argmax(1).equal(y.clone().argmax(1)).float().mean(); // [1]
+        let grads = self.model.backward(&cache, y);
+        self.model = self.model.clone().sgd(&grads, self.lr);
+        self.pending.push(Tensor::cat(vec![loss, hits], 0));
+        self.last = Some((batch, grads));
+        self.step += 1;
     }
     fn steps_done(&self) -> usize {
         self.step
@@ -194,10 +190,6 @@ impl crate::labs::Training for BackpropLab {
         self.steps
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures();
-            Ok(snap)
-        })
+        crate::labs::with_figures(self.read(), |view| view.figures())
     }
 }

@@ -84,14 +84,6 @@ impl BenchLab {
     /// Snapshots must follow every step: the time of a step ends when its loss is read.
     pub const CHUNK: usize = 1;
 
-    pub fn step(&mut self) {
-        if self.pending.is_some() || self.steps_done() >= self.total_steps() {
-            return;
-        }
-        self.started = Some(Instant::now());
-        self.pending = Some(self.trainer.step());
-    }
-
     pub async fn read(&mut self) -> Result<Snapshot, String> {
         if let Some(loss) = self.pending.take() {
             let data = loss.into_data_async().await.map_err(|e| format!("reading the loss failed: {e:?}"))?;
@@ -159,7 +151,11 @@ impl BenchLab {
 #[cfg(feature = "engine")]
 impl Training for BenchLab {
     fn step(&mut self) {
-        BenchLab::step(self)
+        if self.pending.is_some() || self.steps_done() >= self.total_steps() {
+            return;
+        }
+        self.started = Some(Instant::now());
+        self.pending = Some(self.trainer.step());
     }
     fn steps_done(&self) -> usize {
         self.times.len() + self.pending.is_some() as usize

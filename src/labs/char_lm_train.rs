@@ -116,18 +116,6 @@ impl CharLmLab {
         })
     }
 
-    pub fn set_live(&mut self, key: &str, value: &str) {
-        match key {
-            "temperature" => self.temperature = value.parse().unwrap_or(self.temperature),
-            "prompt" => {
-                self.prompt = value.to_string();
-                // Sample again now, not at the next evaluation.
-                self.sample = None;
-            }
-            _ => {}
-        }
-    }
-
     fn loss(&self, net: &Net, x: Vec<i64>, y: Vec<i64>, rows: usize) -> Tensor<1> {
         let (b, t) = (rows, self.seq);
         let x = Tensor::<2, Int>::from_data(TensorData::new(x, [b, t]), &self.device);
@@ -135,28 +123,6 @@ impl CharLmLab {
         let ((logits, _), _) = net.forward(x, None); // [B, T, V]
         let v = logits.dims()[2];
         CrossEntropyLossConfig::new().init(&self.device).forward(logits.reshape([b * t, v]), y) // [1]
-    }
-
-    /// One step of truncated BPTT: random windows, forward, cross-entropy, backward, Adam.
-    pub fn step(&mut self) {
-        let started = Instant::now();
-        let (x, y) = windows(&self.corpus.train, self.batch, self.seq, &mut self.rng);
-        let net = self.net.take().expect("model is present between steps");
-        let loss = self.loss(&net, x, y, self.batch);
-        let grads = loss.backward();
-        self.net = Some(match net {
-            Net::Rnn(m) => {
-                let g = GradientsParams::from_grads(grads, &m);
-                Net::Rnn(self.optim.step(self.lr, m, g))
-            }
-            Net::Lstm(m) => {
-                let g = GradientsParams::from_grads(grads, &m);
-                Net::Lstm(self.optim.step(self.lr, m, g))
-            }
-        });
-        self.pending.push(loss.detach());
-        self.step += 1;
-        self.busy += started.elapsed().as_secs_f64();
     }
 
     /// Mean loss on fixed validation windows.
@@ -290,8 +256,26 @@ pub fn sample_index(logits: &[f32], temperature: f64, rng: &mut Rng) -> usize {
 }
 
 impl crate::labs::Training for CharLmLab {
+    /// One step of truncated BPTT: random windows, forward, cross-entropy, backward, Adam.
     fn step(&mut self) {
-        CharLmLab::step(self)
+        let started = Instant::now();
+        let (x, y) = windows(&self.corpus.train, self.batch, self.seq, &mut self.rng);
+        let net = self.net.take().expect("model is present between steps");
+        let loss = self.loss(&net, x, y, self.batch);
+        let grads = loss.backward();
+        self.net = Some(match net {
+            Net::Rnn(m) => {
+                let g = GradientsParams::from_grads(grads, &m);
+                Net::Rnn(self.optim.step(self.lr, m, g))
+            }
+            Net::Lstm(m) => {
+                let g = GradientsParams::from_grads(grads, &m);
+                Net::Lstm(self.optim.step(self.lr, m, g))
+            }
+        });
+        self.pending.push(loss.detach());
+        self.step += 1;
+        self.busy += started.elapsed().as_secs_f64();
     }
     fn steps_done(&self) -> usize {
         self.step
@@ -300,13 +284,17 @@ impl crate::labs::Training for CharLmLab {
         self.steps
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures();
-            Ok(snap)
-        })
+        crate::labs::with_figures(self.read(), |view| view.figures())
     }
     fn set_live(&mut self, key: &str, value: &str) {
-        CharLmLab::set_live(self, key, value)
+        match key {
+            "temperature" => self.temperature = value.parse().unwrap_or(self.temperature),
+            "prompt" => {
+                self.prompt = value.to_string();
+                // Sample again now, not at the next evaluation.
+                self.sample = None;
+            }
+            _ => {}
+        }
     }
 }

@@ -102,27 +102,6 @@ impl MnistLab {
         self.order[start..(start + self.batch).min(self.train_size)].to_vec()
     }
 
-    /// One optimizer step: forward → cross-entropy → backward → gradients → Adam.
-    pub fn step(&mut self) {
-        let started = Instant::now();
-        let indices = self.next_batch();
-        let n = indices.len();
-        let model = self.model.take().expect("model is present between steps");
-        let device = self.test_x.device();
-        let x = Tensor::<2>::from_data(TensorData::new(self.data.train.inputs(&indices), [n, PIXELS]), &device);
-        let labels: Vec<i64> = indices.iter().map(|&i| self.data.train.labels[i] as i64).collect();
-        let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), &device);
-        let logits = model.forward(x); // [N, 10]
-        let loss = CrossEntropyLossConfig::new().init(&device).forward(logits.clone(), y.clone()); // [1]
-        let hits = logits.detach().argmax(1).reshape([n]).equal(y).float().mean(); // [1]
-        let grads = loss.backward();
-        let grads = GradientsParams::from_grads(grads, &model);
-        self.model = Some(self.optim.step(self.lr, model, grads));
-        self.pending.push(Tensor::cat(vec![loss.detach(), hits.reshape([1])], 0));
-        self.step += 1;
-        self.busy += started.elapsed().as_secs_f64();
-    }
-
     fn test_due(&self) -> bool {
         let every = (self.steps_per_epoch() / TESTS_PER_EPOCH).max(1);
         let last = self.last_test.map_or(0, |(s, _)| s);
@@ -218,8 +197,25 @@ impl MnistLab {
 }
 
 impl Training for MnistLab {
+    /// One optimizer step: forward → cross-entropy → backward → gradients → Adam.
     fn step(&mut self) {
-        MnistLab::step(self)
+        let started = Instant::now();
+        let indices = self.next_batch();
+        let n = indices.len();
+        let model = self.model.take().expect("model is present between steps");
+        let device = self.test_x.device();
+        let x = Tensor::<2>::from_data(TensorData::new(self.data.train.inputs(&indices), [n, PIXELS]), &device);
+        let labels: Vec<i64> = indices.iter().map(|&i| self.data.train.labels[i] as i64).collect();
+        let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), &device);
+        let logits = model.forward(x); // [N, 10]
+        let loss = CrossEntropyLossConfig::new().init(&device).forward(logits.clone(), y.clone()); // [1]
+        let hits = logits.detach().argmax(1).reshape([n]).equal(y).float().mean(); // [1]
+        let grads = loss.backward();
+        let grads = GradientsParams::from_grads(grads, &model);
+        self.model = Some(self.optim.step(self.lr, model, grads));
+        self.pending.push(Tensor::cat(vec![loss.detach(), hits.reshape([1])], 0));
+        self.step += 1;
+        self.busy += started.elapsed().as_secs_f64();
     }
     fn steps_done(&self) -> usize {
         self.step

@@ -122,6 +122,20 @@ pub trait Training {
     }
 }
 
+/// The usual `Training::snapshot`: read the snapshot and the view behind it
+/// (one read from the device), then draw the figures from the view.
+#[cfg(feature = "engine")]
+pub fn with_figures<'a, V: 'a>(
+    read: impl Future<Output = Result<(Snapshot, V), String>> + 'a,
+    figures: impl FnOnce(&V) -> Vec<Figure> + 'a,
+) -> LocalFuture<'a, Result<Snapshot, String>> {
+    Box::pin(async move {
+        let (mut snap, view) = read.await?;
+        snap.figures = figures(&view);
+        Ok(snap)
+    })
+}
+
 /// Builds a lab from its validated settings on a device; `files` holds what
 /// its spec's `data` lists.
 #[cfg(feature = "engine")]

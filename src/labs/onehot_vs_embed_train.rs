@@ -30,15 +30,6 @@ impl OnehotVsEmbedLab {
         Ok(Self { runs })
     }
 
-    /// One step of whichever model is behind: they advance together.
-    pub fn step(&mut self) {
-        if let Some(run) = self.runs.iter_mut().filter(|r| r.1.steps_done() < r.1.total_steps()).min_by_key(|r| r.1.steps_done()) {
-            let started = Instant::now();
-            run.1.step();
-            run.2 += started.elapsed().as_secs_f64();
-        }
-    }
-
     pub async fn read(&mut self) -> Result<(Snapshot, ReportView), String> {
         let mut metrics = vec![("step".to_string(), self.steps_done() as f64)];
         let mut series = Vec::new();
@@ -76,8 +67,13 @@ impl OnehotVsEmbedLab {
 }
 
 impl Training for OnehotVsEmbedLab {
+    /// One step of whichever model is behind: they advance together.
     fn step(&mut self) {
-        OnehotVsEmbedLab::step(self)
+        if let Some(run) = self.runs.iter_mut().filter(|r| r.1.steps_done() < r.1.total_steps()).min_by_key(|r| r.1.steps_done()) {
+            let started = Instant::now();
+            run.1.step();
+            run.2 += started.elapsed().as_secs_f64();
+        }
     }
     fn steps_done(&self) -> usize {
         self.runs.iter().map(|r| r.1.steps_done()).sum()
@@ -86,10 +82,6 @@ impl Training for OnehotVsEmbedLab {
         self.runs.iter().map(|r| r.1.total_steps()).sum()
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures();
-            Ok(snap)
-        })
+        crate::labs::with_figures(self.read(), |view| view.figures())
     }
 }

@@ -183,37 +183,6 @@ impl PerceptronLab {
         &self.config
     }
 
-    /// Perceptron: one epoch of the rule over the four points, in order.
-    /// MLP: one full-batch step of gradient descent on the logistic loss.
-    pub fn step(&mut self) {
-        let lr = self.config.lr;
-        let learner = self.learner.take().expect("learner is present between steps");
-        self.learner = Some(match learner {
-            Learner::Rule(mut p) => {
-                for i in 0..4 {
-                    let xi = self.x.clone().slice([i..i + 1, 0..2]); // [1, 2]
-                    let yi = self.y.clone().slice([i..i + 1, 0..1]); // [1, 1]
-                    p = p.learn(xi, yi, lr);
-                }
-                let loss = p.criterion(self.x.clone(), self.y.clone()); // [1]
-                let acc = accuracy(p.score(self.x.clone()), self.y.clone()); // [1]
-                self.pending.push(Tensor::cat(vec![loss, acc], 0));
-                Learner::Rule(p)
-            }
-            Learner::Mlp { model, mut optim } => {
-                let logits = model.forward(self.x.clone()); // [4, 1]
-                let loss = logistic_loss(logits.clone(), self.y.clone()); // [1]
-                let acc = accuracy(logits.detach(), self.y.clone()); // [1]
-                let grads = loss.backward();
-                let grads = GradientsParams::from_grads(grads, &model);
-                let model = optim.step(lr, model, grads);
-                self.pending.push(Tensor::cat(vec![loss.detach(), acc], 0));
-                Learner::Mlp { model, optim }
-            }
-        });
-        self.step += 1;
-    }
-
     pub async fn read(&mut self) -> Result<Snapshot, String> {
         // Everything we show goes into one flat tensor, so one read brings it back.
         let n_steps = self.pending.len();
@@ -278,8 +247,35 @@ impl PerceptronLab {
 
 #[cfg(feature = "engine")]
 impl crate::labs::Training for PerceptronLab {
+    /// Perceptron: one epoch of the rule over the four points, in order.
+    /// MLP: one full-batch step of gradient descent on the logistic loss.
     fn step(&mut self) {
-        PerceptronLab::step(self)
+        let lr = self.config.lr;
+        let learner = self.learner.take().expect("learner is present between steps");
+        self.learner = Some(match learner {
+            Learner::Rule(mut p) => {
+                for i in 0..4 {
+                    let xi = self.x.clone().slice([i..i + 1, 0..2]); // [1, 2]
+                    let yi = self.y.clone().slice([i..i + 1, 0..1]); // [1, 1]
+                    p = p.learn(xi, yi, lr);
+                }
+                let loss = p.criterion(self.x.clone(), self.y.clone()); // [1]
+                let acc = accuracy(p.score(self.x.clone()), self.y.clone()); // [1]
+                self.pending.push(Tensor::cat(vec![loss, acc], 0));
+                Learner::Rule(p)
+            }
+            Learner::Mlp { model, mut optim } => {
+                let logits = model.forward(self.x.clone()); // [4, 1]
+                let loss = logistic_loss(logits.clone(), self.y.clone()); // [1]
+                let acc = accuracy(logits.detach(), self.y.clone()); // [1]
+                let grads = loss.backward();
+                let grads = GradientsParams::from_grads(grads, &model);
+                let model = optim.step(lr, model, grads);
+                self.pending.push(Tensor::cat(vec![loss.detach(), acc], 0));
+                Learner::Mlp { model, optim }
+            }
+        });
+        self.step += 1;
     }
     fn steps_done(&self) -> usize {
         self.step

@@ -77,23 +77,6 @@ impl ProjectionLab {
         }
     }
 
-    /// A training step of the model; once it is trained, a t-SNE iteration.
-    pub fn step(&mut self) {
-        let (done, total) = self.inner_steps();
-        if done < total {
-            match &mut self.source {
-                Source::Words(l) => l.step(),
-                Source::Digits(l) => l.step(),
-            }
-        } else if let Some(t) = self.layout.as_mut() {
-            self.kl = Some(t.step());
-            self.settled += 1;
-        } else {
-            // The layout starts at the first snapshot; until then there is nothing to settle.
-            self.settled += 1;
-        }
-    }
-
     pub async fn read(&mut self) -> Result<(Snapshot, ProjectionView), String> {
         let (mut inner, (labels, groups, vectors)) = match &mut self.source {
             Source::Words(l) => {
@@ -157,8 +140,21 @@ impl ProjectionLab {
 }
 
 impl Training for ProjectionLab {
+    /// A training step of the model; once it is trained, a t-SNE iteration.
     fn step(&mut self) {
-        ProjectionLab::step(self)
+        let (done, total) = self.inner_steps();
+        if done < total {
+            match &mut self.source {
+                Source::Words(l) => l.step(),
+                Source::Digits(l) => l.step(),
+            }
+        } else if let Some(t) = self.layout.as_mut() {
+            self.kl = Some(t.step());
+            self.settled += 1;
+        } else {
+            // The layout starts at the first snapshot; until then there is nothing to settle.
+            self.settled += 1;
+        }
     }
     fn steps_done(&self) -> usize {
         self.inner_steps().0 + self.settled
@@ -167,10 +163,6 @@ impl Training for ProjectionLab {
         self.inner_steps().1 + if self.tsne { SETTLE } else { 0 }
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures();
-            Ok(snap)
-        })
+        crate::labs::with_figures(self.read(), |view| view.figures())
     }
 }

@@ -154,28 +154,6 @@ impl RecallLab {
         Tensor::from_data(TensorData::new(x, [rows, len]), &self.device)
     }
 
-    /// One step of the model that is behind: forward, cross-entropy at the
-    /// question, backward, Adam.
-    pub fn step(&mut self) {
-        let Some(k) = (0..self.runs.len()).filter(|k| self.runs[*k].step < self.steps).min_by_key(|k| self.runs[*k].step) else { return };
-        let started = Instant::now();
-        // A distance for the whole batch; the key comes first, so the sequence is D + 1 long.
-        let rng = &mut self.runs[k].rng;
-        let d = 1 + rng.below(self.len as u64 - 1) as usize;
-        let (x, y) = recall_batch(rng, self.batch, d + 1, Some(d));
-        let tokens = self.tokens(x, self.batch);
-        let targets = Tensor::<1, Int>::from_data(TensorData::new(y, [self.batch]), &self.device);
-        let run = &mut self.runs[k];
-        let net = run.net.take().expect("model is present between steps");
-        let logits = net.answer(net.embed(tokens)); // [B, V]
-        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits, targets); // [1]
-        let grads = loss.backward();
-        run.net = Some(net.step(&mut run.optim, self.lr, grads));
-        run.pending.push(loss.detach());
-        run.step += 1;
-        run.busy += started.elapsed().as_secs_f64();
-    }
-
     /// Accuracy at each measured distance on fixed fresh sequences: [n_distances].
     fn accuracy(&self, net: &Net) -> Tensor<1> {
         let mut rng = Rng::new(0xACC);
@@ -280,8 +258,26 @@ impl RecallLab {
 }
 
 impl Training for RecallLab {
+    /// One step of the model that is behind: forward, cross-entropy at the
+    /// question, backward, Adam.
     fn step(&mut self) {
-        RecallLab::step(self)
+        let Some(k) = (0..self.runs.len()).filter(|k| self.runs[*k].step < self.steps).min_by_key(|k| self.runs[*k].step) else { return };
+        let started = Instant::now();
+        // A distance for the whole batch; the key comes first, so the sequence is D + 1 long.
+        let rng = &mut self.runs[k].rng;
+        let d = 1 + rng.below(self.len as u64 - 1) as usize;
+        let (x, y) = recall_batch(rng, self.batch, d + 1, Some(d));
+        let tokens = self.tokens(x, self.batch);
+        let targets = Tensor::<1, Int>::from_data(TensorData::new(y, [self.batch]), &self.device);
+        let run = &mut self.runs[k];
+        let net = run.net.take().expect("model is present between steps");
+        let logits = net.answer(net.embed(tokens)); // [B, V]
+        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits, targets); // [1]
+        let grads = loss.backward();
+        run.net = Some(net.step(&mut run.optim, self.lr, grads));
+        run.pending.push(loss.detach());
+        run.step += 1;
+        run.busy += started.elapsed().as_secs_f64();
     }
     fn steps_done(&self) -> usize {
         self.runs.iter().map(|r| r.step).sum()
@@ -290,10 +286,7 @@ impl Training for RecallLab {
         self.steps * self.runs.len()
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures(self.report);
-            Ok(snap)
-        })
+        let report = self.report;
+        crate::labs::with_figures(self.read(), move |view| view.figures(report))
     }
 }

@@ -91,12 +91,6 @@ impl SentimentLab {
         })
     }
 
-    pub fn set_live(&mut self, key: &str, value: &str) {
-        if key == "sentence" {
-            self.sentence = value.to_string();
-        }
-    }
-
     /// Word counts of each text: [N, V].
     fn bags<'a>(&self, texts: impl Iterator<Item = &'a [String]>) -> Tensor<2> {
         let v = self.vocab.len();
@@ -119,42 +113,6 @@ impl SentimentLab {
         let ys: Vec<i64> = reviews.map(|r| r.fresh as i64).collect();
         let n = ys.len();
         Tensor::from_data(TensorData::new(ys, [n]), &self.device)
-    }
-
-    pub fn step(&mut self) {
-        if let Some(w2v) = self.pretrain.as_mut() {
-            w2v.step();
-            if w2v.steps_done() >= self.pretrain_steps {
-                // Pre-training done: the classifier starts from word2vec's vectors.
-                // Same scale as the random start (N(0, 0.1²) per dimension), so the
-                // classifier's learning rate suits both: only the directions differ.
-                let dims = w2v.unit_vectors().dims()[1] as f64;
-                let vectors = w2v.unit_vectors() * (0.1 * dims.sqrt());
-                let mut model = self.model.take().expect("model is present between steps");
-                model.embed = Some(Param::from_tensor(vectors));
-                self.model = Some(model);
-                self.pretrain = None;
-            }
-            return;
-        }
-        let per_epoch = self.train.len().div_ceil(self.batch);
-        if self.step % per_epoch == 0 {
-            self.order = (0..self.train.len()).collect();
-            for i in (1..self.order.len()).rev() {
-                self.order.swap(i, self.rng.below(i as u64 + 1) as usize);
-            }
-        }
-        let start = (self.step % per_epoch) * self.batch;
-        let idx: Vec<usize> = self.order[start..(start + self.batch).min(self.train.len())].to_vec();
-        let x = self.bags(idx.iter().map(|&i| self.train[i].words.as_slice())); // [B, V]
-        let y = self.labels(idx.iter().map(|&i| &self.train[i])); // [B]
-        let model = self.model.take().expect("model is present between steps");
-        let logits = model.forward(x); // [B, 2]
-        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits, y); // [1]
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        self.model = Some(self.optim.step(self.lr, model, grads));
-        self.pending.push(loss.detach());
-        self.step += 1;
     }
 
     fn test_due(&self) -> bool {
@@ -286,7 +244,39 @@ impl SentimentLab {
 
 impl Training for SentimentLab {
     fn step(&mut self) {
-        SentimentLab::step(self)
+        if let Some(w2v) = self.pretrain.as_mut() {
+            w2v.step();
+            if w2v.steps_done() >= self.pretrain_steps {
+                // Pre-training done: the classifier starts from word2vec's vectors.
+                // Same scale as the random start (N(0, 0.1²) per dimension), so the
+                // classifier's learning rate suits both: only the directions differ.
+                let dims = w2v.unit_vectors().dims()[1] as f64;
+                let vectors = w2v.unit_vectors() * (0.1 * dims.sqrt());
+                let mut model = self.model.take().expect("model is present between steps");
+                model.embed = Some(Param::from_tensor(vectors));
+                self.model = Some(model);
+                self.pretrain = None;
+            }
+            return;
+        }
+        let per_epoch = self.train.len().div_ceil(self.batch);
+        if self.step % per_epoch == 0 {
+            self.order = (0..self.train.len()).collect();
+            for i in (1..self.order.len()).rev() {
+                self.order.swap(i, self.rng.below(i as u64 + 1) as usize);
+            }
+        }
+        let start = (self.step % per_epoch) * self.batch;
+        let idx: Vec<usize> = self.order[start..(start + self.batch).min(self.train.len())].to_vec();
+        let x = self.bags(idx.iter().map(|&i| self.train[i].words.as_slice())); // [B, V]
+        let y = self.labels(idx.iter().map(|&i| &self.train[i])); // [B]
+        let model = self.model.take().expect("model is present between steps");
+        let logits = model.forward(x); // [B, 2]
+        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(logits, y); // [1]
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.lr, model, grads));
+        self.pending.push(loss.detach());
+        self.step += 1;
     }
     fn steps_done(&self) -> usize {
         self.pretrain.as_ref().map_or(self.pretrain_steps, |w| w.steps_done()) + self.step
@@ -295,13 +285,11 @@ impl Training for SentimentLab {
         self.pretrain_steps + self.total
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures();
-            Ok(snap)
-        })
+        crate::labs::with_figures(self.read(), |view| view.figures())
     }
     fn set_live(&mut self, key: &str, value: &str) {
-        SentimentLab::set_live(self, key, value)
+        if key == "sentence" {
+            self.sentence = value.to_string();
+        }
     }
 }

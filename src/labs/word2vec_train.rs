@@ -87,50 +87,6 @@ impl Word2vecLab {
         })
     }
 
-    /// The queries are read at every snapshot; changing them never restarts training.
-    pub fn set_live(&mut self, key: &str, value: &str) {
-        match key {
-            "probe" => self.probe = value.to_string(),
-            "analogy" => self.analogy = value.to_string(),
-            _ => {}
-        }
-    }
-
-    /// One step: the next `batch` centre words in the text, each with every
-    /// neighbour within the window, and `negatives` noise words per pair.
-    pub fn step(&mut self) {
-        let started = Instant::now();
-        let (w, k, c) = (self.window, self.negatives, self.batch);
-        let s = 2 * w;
-        let n = self.corpus.len();
-        let (mut centers, mut contexts, mut valid) = (Vec::with_capacity(c), Vec::with_capacity(c * s), Vec::with_capacity(c * s));
-        for _ in 0..c {
-            let at = self.cursor;
-            self.cursor = (self.cursor + 1) % n;
-            centers.push(self.corpus[at] as i64);
-            for offset in (1..=w).flat_map(|d| [-(d as i64), d as i64]) {
-                let j = at as i64 + offset;
-                let inside = (0..n as i64).contains(&j);
-                contexts.push(if inside { self.corpus[j as usize] as i64 } else { 0 });
-                valid.push(if inside { 1.0f32 } else { 0.0 });
-            }
-        }
-        let noise: Vec<i64> = (0..c * s * k).map(|_| self.noise[self.rng.below(self.noise.len() as u64) as usize] as i64).collect();
-        let model = self.model.take().expect("model is present between steps");
-        let device = model.input.device();
-        let loss = model.loss(
-            Tensor::from_data(TensorData::new(centers, [c]), &device),
-            Tensor::from_data(TensorData::new(contexts, [c, s]), &device),
-            Tensor::from_data(TensorData::new(noise, [c, s, k]), &device),
-            Tensor::from_data(TensorData::new(valid, [c, s]), &device),
-        ); // [1]
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        self.model = Some(self.optim.step(self.lr, model, grads));
-        self.pending.push(loss.detach());
-        self.step += 1;
-        self.busy += started.elapsed().as_secs_f64();
-    }
-
     /// Each query as signed vocabulary ids, or why it cannot be answered.
     fn queries(&self) -> Vec<(String, Result<Vec<(f32, usize)>, String>)> {
         let mut out: Vec<String> = self.probe.split(',').map(|q| q.trim().to_string()).filter(|q| !q.is_empty()).collect();
@@ -245,8 +201,39 @@ impl Word2vecLab {
 }
 
 impl crate::labs::Training for Word2vecLab {
+    /// One step: the next `batch` centre words in the text, each with every
+    /// neighbour within the window, and `negatives` noise words per pair.
     fn step(&mut self) {
-        Word2vecLab::step(self)
+        let started = Instant::now();
+        let (w, k, c) = (self.window, self.negatives, self.batch);
+        let s = 2 * w;
+        let n = self.corpus.len();
+        let (mut centers, mut contexts, mut valid) = (Vec::with_capacity(c), Vec::with_capacity(c * s), Vec::with_capacity(c * s));
+        for _ in 0..c {
+            let at = self.cursor;
+            self.cursor = (self.cursor + 1) % n;
+            centers.push(self.corpus[at] as i64);
+            for offset in (1..=w).flat_map(|d| [-(d as i64), d as i64]) {
+                let j = at as i64 + offset;
+                let inside = (0..n as i64).contains(&j);
+                contexts.push(if inside { self.corpus[j as usize] as i64 } else { 0 });
+                valid.push(if inside { 1.0f32 } else { 0.0 });
+            }
+        }
+        let noise: Vec<i64> = (0..c * s * k).map(|_| self.noise[self.rng.below(self.noise.len() as u64) as usize] as i64).collect();
+        let model = self.model.take().expect("model is present between steps");
+        let device = model.input.device();
+        let loss = model.loss(
+            Tensor::from_data(TensorData::new(centers, [c]), &device),
+            Tensor::from_data(TensorData::new(contexts, [c, s]), &device),
+            Tensor::from_data(TensorData::new(noise, [c, s, k]), &device),
+            Tensor::from_data(TensorData::new(valid, [c, s]), &device),
+        ); // [1]
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.lr, model, grads));
+        self.pending.push(loss.detach());
+        self.step += 1;
+        self.busy += started.elapsed().as_secs_f64();
     }
     fn steps_done(&self) -> usize {
         self.step
@@ -255,13 +242,14 @@ impl crate::labs::Training for Word2vecLab {
         self.steps
     }
     fn snapshot(&mut self) -> crate::labs::LocalFuture<'_, Result<Snapshot, String>> {
-        Box::pin(async move {
-            let (mut snap, view) = self.read().await?;
-            snap.figures = view.figures();
-            Ok(snap)
-        })
+        crate::labs::with_figures(self.read(), |view| view.figures())
     }
+    /// The queries are read at every snapshot; changing them never restarts training.
     fn set_live(&mut self, key: &str, value: &str) {
-        Word2vecLab::set_live(self, key, value)
+        match key {
+            "probe" => self.probe = value.to_string(),
+            "analogy" => self.analogy = value.to_string(),
+            _ => {}
+        }
     }
 }
