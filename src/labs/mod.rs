@@ -178,6 +178,7 @@ registry! {
     "attention-map" => attention::ATTENTION_MAP_SPEC, |p, d, _| attention_train::AttentionLab::new("attention-map", p, d);
     "multihead" => attention::MULTIHEAD_SPEC, |p, d, _| attention_train::AttentionLab::new("multihead", p, d);
     "attention-vs-rnn" => recall::ATTENTION_VS_RNN_SPEC, |p, d, _| recall_train::RecallLab::new(true, p, d);
+    mod block "block" => block::SPEC, |p, d, _| block::BlockLab::new(p, d);
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

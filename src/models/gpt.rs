@@ -28,6 +28,16 @@ pub enum Positions {
     Rope,
 }
 
+/// Where a block's LayerNorms sit (Day 15 compares them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Norm {
+    /// Before each sub-layer, inside its branch (GPT-2): x + f(ln(x)).
+    Pre,
+    /// After each residual sum (the 2017 transformer): ln(x + f(x)).
+    Post,
+}
+
 #[derive(Config, Debug)]
 pub struct GptConfig {
     pub vocab_size: usize,
@@ -37,6 +47,11 @@ pub struct GptConfig {
     pub n_embd: usize,
     #[config(default = "Positions::Learned")]
     pub positions: Positions,
+    #[config(default = "Norm::Pre")]
+    pub norm: Norm,
+    /// Each sub-layer adds to the stream (x + f(x)); without, it replaces it.
+    #[config(default = true)]
+    pub residual: bool,
     #[config(default = 0)]
     pub seed: u64,
 }
@@ -79,6 +94,8 @@ impl GptConfig {
                 attn: attn.init(&mut rng, device),
                 ln2: LayerNormConfig::new(c).init(device),
                 mlp: Mlp::init(&mut rng, c, device),
+                norm: self.norm,
+                residual: self.residual,
             })
             .collect();
         Gpt {
@@ -115,26 +132,56 @@ impl Mlp {
     }
 }
 
-/// One pre-LayerNorm transformer block: x + attn(ln1(x)), then x + mlp(ln2(x)).
+/// One transformer block: x + attn(ln1(x)), then x + mlp(ln2(x)) (pre-LN, the
+/// default); post-LN norms after each sum instead, and without `residual` each
+/// sub-layer's output replaces the stream.
 #[derive(Module, Debug)]
 pub struct Block {
     pub ln1: LayerNorm,
     pub attn: CausalSelfAttention,
     pub ln2: LayerNorm,
     pub mlp: Mlp,
+    #[module(skip)]
+    pub norm: Norm,
+    #[module(skip)]
+    pub residual: bool,
+}
+
+/// What one block computed: the stream after it, and what the pictures need.
+pub struct BlockOutput {
+    /// [B, T, C]: the stream after the block.
+    pub x: Tensor<3>,
+    /// [B, H, T, T_past + T]: the attention weights.
+    pub attention: Tensor<4>,
+    /// What attention and the MLP each wrote, before any norm: [B, T, C] each.
+    pub added: [Tensor<3>; 2],
+    /// [B, T, C]: the stream between the two sub-layers.
+    pub mid: Tensor<3>,
 }
 
 impl Block {
     /// `x` [B, T, C] and `mask` [T, T_past + T] as in `CausalSelfAttention::forward`,
-    /// which also gets `cache`. Returns x and the attention weights [B, H, T, T_past + T].
-    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>) -> (Tensor<3>, Tensor<4>) {
-        let h = self.ln1.forward(x.clone()); // [B, T, C]
-        let (h, att) = self.attn.forward(h, mask, cache); // [B, T, C], [B, H, T, T_past + T]
-        let x = x + h; // [B, T, C]
-        let h = self.ln2.forward(x.clone()); // [B, T, C]
-        let h = self.mlp.forward(h); // [B, T, C]
-        let x = x + h; // [B, T, C]
-        (x, att)
+    /// which also gets `cache`.
+    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>) -> BlockOutput {
+        let h = self.pre(&self.ln1, x.clone()); // [B, T, C]
+        let (a, attention) = self.attn.forward(h, mask, cache); // [B, T, C], [B, H, T, T_past + T]
+        let mid = self.post(&self.ln1, self.add(x, a.clone())); // [B, T, C]
+        let h = self.pre(&self.ln2, mid.clone()); // [B, T, C]
+        let m = self.mlp.forward(h); // [B, T, C]
+        let x = self.post(&self.ln2, self.add(mid.clone(), m.clone())); // [B, T, C]
+        BlockOutput { x, attention, added: [a, m], mid }
+    }
+
+    fn pre(&self, ln: &LayerNorm, x: Tensor<3>) -> Tensor<3> {
+        if self.norm == Norm::Pre { ln.forward(x) } else { x }
+    }
+
+    fn post(&self, ln: &LayerNorm, x: Tensor<3>) -> Tensor<3> {
+        if self.norm == Norm::Post { ln.forward(x) } else { x }
+    }
+
+    fn add(&self, x: Tensor<3>, h: Tensor<3>) -> Tensor<3> {
+        if self.residual { x + h } else { h }
     }
 }
 
@@ -176,10 +223,10 @@ impl Gpt {
         let mut attention = Vec::new();
         for (i, block) in self.blocks.iter().enumerate() {
             let layer = cache.as_deref_mut().map(|cache| cache.layer(i));
-            let (y, att) = block.forward(x, mask.clone(), layer); // [B, T, C], [B, H, T, T_past + T]
-            x = y;
+            let out = block.forward(x, mask.clone(), layer);
+            x = out.x; // [B, T, C]
             if capture {
-                attention.push(att);
+                attention.push(out.attention); // [B, H, T, T_past + T]
             }
         }
         if let Some(cache) = cache {
@@ -192,7 +239,7 @@ impl Gpt {
 
     /// Token embeddings plus position information for positions past..past+T:
     /// the only place that knows where a token is, except RoPE inside attention.
-    fn embed(&self, idx: Tensor<2, Int>, past: usize) -> Tensor<3> {
+    pub fn embed(&self, idx: Tensor<2, Int>, past: usize) -> Tensor<3> {
         let t = idx.dims()[1];
         let tok = self.wte.forward(idx); // [B, T, C]
         let table = match (&self.wpe, &self.sinusoids) {
