@@ -17,6 +17,21 @@ const FLAGS = [
   '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu',
 ];
 
+test('block: residual connections carry the gradient down a deep stack, drawn on both figures', { timeout: 180_000 }, async () => {
+  const page = await open('#lab=block&layers=8&steps=30&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 150_000);
+  assert.equal(await metric(page, 'step'), 30);
+  const [withRes, without] = [await metric(page, 'grad_ratio_first_last'), await metric(page, 'grad_ratio_first_last_no_residual')];
+  assert.ok(withRes > 100 * without, `first/last gradient ratio ${withRes} with residuals, ${without} without`);
+  for (const chart of ['stream', 'gradflow']) {
+    assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
+  }
+  assert.match(await page.textContent('figure:has([data-chart="gradflow"]) figcaption'), /at block 1, .* at block 8, a ratio of/);
+  assert.match(await page.textContent('figure:has([data-chart="stream"]) figcaption'), /block 1: attention adds \d/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 let server, browser, profile;
 
 before(async () => {
