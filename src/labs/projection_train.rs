@@ -80,13 +80,13 @@ impl ProjectionLab {
     pub async fn read(&mut self) -> Result<(Snapshot, ProjectionView), String> {
         let (mut inner, (labels, groups, vectors)) = match &mut self.source {
             Source::Words(l) => {
-                let (snap, _) = l.read().await?;
+                let snap = l.snapshot().await?;
                 let (words, vectors) = l.embeddings(self.points).await?;
                 let groups = words.iter().map(|w| TOY_GROUPS.iter().position(|g| g.contains(&w.as_str())).map_or(0, |g| g as u8 + 1)).collect();
                 (snap, (words, groups, vectors))
             }
             Source::Digits(l) => {
-                let (snap, _) = l.read().await?;
+                let snap = l.snapshot().await?;
                 let (digits, vectors) = l.hidden(self.points).await?;
                 (snap, (digits.iter().map(|d| d.to_string()).collect(), digits, vectors))
             }

@@ -123,7 +123,7 @@ impl SentimentLab {
 
     pub async fn read(&mut self) -> Result<(Snapshot, SentimentView), String> {
         if let Some(w2v) = self.pretrain.as_mut() {
-            let (mut snap, _) = w2v.read().await?;
+            let mut snap = w2v.snapshot().await?;
             let loss = snap.metric("loss");
             let series = snap.series.drain(..).map(|mut s| {
                 s.name = "pretrain_loss".into();
