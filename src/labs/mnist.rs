@@ -140,7 +140,7 @@ fn misses(report: &TestReport) -> Figure {
 
 /// The ten probabilities for a drawn digit as bars, the likeliest highlighted.
 pub fn probs_figure(probs: &[f32]) -> Figure {
-    let best = probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+    let best = likeliest(probs);
     let panel = BarPanel {
         title: String::new(),
         x_desc: "digit".into(),
@@ -157,9 +157,13 @@ pub fn probs_figure(probs: &[f32]) -> Figure {
     Figure::new("sketch-probs", Plot::Bars(Bars { panels: vec![panel] }), probs_caption(probs))
 }
 
+/// The digit with the highest probability, if there are any.
+fn likeliest(probs: &[f32]) -> Option<usize> {
+    probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i)
+}
+
 fn probs_caption(probs: &[f32]) -> String {
-    let best = probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
-    match best {
+    match likeliest(probs) {
         Some(b) if probs.iter().any(|p| *p > 0.0) => {
             let all: Vec<String> = probs.iter().enumerate().map(|(i, p)| format!("{i}: {:.1}%", p * 100.0)).collect();
             format!("The network reads a {b} ({:.1}%). All ten: {}.", probs[b] * 100.0, all.join(", "))

@@ -108,8 +108,9 @@ impl RecallView {
     pub fn figures(&self, report: bool) -> Vec<Figure> {
         let mut out = vec![self.distance()];
         if report {
-            out.push(self.report());
-            out.push(Figure::new("table", Plot::Table(self.table()), format!("{} models on the same sequences.", self.models.len())));
+            let table = self.table();
+            out.push(self.report(&table));
+            out.push(Figure::new("table", Plot::Table(table), format!("{} models on the same sequences.", self.models.len())));
         } else {
             out.push(self.gradflow());
         }
@@ -169,7 +170,8 @@ impl RecallView {
     }
 
     /// Time per step and steps to 90 % for each model, as bars.
-    fn report(&self) -> Figure {
+    /// The caption lists `table`, the same numbers as the report's table figure.
+    fn report(&self, table: &Table) -> Figure {
         let panel = |title: &str, value: &dyn Fn(&ModelResult) -> f32, label: &dyn Fn(&ModelResult, f32) -> String| BarPanel {
             title: title.to_string(),
             x_desc: String::new(),
@@ -185,7 +187,6 @@ impl RecallView {
         };
         let ms = panel("ms per step", &|m| m.ms_per_step as f32, &|_, v| format!("{v:.1}"));
         let to_90 = panel("steps to 90 %", &|m| m.steps_to_90.map_or(m.steps as f32, |s| s as f32), &|m, v| if m.steps_to_90.is_none() { format!(">{v:.0}") } else { format!("{v:.1}") });
-        let table = self.table();
         let rows: Vec<String> = table.rows.iter().map(|r| table.header.iter().zip(r).skip(1).fold(r[0].clone(), |acc, (h, v)| format!("{acc}, {h} {v}"))).collect();
         Figure::new("report", Plot::Bars(Bars { panels: vec![ms, to_90] }), format!("{}.", rows.join("; ")))
     }
