@@ -23,11 +23,11 @@ for arg in --shared-memory --max-memory=4294967296 --import-memory \
 done
 export RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128$link"
 export RUSTC_BOOTSTRAP=1
-cargo build --locked --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
+cargo build --locked --profile wasm --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
   -p worker_threads --target-dir "$target"
 mkdir -p "$out"
 wasm-bindgen --target no-modules --out-dir "$target/bindgen" --out-name worker_threads \
-  "$target/wasm32-unknown-unknown/release/worker_threads.wasm"
+  "$target/wasm32-unknown-unknown/wasm/worker_threads.wasm"
 node_modules/.bin/wasm-opt -Oz --enable-threads --enable-reference-types --enable-bulk-memory \
   --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-simd \
   "$target/bindgen/worker_threads_bg.wasm" -o "$out/worker_threads_bg.wasm"

@@ -89,6 +89,7 @@ pub enum Plot {
     Points(Points),
     Lines(Lines),
     Table(Table),
+    Tokens(Tokens),
 }
 
 /// A square of the plane, shaded cell by cell, with points and straight lines
@@ -240,6 +241,37 @@ pub struct Lines {
 pub struct Line {
     pub name: String,
     pub points: Vec<(f32, f32)>,
+}
+
+/// Lines of text token by token, each token shaded by a value in 0–1 (the
+/// probability the model gave it) and some marked: generated text, a chain of
+/// reasoning, a sentence with its masked letters filled in.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Tokens {
+    pub lines: Vec<TokenLine>,
+    /// What the shade means ("probability the model gave the character"); empty
+    /// when no line is shaded.
+    pub shade_desc: String,
+    /// What a red box means ("the edited character"); empty when none is marked.
+    pub mark_desc: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TokenLine {
+    /// Written before the text ("with the mask").
+    pub label: String,
+    pub tokens: Vec<String>,
+    /// One per token, 0–1; empty for plain text.
+    pub shades: Vec<f32>,
+    /// Tokens drawn boxed in red: an edit, a wrong guess, the sampled token.
+    pub marks: Vec<usize>,
+}
+
+impl TokenLine {
+    /// A line of characters, unshaded.
+    pub fn chars(label: &str, text: &str) -> Self {
+        TokenLine { label: label.into(), tokens: text.chars().map(String::from).collect(), shades: Vec::new(), marks: Vec::new() }
+    }
 }
 
 /// A table of text: a header row, then the rows.

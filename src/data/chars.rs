@@ -80,6 +80,26 @@ pub fn windows(ids: &[u32], batch: usize, seq: usize, rng: &mut Rng) -> (Vec<i64
     (x, y)
 }
 
+/// Hides characters of `rows` windows of `seq` ids for a fill-in task (BERT's
+/// masked language model): each position is replaced by `mask_id` with
+/// probability `rate`, and every window gets at least one. Returns the inputs,
+/// the flat positions that were masked and the characters they hid.
+pub fn mask_chars(ids: &[i64], seq: usize, rate: f64, mask_id: i64, rng: &mut Rng) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
+    let (mut x, mut at, mut y) = (ids.to_vec(), Vec::new(), Vec::new());
+    for (r, row) in x.chunks_mut(seq).enumerate() {
+        let mut hidden: Vec<usize> = (0..row.len()).filter(|_| (rng.uniform() as f64) < rate).collect();
+        if hidden.is_empty() {
+            hidden.push(rng.below(row.len() as u64) as usize);
+        }
+        for i in hidden {
+            at.push((r * seq + i) as i64);
+            y.push(row[i]);
+            row[i] = mask_id;
+        }
+    }
+    (x, at, y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +120,23 @@ mod tests {
         let c = CharCorpus::new(&"to be or not ".repeat(100), 16).unwrap();
         assert_eq!((c.train.len(), c.val.len()), (1170, 130));
         assert!(c.cut_from.is_none());
+    }
+
+    #[test]
+    fn masking_hides_a_share_of_each_window_and_remembers_what() {
+        let ids: Vec<i64> = (0..64 * 32).map(|i| i % 20).collect();
+        let (x, at, y) = mask_chars(&ids, 32, 0.25, 99, &mut Rng::new(4));
+        assert_eq!((x.len(), at.len()), (ids.len(), y.len()));
+        for (&a, &t) in at.iter().zip(&y) {
+            assert_eq!((x[a as usize], ids[a as usize]), (99, t));
+        }
+        assert_eq!(x.iter().filter(|&&v| v == 99).count(), at.len(), "only masked positions change");
+        let share = at.len() as f64 / ids.len() as f64;
+        assert!((share - 0.25).abs() < 0.03, "{share}");
+        // A tiny rate still hides one character in every window.
+        let (_, at, _) = mask_chars(&ids, 32, 1e-9, 99, &mut Rng::new(4));
+        let rows: std::collections::BTreeSet<i64> = at.iter().map(|a| a / 32).collect();
+        assert_eq!((at.len(), rows.len()), (64, 64));
     }
 
     #[test]

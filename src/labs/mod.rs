@@ -30,6 +30,8 @@ pub mod recall_train;
 pub mod sentiment;
 #[cfg(feature = "engine")]
 pub mod sentiment_train;
+#[cfg(feature = "engine")]
+pub mod twins;
 pub mod word2vec;
 #[cfg(feature = "engine")]
 pub mod word2vec_train;
@@ -179,6 +181,8 @@ registry! {
     "multihead" => attention::MULTIHEAD_SPEC, |p, d, _| attention_train::AttentionLab::new("multihead", p, d);
     "attention-vs-rnn" => recall::ATTENTION_VS_RNN_SPEC, |p, d, _| recall_train::RecallLab::new(true, p, d);
     mod block "block" => block::SPEC, |p, d, _| block::BlockLab::new(p, d);
+    mod encoder "encoder" => encoder::SPEC, |p, d, _| encoder::EncoderLab::new(p, d);
+    mod decoder "decoder" => decoder::SPEC, |p, d, _| decoder::DecoderLab::new(p, d);
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

@@ -52,6 +52,10 @@ pub struct GptConfig {
     /// Each sub-layer adds to the stream (x + f(x)); without, it replaces it.
     #[config(default = true)]
     pub residual: bool,
+    /// Each position attends to itself and the past only (a decoder); without,
+    /// to every position (an encoder, Day 16, or Day 17's cheating decoder).
+    #[config(default = true)]
+    pub causal: bool,
     #[config(default = 0)]
     pub seed: u64,
 }
@@ -105,7 +109,7 @@ impl GptConfig {
             blocks,
             ln_f: LayerNormConfig::new(c).init(device),
             head: normal_linear(&mut rng, c, self.vocab_size, false, device),
-            mask: causal_mask(t, t, device),
+            mask: if self.causal { causal_mask(t, t, device) } else { Tensor::zeros([t, t], device) },
         }
     }
 }
@@ -193,7 +197,8 @@ pub struct Gpt {
     pub blocks: Vec<Block>,
     pub ln_f: LayerNorm,
     pub head: Linear,
-    /// [T, T]: 0 on and below the diagonal, MASKED above. A constant, not a parameter.
+    /// [T, T]: 0 on and below the diagonal, MASKED above (all 0 when not
+    /// causal). A constant, not a parameter.
     pub mask: Tensor<2>,
 }
 

@@ -32,6 +32,46 @@ test('block: residual connections carry the gradient down a deep stack, drawn on
   await page.close();
 });
 
+for (const backend of ['cpu', 'webgpu']) {
+  test(`encoder on ${backend}: both models fill hidden characters of held-out text, drawn with their attention`, { timeout: 300_000 }, async () => {
+    const steps = backend === 'cpu' ? 60 : 3; // SwiftShader is slow
+    const page = await open(`#lab=encoder&steps=${steps}&seed=1&backend=${backend}&run=1`);
+    await waitStatus(page, 'done', 280_000);
+    assert.equal(await metric(page, 'step'), steps);
+    for (const name of ['accuracy', 'causal_accuracy']) {
+      const v = await metric(page, name);
+      assert.ok(v >= 0 && v <= 1, `${name} ${v}`);
+    }
+    for (const chart of ['fills', 'attention']) {
+      assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
+    }
+    assert.match(await page.textContent('figure:has([data-chart="fills"]) figcaption'), /bidirectional model fills \d+ of \d+ hidden characters/);
+    assert.match(await page.textContent('figure:has([data-chart="attention"]) figcaption'), /the causal model 0\.0 %/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+test('decoder: editing a later character moves no earlier prediction with the mask, live', { timeout: 240_000 }, async () => {
+  const page = await open('#lab=decoder&steps=40&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 200_000);
+  assert.equal(await metric(page, 'causal_max_change'), 0);
+  assert.ok((await metric(page, 'unmasked_max_change')) > 0);
+  for (const chart of ['mask', 'causality', 'samples']) {
+    assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
+  }
+  const caption = 'figure:has([data-chart="causality"]) figcaption';
+  assert.match(await page.textContent(caption), /Edited at position 21 .* exactly 0 with the mask/);
+  // The user edits an earlier character of the copy: the check follows.
+  await page.fill('[data-setting="edited"]', 'a dog sleeps on the barn');
+  await page.press('[data-setting="edited"]', 'Enter');
+  await page.waitForFunction((sel) => /Edited at position 14 \(“i” → “o”\)/.test(document.querySelector(sel).textContent), caption, { timeout: 30_000 });
+  assert.equal(await metric(page, 'causal_max_change'), 0);
+  assert.match(page.url(), /edited=a(%20|\+)dog(%20|\+)sleeps(%20|\+)on/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 let server, browser, profile;
 
 before(async () => {

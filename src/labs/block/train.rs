@@ -6,12 +6,13 @@ use super::{note, BlockView};
 use crate::data::chars::{windows, CharCorpus};
 use crate::data::text::toy_corpus;
 use crate::event::{Series, Snapshot};
+use crate::labs::twins::{self, Twin};
 use crate::labs::{LocalFuture, Training};
 use crate::models::gpt::{lm_loss, BlockOutput, Gpt, GptConfig, Norm};
 use crate::rng::Rng;
 use crate::settings::Params;
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 
 /// Characters per sequence (the GPT's block size).
@@ -23,19 +24,9 @@ const PROBE: usize = 8;
 /// Sentences of the toy corpus: about 70,000 characters.
 const SENTENCES: usize = 2000;
 
-/// One stack and its optimizer.
-struct Stack {
-    /// Always `Some` between steps; taken while the optimizer moves it.
-    model: Option<Gpt>,
-    optim: ModuleOptimizer,
-    /// Per-step losses on the device until the next snapshot.
-    pending: Vec<Tensor<1>>,
-    last_loss: Option<f32>,
-}
-
 pub struct BlockLab {
     /// With residuals, then without.
-    stacks: [Stack; 2],
+    stacks: [Twin; 2],
     norm: Norm,
     train: Vec<u32>,
     probe: (Tensor<2, Int>, Tensor<2, Int>), // [PROBE, SEQ] each
@@ -54,7 +45,7 @@ impl BlockLab {
         let corpus = CharCorpus::new(&toy_corpus(SENTENCES, seed), SEQ)?;
         let config = GptConfig::new(corpus.vocab.len(), SEQ, params.usize("layers")?, params.usize("heads")?, params.usize("width")?).with_norm(norm).with_seed(seed);
         // The same seed gives both stacks the same weights: only the residuals differ.
-        let stack = |residual: bool| Stack { model: Some(config.clone().with_residual(residual).init(&device)), optim: AdamConfig::new().init(), pending: Vec::new(), last_loss: None };
+        let stack = |residual: bool| Twin::new(config.clone().with_residual(residual).init(&device));
         let (x, y) = windows(&corpus.val, PROBE, SEQ, &mut Rng::new(0x9B0B));
         let probe = (tokens(x, PROBE, &device), tokens(y, PROBE, &device));
         Ok(Self {
@@ -87,11 +78,10 @@ impl BlockLab {
     }
 
     pub async fn read(&mut self) -> Result<(Snapshot, BlockView), String> {
-        let n = self.stacks[0].pending.len();
-        let (grads_with, stream) = self.probe(self.stacks[0].model.as_ref().expect("model is present between steps"), true);
-        let (grads_without, _) = self.probe(self.stacks[1].model.as_ref().expect("model is present between steps"), false);
+        let (grads_with, stream) = self.probe(self.stacks[0].model(), true);
+        let (grads_without, _) = self.probe(self.stacks[1].model(), false);
         let l = grads_with.dims()[0];
-        let mut parts: Vec<Tensor<1>> = self.stacks.iter_mut().flat_map(|s| std::mem::take(&mut s.pending)).map(|t| t.inner()).collect();
+        let (n, mut parts) = twins::pending(&mut self.stacks);
         parts.extend([grads_with, grads_without, stream.expect("asked for")]);
         let values = Tensor::cat(parts, 0).into_data_async().await.map_err(|e| format!("reading results failed: {e:?}"))?;
         let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
@@ -100,12 +90,8 @@ impl BlockLab {
         let first = self.step - n;
         let mut series = Vec::new();
         for (k, (stack, name)) in self.stacks.iter_mut().zip(["loss", "loss_no_residual"]).enumerate() {
-            let mine = &losses[k * n..(k + 1) * n];
-            if let Some((i, bad)) = mine.iter().enumerate().find(|(_, l)| !l.is_finite()) {
-                return Err(format!("The stack {} diverged at step {}: the loss became {bad}. Lower the learning rate ({}) and press Reset.", super::STACKS[k], first + i + 1, self.lr));
-            }
-            stack.last_loss = mine.last().copied().or(stack.last_loss);
-            series.push(Series { name: name.into(), points: mine.iter().enumerate().map(|(i, l)| ((first + i + 1) as u32, *l)).collect() });
+            let points = stack.losses(&losses[k * n..(k + 1) * n], first, &format!("stack {}", super::STACKS[k]), self.lr)?;
+            series.push(Series { name: name.into(), points });
         }
         let grads = [grads[..l].to_vec(), grads[l..].to_vec()];
         let norm = if self.norm == Norm::Post { "post" } else { "pre" };
@@ -184,13 +170,13 @@ impl Training for BlockLab {
         let (x, y) = windows(&self.train, BATCH, SEQ, &mut self.rng);
         let (x, y) = (tokens(x, BATCH, &self.device), tokens(y, BATCH, &self.device)); // [B, T] each
         for stack in &mut self.stacks {
-            let model = stack.model.take().expect("model is present between steps");
+            let model = stack.take();
             let logits = model.logits(x.clone()); // [B, T, V]
             let loss = lm_loss(logits, y.clone()); // [1]
             let grads = loss.backward();
             let grads = GradientsParams::from_grads(grads, &model);
-            stack.model = Some(stack.optim.step(self.lr, model, grads));
-            stack.pending.push(loss.detach());
+            let model = stack.optim.step(self.lr, model, grads);
+            stack.put(model, loss);
         }
         self.step += 1;
     }
@@ -221,7 +207,7 @@ mod tests {
     #[test]
     fn the_trace_keeps_every_block_at_the_stream_width() {
         let lab = lab("3", "post");
-        let model = lab.stacks[0].model.as_ref().unwrap();
+        let model = lab.stacks[0].model();
         let (input, outputs, loss) = trace(model, lab.probe.0.clone(), lab.probe.1.clone());
         assert_eq!(input.dims(), [PROBE, SEQ, 16]);
         assert_eq!(outputs.len(), 3);
@@ -237,7 +223,7 @@ mod tests {
     #[test]
     fn the_probe_measures_a_gradient_per_block_and_four_sizes_a_block() {
         let lab = lab("2", "pre");
-        let (grads, stream) = lab.probe(lab.stacks[1].model.as_ref().unwrap(), true);
+        let (grads, stream) = lab.probe(lab.stacks[1].model(), true);
         assert_eq!(grads.dims(), [2]);
         assert_eq!(stream.unwrap().dims(), [1 + 4 * 2]);
     }

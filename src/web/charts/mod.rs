@@ -11,6 +11,7 @@ pub mod lines;
 pub mod plane;
 pub mod points;
 pub mod ranked;
+pub mod tokens;
 
 use crate::figure::Plot;
 use plotters::prelude::*;
@@ -40,6 +41,7 @@ pub fn draw(canvas: &HtmlCanvasElement, name: &str, plot: &Plot) {
         Plot::Heatmaps(h) => heatmaps::draw(canvas, h),
         Plot::Points(p) => points::draw(canvas, name, p),
         Plot::Lines(l) => lines::draw(canvas, l),
+        Plot::Tokens(t) => tokens::draw(canvas, t),
         // Tables are HTML, filled by `render`; a canvas never gets one.
         Plot::Table(_) => clear(canvas),
     }
