@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -76,6 +76,8 @@ struct RunArgs {
     backend: String,
     every: usize,
     json: bool,
+    /// `--text-file PATH`: the user's own text, handed to the lab as `UPLOAD`.
+    text_file: Option<String>,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -90,6 +92,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         backend: "cpu".into(),
         every: if bench { 1 } else { 0 },
         json: false,
+        text_file: None,
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -103,6 +106,12 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "backend" if matches!(value.as_str(), "cpu" | "wgpu") => out.backend = value.clone(),
             "backend" => return Err(format!("--backend must be cpu or wgpu, not {}", quote(value))),
             "every" => out.every = value.parse().ok().filter(|n| *n > 0).ok_or("--every needs a positive whole number")?,
+            // The lab's "file" corpus, read from this path.
+            "text-file" if schema.iter().any(|s| s.key == "corpus" && matches!(s.kind, reasonlab::settings::Kind::Choice(c) if c.contains(&"file"))) => {
+                out.text_file = Some(value.clone());
+                out.params.set(&schema, "corpus", "file")?;
+            }
+            "text-file" => return Err(format!("lab {} takes no text file", out.lab)),
             _ => out.params.set(&schema, key, value).map_err(|e| format!("--{e}"))?,
         }
     }
@@ -123,7 +132,11 @@ fn device(backend: &str) -> Result<burn::prelude::Device, String> {
 fn start_lab(args: &RunArgs) -> Result<Box<dyn Training>, String> {
     let device = device(&args.backend)?;
     let names = labs::spec(&args.lab).map_or(Ok(&[][..]), |s| (s.data)(&args.params))?;
-    let files = DataFiles::read_dir(&DataFiles::default_dir(), names)?;
+    let mut files = DataFiles::read_dir(&DataFiles::default_dir(), names)?;
+    if let Some(path) = &args.text_file {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read the text file {path}: {e}"))?;
+        files.insert(reasonlab::data::files::UPLOAD, bytes);
+    }
     labs::start(&args.lab, &args.params, &device, &files)
 }
 

@@ -10,8 +10,15 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "cmd", rename_all = "lowercase")]
 pub enum Command {
-    /// Build (or rebuild) a lab with these settings on this backend.
-    Load { lab: String, params: BTreeMap<String, String>, backend: BackendChoice },
+    /// Build (or rebuild) a lab with these settings on this backend; `upload`
+    /// is the user's own text, for a lab set to train on a file.
+    Load {
+        lab: String,
+        params: BTreeMap<String, String>,
+        backend: BackendChoice,
+        #[serde(default)]
+        upload: Option<String>,
+    },
     Run,
     Pause,
     /// One step, then a snapshot.

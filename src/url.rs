@@ -190,10 +190,10 @@ mod tests {
 
     #[test]
     fn unbuilt_labs_are_kept_with_no_settings() {
-        let (s, notices) = parse_hash("lab=gpt&lr=0.1");
-        assert_eq!(s.lab, "gpt");
+        let (s, notices) = parse_hash("lab=report&lr=0.1");
+        assert_eq!(s.lab, "report");
         assert_eq!(notices.len(), 1);
-        assert_eq!(s.to_hash(), "lab=gpt&seed=1&backend=auto");
+        assert_eq!(s.to_hash(), "lab=report&seed=1&backend=auto");
     }
 
     #[test]

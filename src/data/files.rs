@@ -4,6 +4,10 @@
 
 use std::collections::BTreeMap;
 
+/// The name under which the user's own text travels with the data files: the
+/// page's file picker or the CLI's `--text-file` puts it there, never `data/`.
+pub const UPLOAD: &str = "upload";
+
 #[derive(Clone, Debug, Default)]
 pub struct DataFiles(pub BTreeMap<String, Vec<u8>>);
 

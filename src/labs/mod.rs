@@ -183,6 +183,7 @@ registry! {
     mod block "block" => block::SPEC, |p, d, _| block::BlockLab::new(p, d);
     mod encoder "encoder" => encoder::SPEC, |p, d, _| encoder::EncoderLab::new(p, d);
     mod decoder "decoder" => decoder::SPEC, |p, d, _| decoder::DecoderLab::new(p, d);
+    mod gpt "gpt" => gpt::SPEC, gpt::GptLab::new;
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

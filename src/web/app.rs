@@ -53,6 +53,8 @@ struct App {
     predicting: bool,
     sketch_dirty: bool,
     frame_pending: bool,
+    /// The user's own text (kept in the browser, not in the link).
+    upload: Option<super::upload::Upload>,
 }
 
 thread_local! {
@@ -94,6 +96,7 @@ pub fn start() {
             predicting: false,
             sketch_dirty: false,
             frame_pending: false,
+            upload: super::upload::stored(),
         })
     });
     with_app(|app| app.show(state, notices));
@@ -178,7 +181,9 @@ impl App {
             self.fail(&e);
             return;
         }
-        self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend });
+        // A lab set to train on "file" gets the user's text with its settings.
+        let upload = self.state.params.0.values().any(|v| v == "file").then(|| self.upload.as_ref().map(|u| u.text.clone())).flatten();
+        self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload });
     }
 
     fn run(&mut self) {
@@ -306,6 +311,7 @@ impl App {
             with_app(|a| a.apply_preset(&value));
         });
         interact::wire(ui);
+        self.show_upload();
     }
 
     fn on_event(&mut self, event: Event) {

@@ -12,6 +12,7 @@ pub mod render;
 pub mod sketch;
 #[cfg(feature = "threads")]
 pub mod threads;
+pub mod upload;
 #[cfg(feature = "engine")]
 pub mod worker;
 

@@ -84,6 +84,15 @@ pub struct LabUi {
     pub metrics: Element,
     pub charts: Vec<(FigureSpec, Chart)>,
     pub sketch: Option<SketchUi>,
+    pub upload: Option<UploadUi>,
+}
+
+/// The file picker of a lab whose text can be the user's own file.
+pub struct UploadUi {
+    /// The choice setting that offers "file".
+    pub key: &'static str,
+    pub input: Element,
+    pub status: Element,
 }
 
 /// Fills `main` with the lab's view. `None` for a lab that is not built yet.
@@ -109,6 +118,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         add(&preset, el("option", &[("value", &i.to_string())], p.name));
     }
     let mut controls = Vec::new();
+    let mut upload = None;
     for setting in labs::schema(info.id) {
         let label = add(&panel, el("label", &[("title", setting.help)], &format!("{} ", setting.label)));
         let value = state.params.shown(setting.key);
@@ -129,6 +139,13 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
             Kind::Words => add(&label, el("input", &[("type", "text"), ("data-setting", setting.key), ("maxlength", "64"), ("spellcheck", "false"), ("value", value)], "")),
         };
         controls.push((setting.key.to_string(), input));
+        // A choice of texts that offers "file" gets a file picker beside it.
+        if matches!(setting.kind, Kind::Choice(options) if options.contains(&"file")) {
+            let pick = add(&panel, el("label", &[("title", "A UTF-8 text file of yours: it stays in this browser and is not put in the link.")], "Your text file "));
+            let input = add(&pick, el("input", &[("type", "file"), ("accept", ".txt,text/plain"), ("data-upload", setting.key)], ""));
+            let status = add(&panel, el("span", &[("class", "upload"), ("data-upload-status", ""), ("role", "status")], ""));
+            upload = Some(UploadUi { key: setting.key, input, status });
+        }
     }
     let backend_label = add(&panel, el("label", &[("title", "auto picks the faster backend for this lab; webgpu or cpu force one.")], "Backend "));
     let backend = add(&backend_label, el("select", &[("data-setting", "backend")], ""));
@@ -200,7 +217,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let table = add(main, el("table", &[("class", "metrics")], ""));
     add(&table, el("caption", &[], "Current metrics"));
     let metrics = add(&table, el("tbody", &[], ""));
-    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch })
+    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch, upload })
 }
 
 /// The `<td data-metric=name>` of a metric, created on first use.

@@ -144,7 +144,16 @@ async fn actor() {
 impl Trainer {
     async fn handle(&mut self, cmd: Command) {
         match cmd {
-            Command::Load { lab, params, backend } => self.load(lab, params, backend).await,
+            Command::Load { lab, params, backend, upload } => {
+                // The user's own text travels with the load that needs it.
+                match upload {
+                    Some(text) => self.files.insert(crate::data::files::UPLOAD, text.into_bytes()),
+                    None => {
+                        self.files.0.remove(crate::data::files::UPLOAD);
+                    }
+                }
+                self.load(lab, params, backend).await
+            }
             Command::Run => {
                 if self.lab.as_ref().is_some_and(|l| l.is_done()) {
                     self.rebuild().await;

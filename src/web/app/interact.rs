@@ -6,6 +6,7 @@ use super::{with_app, App};
 use crate::event::{Command, Status};
 use crate::web::dom::{self, on, set_text};
 use crate::web::page::LabUi;
+use crate::web::upload::{self, Upload};
 use crate::web::{charts, export, sketch};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
@@ -43,6 +44,17 @@ pub(super) fn wire(ui: &LabUi) {
                 };
                 a.sketch_dirty = false;
                 a.request_frame();
+            });
+        });
+    }
+    if let Some(up) = &ui.upload {
+        let input = up.input.clone();
+        let key = up.key;
+        on(&up.input, "change", move |_| {
+            let input: HtmlInputElement = input.clone().unchecked_into();
+            wasm_bindgen_futures::spawn_local(async move {
+                let read = upload::read(&input).await;
+                with_app(|a| a.take_upload(key, read));
             });
         });
     }
@@ -107,6 +119,31 @@ impl App {
     pub(super) fn pad_has_ink(&self) -> bool {
         let pad = self.ui.as_ref().and_then(|ui| ui.sketch.as_ref());
         pad.is_some_and(|p| sketch::read_digit(&p.pad).iter().any(|&v| v > 0.0))
+    }
+
+    /// Says which text of the user's the lab would train on.
+    pub(super) fn show_upload(&self) {
+        let Some(up) = self.ui.as_ref().and_then(|ui| ui.upload.as_ref()) else { return };
+        let text = match &self.upload {
+            Some(u) => format!("{}, kept in this browser.", u.describe()),
+            None => "No file chosen yet.".to_string(),
+        };
+        set_text(&up.status, &text);
+    }
+
+    /// A file was read: keep it, and train on it.
+    pub(super) fn take_upload(&mut self, key: &str, read: Result<Upload, String>) {
+        match read {
+            Ok(up) => {
+                if let Err(why) = upload::store(&up) {
+                    self.notify(&format!("{}: {why}, so it is used for this visit only.", up.describe()), "warning");
+                }
+                self.upload = Some(up);
+                self.show_upload();
+                self.on_setting(key, "file");
+            }
+            Err(why) => self.notify(&why, "error"),
+        }
     }
 
     pub(super) fn export_report(&self) {

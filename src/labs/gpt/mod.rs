@@ -1,0 +1,160 @@
+//! Day 18: a tiny GPT trained on a corpus, character by character, with the
+//! last 10 % held out: live training and validation loss, samples from the
+//! user's prompt, and the race against nanoGPT's own CPU run on this machine.
+
+use crate::backend::Workload;
+use crate::data::files::UPLOAD;
+use crate::data::text::{MOBY_DICK, SHAKESPEARE};
+use crate::figure::{Figure, FigureSpec, Line, Lines, Plot, TokenLine, Tokens};
+use crate::labs::{LabSpec, Preset};
+use crate::settings::{Kind, Params, Setting};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "engine")]
+mod train;
+#[cfg(feature = "engine")]
+pub use train::GptLab;
+
+/// nanoGPT's CPU "baby GPT" (its README's command) on this machine, on the
+/// same 90/10 split of the 8 plays: `../shared/peers/nanogpt/run.sh`.
+pub const NANOGPT_VAL: f32 = 2.00;
+pub const NANOGPT_SECONDS: f32 = 106.0;
+
+pub static SPEC: LabSpec = LabSpec {
+    intro: &[
+        "Everything so far, put together: a GPT (token embeddings, a stack of pre-LN blocks of causal self-attention and an MLP, a final LayerNorm and a linear head over the characters), trained to predict the next character of a real text. The last 10 % of the text is held out; the validation loss is measured on it and nowhere else.",
+        "The default preset races nanoGPT's own CPU “baby GPT” run on this machine (4 layers, 4 heads, width 128, context 64, batch 12, 2,000 steps): it reached a validation loss of 2.00 in 106 seconds. The preset here is chosen to get lower, sooner, in your browser: a smaller, faster model at a higher learning rate with warm-up and cosine decay, RoPE for positions, AdamW with weight decay.",
+        "Every so often the model writes from your prompt, each character shaded by the probability it gave it. Bring your own text: choose “file” and pick a UTF-8 text file (it stays in your browser, not in the link), or on the command line `reasonlab run gpt --text-file PATH`.",
+    ],
+    settings: &[
+        Setting { key: "corpus", label: "Text", help: "shakespeare: 8 plays. moby: Moby Dick. file: a text file of yours (the page's file picker, or the CLI's --text-file).", kind: Kind::Choice(&["shakespeare", "moby", "file"]), default: "shakespeare" },
+        Setting { key: "layers", label: "Blocks", help: "Transformer blocks.", kind: Kind::Int { min: 1, max: 12 }, default: "3" },
+        Setting { key: "heads", label: "Heads", help: "Attention heads per block.", kind: Kind::Choice(&["1", "2", "4", "8"]), default: "4" },
+        Setting { key: "width", label: "Width C", help: "Size of the residual stream.", kind: Kind::Choice(&["32", "48", "64", "96", "128", "192", "256"]), default: "96" },
+        Setting { key: "context", label: "Context", help: "Characters the model sees at once (block size).", kind: Kind::Int { min: 8, max: 256 }, default: "64" },
+        Setting { key: "batch", label: "Batch", help: "Windows per step.", kind: Kind::Int { min: 1, max: 256 }, default: "16" },
+        Setting { key: "positions", label: "Positions", help: "learned: a vector per position (GPT-2). rope: queries and keys rotated by position.", kind: Kind::Choice(&["learned", "rope"]), default: "rope" },
+        Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size, after warm-up; cosine decay to a tenth of it at the last step.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.004" },
+        Setting { key: "warmup", label: "Warm-up steps", help: "Steps over which the learning rate rises linearly from 0.", kind: Kind::Int { min: 0, max: 10_000 }, default: "100" },
+        Setting { key: "weight_decay", label: "Weight decay", help: "AdamW's decoupled weight decay.", kind: Kind::Float { min: 0.0, max: 1.0 }, default: "0.1" },
+        Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 200_000 }, default: "1500" },
+        Setting { key: "eval_every", label: "Evaluate every", help: "Steps between validation estimates (on 32 fixed held-out windows) and samples. The last step measures the whole held-out text.", kind: Kind::Int { min: 10, max: 100_000 }, default: "250" },
+        Setting { key: "prompt", label: "Prompt", help: "Samples continue this text (characters the corpus never uses are skipped).", kind: Kind::Text { max: 200 }, default: "ROMEO:" },
+        Setting { key: "temperature", label: "Temperature", help: "Sampling: below 1 plays safe, above 1 takes risks.", kind: Kind::Float { min: 0.05, max: 5.0 }, default: "0.8" },
+    ],
+    presets: &[
+        Preset { name: "Race nanoGPT (≈ 100 s)", values: &[("corpus", "shakespeare"), ("layers", "3"), ("width", "96"), ("context", "64"), ("batch", "16"), ("lr", "0.004"), ("warmup", "100"), ("steps", "1500")] },
+        Preset { name: "Longer run (≈ 8 min)", values: &[("corpus", "shakespeare"), ("layers", "4"), ("width", "128"), ("context", "64"), ("batch", "16"), ("lr", "0.003"), ("warmup", "200"), ("steps", "6000")] },
+        Preset { name: "Moby Dick", values: &[("corpus", "moby"), ("layers", "3"), ("width", "96"), ("steps", "1500")] },
+    ],
+    workload: Workload::Large,
+    figures: &[
+        FigureSpec::curve("train_loss", "Training loss per step"),
+        FigureSpec::curve("val_loss", "Validation loss (held-out 10 %)"),
+        FigureSpec::plot("race", "Validation loss against wall time, beside nanoGPT's CPU run"),
+        FigureSpec::wide("sample", "The model writes from your prompt"),
+    ],
+    data: files,
+    live: &["prompt", "temperature"],
+};
+
+fn files(p: &Params) -> Result<&'static [&'static str], String> {
+    Ok(match p.get("corpus")? {
+        "moby" => &[MOBY_DICK],
+        "file" => &[],
+        _ => &[SHAKESPEARE],
+    })
+}
+
+/// Which text a run trains on: a data file, or the user's own (`UPLOAD`).
+pub fn corpus_file(p: &Params) -> Result<&'static str, String> {
+    Ok(match p.get("corpus")? {
+        "moby" => MOBY_DICK,
+        "file" => UPLOAD,
+        _ => SHAKESPEARE,
+    })
+}
+
+/// The page's picture of the lab, read at a snapshot.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct GptView {
+    /// (seconds since the first step, validation loss) at each evaluation.
+    pub val_by_time: Vec<(f32, f32)>,
+    /// Whether the last validation point is over the whole held-out text.
+    pub full: bool,
+    /// The latest sample: prompt, then characters with their probabilities.
+    pub prompt: String,
+    pub sample: Vec<(String, f32)>,
+    pub sample_step: usize,
+    pub temperature: f64,
+    pub sample_tokens_per_sec: f64,
+}
+
+impl GptView {
+    pub fn figures(&self) -> Vec<Figure> {
+        vec![self.race(), self.sample_figure()]
+    }
+
+    fn race(&self) -> Figure {
+        let lines = vec![
+            Line { name: "this run".into(), points: self.val_by_time.clone() },
+            Line { name: "nanoGPT, CPU, this machine".into(), points: vec![(NANOGPT_SECONDS, NANOGPT_VAL)] },
+        ];
+        let plot = Lines { lines, x_desc: "seconds since the first step".into(), y_desc: "validation loss".into(), y_range: None, log_y: false, reference: Some(NANOGPT_VAL), markers: true };
+        let caption = match self.val_by_time.last() {
+            None => format!("nanoGPT's baby GPT reached {NANOGPT_VAL:.2} in {NANOGPT_SECONDS:.0} s here (grey line); this run's points appear at each evaluation."),
+            Some(&(t, v)) => {
+                let reached = self.val_by_time.iter().find(|p| p.1 < NANOGPT_VAL).map(|p| format!(" It first went below {NANOGPT_VAL:.2} at {:.1} s.", p.0)).unwrap_or_default();
+                let what = if self.full { "on the whole held-out text" } else { "estimated on 32 held-out windows" };
+                format!("Validation loss {v:.3} at {t:.1} s ({what}); nanoGPT's baby GPT reached {NANOGPT_VAL:.2} in {NANOGPT_SECONDS:.0} s on this machine.{reached}")
+            }
+        };
+        Figure::new("race", Plot::Lines(plot), caption)
+    }
+
+    fn sample_figure(&self) -> Figure {
+        let line = TokenLine { label: format!("step {}, temperature {}: “{}”…", self.sample_step, self.temperature, self.prompt), tokens: self.sample.iter().map(|s| s.0.clone()).collect(), shades: self.sample.iter().map(|s| s.1).collect(), marks: Vec::new() };
+        let caption = if self.sample.is_empty() {
+            "The model writes after its first evaluation.".to_string()
+        } else {
+            let mean = self.sample.iter().map(|s| s.1).sum::<f32>() / self.sample.len() as f32;
+            format!("{} characters at step {}, {:.0} characters per second with the KV cache; the mean probability the model gave its own characters: {mean:.2}.", self.sample.len(), self.sample_step, self.sample_tokens_per_sec)
+        };
+        Figure::new("sample", Plot::Tokens(Tokens { lines: vec![line], shade_desc: "the model's probability for the character".into(), mark_desc: String::new() }), caption)
+    }
+}
+
+/// The learning rate at `step` (0-based): linear warm-up to `peak`, then a
+/// cosine down to a tenth of it at `total`.
+pub fn learning_rate(step: usize, peak: f64, warmup: usize, total: usize) -> f64 {
+    if step < warmup {
+        return peak * (step + 1) as f64 / warmup as f64;
+    }
+    let span = total.saturating_sub(warmup).max(1) as f64;
+    let progress = ((step - warmup) as f64 / span).min(1.0);
+    let min = peak / 10.0;
+    min + 0.5 * (peak - min) * (1.0 + (std::f64::consts::PI * progress).cos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_warms_up_then_decays_to_a_tenth() {
+        assert!((learning_rate(0, 1.0, 10, 100) - 0.1).abs() < 1e-12);
+        assert!((learning_rate(9, 1.0, 10, 100) - 1.0).abs() < 1e-12);
+        assert!((learning_rate(10, 1.0, 10, 100) - 1.0).abs() < 1e-12);
+        assert!((learning_rate(55, 1.0, 10, 100) - 0.55).abs() < 1e-9, "halfway down the cosine");
+        assert!((learning_rate(100, 1.0, 10, 100) - 0.1).abs() < 1e-12);
+        assert!((learning_rate(5, 1.0, 0, 10) - 0.55).abs() < 1e-9, "no warm-up");
+    }
+
+    #[test]
+    fn the_race_states_when_the_run_went_below_nanogpt() {
+        let view = GptView { val_by_time: vec![(10.0, 2.5), (50.0, 1.98), (90.0, 1.9)], full: true, ..Default::default() };
+        let caption = &view.figures()[0].caption;
+        assert!(caption.contains("1.900 at 90.0 s (on the whole held-out text)"), "{caption}");
+        assert!(caption.contains("first went below 2.00 at 50.0 s"), "{caption}");
+    }
+}

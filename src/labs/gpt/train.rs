@@ -1,0 +1,273 @@
+//! Day 18's training: the GPT on random windows of the text's first 90 %,
+//! AdamW with warm-up and cosine decay; every `eval_every` steps a validation
+//! estimate and a sample, and at the last step the loss over the whole
+//! held-out 10 %.
+
+use super::{corpus_file, learning_rate, GptView};
+use crate::data::chars::{windows, CharCorpus};
+use crate::data::files::{DataFiles, UPLOAD};
+use crate::event::{Series, Snapshot};
+use crate::labs::char_lm_train::sample_index;
+use crate::labs::{LocalFuture, Training};
+use crate::models::gpt::{lm_loss, Gpt, GptConfig, KvCache, Positions};
+use crate::rng::Rng;
+use crate::settings::Params;
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use web_time::Instant;
+
+/// Held-out windows of a validation estimate during training.
+const VAL_WINDOWS: usize = 32;
+/// Windows per forward pass when measuring the whole held-out text.
+const FULL_BATCH: usize = 64;
+/// Characters of each sample.
+const SAMPLE_CHARS: usize = 160;
+
+pub struct GptLab {
+    corpus: CharCorpus,
+    context: usize,
+    batch: usize,
+    /// Always `Some` between steps; taken while the optimizer moves it.
+    model: Option<Gpt>,
+    optim: ModuleOptimizer,
+    peak_lr: f64,
+    warmup: usize,
+    steps: usize,
+    eval_every: usize,
+    prompt: String,
+    temperature: f64,
+    /// Fixed held-out windows for the estimates, on the plain device.
+    val_x: Tensor<2, Int>,
+    val_y: Tensor<2, Int>,
+    rng: Rng,
+    step: usize,
+    pending: Vec<Tensor<1>>,
+    train_loss: Option<f32>,
+    val_loss: Option<f32>,
+    last_eval: Option<usize>,
+    /// The prompt or temperature changed: write again at the next snapshot.
+    resample: bool,
+    view: GptView,
+    /// When the first step began, and when the latest one ended.
+    started: Option<Instant>,
+    last_end: f64,
+    device: Device,
+    plain: Device,
+}
+
+impl GptLab {
+    pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
+        let seed = params.u64("seed")?;
+        device.seed(seed);
+        let name = corpus_file(params)?;
+        let bytes = match files.get(name) {
+            Ok(b) => b,
+            Err(_) if name == UPLOAD => return Err("Choose a text file first (Text: file), or pick Shakespeare or Moby Dick.".into()),
+            Err(e) => return Err(e),
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("The file is not UTF-8 text (at byte {}): save it as UTF-8, or pick another.", e.valid_up_to()))?;
+        let context = params.usize("context")?;
+        let corpus = CharCorpus::new(text, context)?;
+        let positions = if params.get("positions")? == "rope" { Positions::Rope } else { Positions::Learned };
+        let (layers, heads, width) = (params.usize("layers")?, params.usize("heads")?, params.usize("width")?);
+        if width % heads != 0 {
+            return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
+        }
+        let config = GptConfig::new(corpus.vocab.len(), context, layers, heads, width).with_positions(positions).with_seed(seed);
+        let plain = device.clone();
+        let device = device.clone().autodiff();
+        let model = config.init(&device);
+        // nanoGPT's betas for small batches (β₂ = 0.99).
+        let optim = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8).with_weight_decay(params.f64("weight_decay")? as f32).init();
+        let (vx, vy) = windows(&corpus.val, VAL_WINDOWS, context, &mut Rng::new(0x7A1));
+        let tokens = |v: Vec<i64>, rows: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, context]), &plain);
+        Ok(Self {
+            val_x: tokens(vx, VAL_WINDOWS),
+            val_y: tokens(vy, VAL_WINDOWS),
+            corpus,
+            context,
+            batch: params.usize("batch")?,
+            model: Some(model),
+            optim,
+            peak_lr: params.f64("lr")?,
+            warmup: params.usize("warmup")?,
+            steps: params.usize("steps")?,
+            eval_every: params.usize("eval_every")?,
+            prompt: params.get("prompt")?.to_string(),
+            temperature: params.f64("temperature")?,
+            rng: Rng::new(seed ^ 0x6E7),
+            step: 0,
+            pending: Vec::new(),
+            train_loss: None,
+            val_loss: None,
+            last_eval: None,
+            resample: false,
+            view: GptView::default(),
+            started: None,
+            last_end: 0.0,
+            device,
+            plain,
+        })
+    }
+
+    fn model(&self) -> &Gpt {
+        self.model.as_ref().expect("the model is present between steps")
+    }
+
+    /// Mean loss over the whole held-out text, each character predicted once:
+    /// non-overlapping windows, FULL_BATCH at a time, one read at the end.
+    async fn full_val_loss(&self, model: &Gpt) -> Result<f32, String> {
+        let t = self.context;
+        let val = &self.corpus.val;
+        let n = (val.len() - 1) / t;
+        let mut sums = Vec::new();
+        for first in (0..n).step_by(FULL_BATCH) {
+            let rows = FULL_BATCH.min(n - first);
+            let at = |shift: usize| (first..first + rows).flat_map(|w| val[w * t + shift..w * t + shift + t].iter().map(|&c| c as i64)).collect::<Vec<_>>();
+            let x = Tensor::<2, Int>::from_data(TensorData::new(at(0), [rows, t]), &self.plain);
+            let y = Tensor::<2, Int>::from_data(TensorData::new(at(1), [rows, t]), &self.plain);
+            sums.push(lm_loss(model.logits(x), y).mul_scalar(rows as f32)); // [1]
+        }
+        let total = Tensor::cat(sums, 0).sum().into_data_async().await.map_err(|e| format!("{e:?}"))?;
+        let total = total.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?[0];
+        Ok(total / n as f32)
+    }
+
+    /// SAMPLE_CHARS characters from the prompt, one at a time with the KV
+    /// cache; each read back, sampled and fed in. Returns them with their
+    /// probabilities, and the characters per second.
+    async fn write_sample(&self, model: &Gpt) -> Result<(Vec<(String, f32)>, f64), String> {
+        let started = Instant::now();
+        let t = self.context;
+        let mut context: Vec<i64> = self.corpus.vocab.encode(&self.prompt).into_iter().map(i64::from).collect();
+        if context.is_empty() {
+            context.push(self.corpus.train[0] as i64);
+        }
+        let mut rng = Rng::new(self.step as u64 ^ 0x5A3);
+        let mut cache = KvCache::default();
+        let mut feed = context[context.len().saturating_sub(t - 1)..].to_vec();
+        let mut out = Vec::new();
+        for _ in 0..SAMPLE_CHARS {
+            let n = feed.len();
+            let idx = Tensor::<2, Int>::from_data(TensorData::new(std::mem::take(&mut feed), [1, n]), &self.plain);
+            let logits = model.forward(idx, Some(&mut cache), false).logits.slice([0..1, n - 1..n]).reshape([-1]); // [V]
+            let logits = logits.into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+            let next = sample_index(&logits, self.temperature, &mut rng);
+            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let p = (logits[next] - max).exp() / logits.iter().map(|l| (l - max).exp()).sum::<f32>();
+            out.push((self.corpus.vocab.decode(&[next as u32]), p));
+            context.push(next as i64);
+            if cache.len >= t {
+                // The cache holds a full context: start again from its second half.
+                cache = KvCache::default();
+                feed = context[context.len() - t / 2..].to_vec();
+            } else {
+                feed = vec![next as i64];
+            }
+        }
+        Ok((out, SAMPLE_CHARS as f64 / started.elapsed().as_secs_f64().max(1e-9)))
+    }
+
+    pub async fn read(&mut self) -> Result<(Snapshot, GptView), String> {
+        let n = self.pending.len();
+        let first = self.step - n;
+        let mut series = Vec::new();
+        if n > 0 {
+            let values = Tensor::cat(std::mem::take(&mut self.pending), 0).inner().into_data_async().await.map_err(|e| format!("{e:?}"))?;
+            let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+            if let Some((i, bad)) = values.iter().enumerate().find(|(_, l)| !l.is_finite()) {
+                return Err(format!("Training diverged at step {}: the loss became {bad}. Lower the learning rate ({}) and press Reset.", first + i + 1, self.peak_lr));
+            }
+            self.train_loss = values.last().copied();
+            series.push(Series { name: "train_loss".into(), points: values.iter().enumerate().map(|(i, l)| ((first + i + 1) as u32, *l)).collect() });
+        }
+        let done = self.step >= self.steps;
+        let due = self.last_eval.is_none_or(|at| self.step >= at + self.eval_every || (done && at != self.step));
+        let model = self.model().valid();
+        if due {
+            let val = if done {
+                self.full_val_loss(&model).await?
+            } else {
+                let v = lm_loss(model.logits(self.val_x.clone()), self.val_y.clone()).into_data_async().await.map_err(|e| format!("{e:?}"))?;
+                v.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?[0]
+            };
+            self.val_loss = Some(val);
+            self.last_eval = Some(self.step);
+            series.push(Series { name: "val_loss".into(), points: vec![(self.step as u32, val)] });
+            self.view.val_by_time.push((self.last_end as f32, val));
+            self.view.full = done;
+        }
+        if due || self.resample {
+            self.resample = false;
+            let (sample, rate) = self.write_sample(&model).await?;
+            self.view.sample = sample;
+            self.view.sample_tokens_per_sec = rate;
+            self.view.sample_step = self.step;
+            self.view.prompt = self.prompt.clone();
+            self.view.temperature = self.temperature;
+        }
+        let mut metrics = vec![("step".to_string(), self.step as f64)];
+        metrics.extend(self.train_loss.map(|l| ("train_loss".to_string(), l as f64)));
+        metrics.extend(self.val_loss.map(|l| ("val_loss".to_string(), l as f64)));
+        if done {
+            metrics.extend(self.val_loss.map(|l| ("val_loss_full".to_string(), l as f64)));
+        }
+        metrics.push(("params".into(), self.model().num_params() as f64));
+        if self.last_end > 0.0 {
+            metrics.push(("train_seconds".into(), self.last_end));
+            metrics.push(("tokens_per_sec".into(), (self.step * self.batch * self.context) as f64 / self.last_end));
+        }
+        if self.view.sample_tokens_per_sec > 0.0 {
+            metrics.push(("sample_tokens_per_sec".into(), self.view.sample_tokens_per_sec));
+        }
+        let v = self.corpus.vocab.len();
+        let cut = self.corpus.cut_from.map(|n| format!(" The text was cut from {n} to the first {} characters.", crate::data::chars::MAX_CHARS)).unwrap_or_default();
+        let note = format!(
+            "{v} distinct characters; {} for training, {} held out; loss in nats per character (ln {v} = {:.2} is a uniform guess). Training time counts from the first step to the latest, evaluations included; the last step measures the whole held-out text.{cut}",
+            self.corpus.train.len(),
+            self.corpus.val.len(),
+            (v as f64).ln()
+        );
+        Ok((Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures: Vec::new() }, self.view.clone()))
+    }
+}
+
+impl Training for GptLab {
+    /// One step: random windows → forward → loss → backward → gradients →
+    /// AdamW at this step's learning rate.
+    fn step(&mut self) {
+        let started = *self.started.get_or_insert_with(Instant::now);
+        let (x, y) = windows(&self.corpus.train, self.batch, self.context, &mut self.rng);
+        let x = Tensor::<2, Int>::from_data(TensorData::new(x, [self.batch, self.context]), &self.device); // [B, T]
+        let y = Tensor::<2, Int>::from_data(TensorData::new(y, [self.batch, self.context]), &self.device); // [B, T]
+        let lr = learning_rate(self.step, self.peak_lr, self.warmup, self.steps);
+        let model = self.model.take().expect("the model is present between steps");
+        let logits = model.logits(x); // [B, T, V]
+        let loss = lm_loss(logits, y); // [1]
+        let grads = loss.backward();
+        let grads = GradientsParams::from_grads(grads, &model);
+        self.model = Some(self.optim.step(lr, model, grads));
+        self.pending.push(loss.detach());
+        self.step += 1;
+        self.last_end = started.elapsed().as_secs_f64();
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.steps
+    }
+    fn set_live(&mut self, key: &str, value: &str) {
+        match key {
+            "temperature" => self.temperature = value.parse().unwrap_or(self.temperature),
+            "prompt" => self.prompt = value.to_string(),
+            _ => return,
+        }
+        // Write again now, not at the next evaluation.
+        self.resample = true;
+    }
+    fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
+        crate::labs::with_figures(self.read(), |view| view.figures())
+    }
+}
