@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -60,6 +60,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("bench") if args.get(1).map(String::as_str) == Some("tsne") => bench_tsne(&args[2..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("snapshot") => bench_snapshot(&args[2..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("sample") => bench_sample(&args[2..]),
         Some("bench") => Err("bench needs a workload: `reasonlab bench gpt`, `reasonlab bench tsne` or `reasonlab bench snapshot <lab>`".into()),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -208,6 +209,40 @@ fn bench_tsne(args: &[String]) -> Result<(), String> {
     }
     let total = start.elapsed().as_secs_f64();
     println!("{}", json!({"bench": "tsne", "points": points, "affinities_s": affinities, "iteration_ms": (total - affinities) * 2.0, "total_s": total, "kl": kl, "load_before": load_before, "load_after": load_average()}));
+    Ok(())
+}
+
+/// Sampling speed with the KV cache on the `gpt` lab's default model (2
+/// blocks of width 96, 65 characters, context 64): `--batch N` sequences
+/// (default 1) grow from one token to the full context, each new token read
+/// back before the next; the median of 5 runs, in new tokens per second.
+fn bench_sample(args: &[String]) -> Result<(), String> {
+    use burn::prelude::*;
+    use reasonlab::models::gpt::{GptConfig, KvCache};
+    let batch: usize = match args {
+        [] => 1,
+        [flag, n] if flag == "--batch" => n.parse().ok().filter(|n| (1..=256).contains(n)).ok_or("--batch must be 1–256")?,
+        _ => return Err("usage: reasonlab bench sample [--batch N]".into()),
+    };
+    let device = reasonlab::backend::cpu();
+    let config = GptConfig::new(65, 64, 2, 4, 96).with_seed(1);
+    let model = config.init(&device);
+    let load_before = load_average();
+    let mut rates = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let mut cache = KvCache::default();
+        let mut next = vec![0i64; batch];
+        for _ in 0..config.block_size {
+            let idx = Tensor::<2, Int>::from_data(TensorData::new(next.clone(), [batch, 1]), &device);
+            let logits = model.forward(idx, Some(&mut cache), false).logits; // [B, 1, V]
+            let ids = logits.argmax(2).float().into_data().try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+            next = ids.into_iter().map(|i| i as i64).collect();
+        }
+        rates.push((batch * config.block_size) as f64 / started.elapsed().as_secs_f64());
+    }
+    rates.sort_by(f64::total_cmp);
+    println!("{}", json!({"bench": "sample", "batch": batch, "new_tokens": batch * config.block_size, "tokens_per_sec": rates[2], "load_before": load_before, "load_after": load_average()}));
     Ok(())
 }
 

@@ -255,6 +255,13 @@ pub fn sample_index(logits: &[f32], temperature: f64, rng: &mut Rng) -> usize {
     weights.len() - 1
 }
 
+/// The probability softmax(logits) gives token `i` (at temperature 1): what a
+/// sample's shading shows.
+pub fn probability(logits: &[f32], i: usize) -> f32 {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    (logits[i] - max).exp() / logits.iter().map(|l| (l - max).exp()).sum::<f32>()
+}
+
 impl crate::labs::Training for CharLmLab {
     /// One step of truncated BPTT: random windows, forward, cross-entropy, backward, Adam.
     fn step(&mut self) {

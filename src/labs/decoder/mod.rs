@@ -95,14 +95,19 @@ impl DecoderView {
 
     fn causality(&self) -> Figure {
         let series = MODELS.iter().zip(&self.change).map(|(name, v)| BarSeries { name: name.to_string(), values: v.clone(), labels: vec![String::new(); v.len()] }).collect();
+        // The edited position is labelled with its edit ("b→f").
+        let mut categories = self.text.clone();
+        if let Some(c) = categories.get_mut(self.edit_at) {
+            *c = format!("{c}→{}", self.edited[self.edit_at]);
+        }
         let panel = BarPanel {
             title: "largest change of any logit, per position".into(),
             x_desc: "position (the text's character)".into(),
-            categories: self.text.clone(),
+            categories,
             series,
             y_max: 0.0,
             colour_by_category: false,
-            highlight: (self.edit_at < self.text.len()).then_some(self.edit_at),
+            highlight: None,
         };
         let caption = if self.edit_at >= self.text.len() {
             "The edited text is the same as the text: change a later character of the edited copy.".to_string()

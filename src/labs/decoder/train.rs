@@ -7,7 +7,7 @@ use super::{note, DecoderView, MODELS};
 use crate::data::chars::{windows, CharCorpus, CharVocab};
 use crate::data::text::toy_corpus;
 use crate::event::{Series, Snapshot};
-use crate::labs::char_lm_train::sample_index;
+use crate::labs::char_lm_train::{probability, sample_index};
 use crate::labs::twins::{self, Twin};
 use crate::labs::{LocalFuture, Training};
 use crate::models::gpt::{lm_loss, Gpt, GptConfig, Positions};
@@ -122,9 +122,7 @@ impl DecoderLab {
             let logits = model.logits(idx).slice([0..1, t - 1..t]).reshape([-1]); // [V]
             let logits = logits.into_data_async().await.map_err(|e| format!("reading logits failed: {e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
             let next = sample_index(&logits, TEMPERATURE, rng);
-            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let p = (logits[next] - max).exp() / logits.iter().map(|l| (l - max).exp()).sum::<f32>();
-            out.push((self.vocab.decode(&[next as u32]), p));
+            out.push((self.vocab.decode(&[next as u32]), probability(&logits, next)));
             context.push(next as i64);
         }
         Ok(out)

@@ -7,7 +7,7 @@ use super::{corpus_file, learning_rate, GptView};
 use crate::data::chars::{windows, CharCorpus};
 use crate::data::files::{DataFiles, UPLOAD};
 use crate::event::{Series, Snapshot};
-use crate::labs::char_lm_train::sample_index;
+use crate::labs::char_lm_train::{probability, sample_index};
 use crate::labs::{LocalFuture, Training};
 use crate::models::gpt::{lm_loss, Gpt, GptConfig, KvCache, Positions};
 use crate::rng::Rng;
@@ -154,9 +154,7 @@ impl GptLab {
             let logits = model.forward(idx, Some(&mut cache), false).logits.slice([0..1, n - 1..n]).reshape([-1]); // [V]
             let logits = logits.into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
             let next = sample_index(&logits, self.temperature, &mut rng);
-            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let p = (logits[next] - max).exp() / logits.iter().map(|l| (l - max).exp()).sum::<f32>();
-            out.push((self.corpus.vocab.decode(&[next as u32]), p));
+            out.push((self.corpus.vocab.decode(&[next as u32]), probability(&logits, next)));
             context.push(next as i64);
             if cache.len >= t {
                 // The cache holds a full context: start again from its second half.

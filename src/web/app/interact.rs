@@ -141,6 +141,7 @@ impl App {
                 self.upload = Some(up);
                 self.show_upload();
                 self.on_setting(key, "file");
+                self.restore_controls();
             }
             Err(why) => self.notify(&why, "error"),
         }

@@ -45,10 +45,12 @@ fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, panel: &BarPanel) -> Res
         for (g, v) in series.values.iter().enumerate() {
             let v = if v.is_finite() { *v } else { 0.0 };
             let x0 = g as f32 + 0.15 + width * k as f32;
+            // A highlighted category (the predicted digit) only where one
+            // series is drawn; several keep their own colours.
             let colour = match panel.highlight {
-                Some(h) => if h == g { ORANGE } else { BLUE },
-                None if panel.colour_by_category => model_colour(g),
-                None => model_colour(k),
+                Some(h) if n_series == 1 => if h == g { ORANGE } else { BLUE },
+                _ if panel.colour_by_category => model_colour(g),
+                _ => model_colour(k),
             };
             chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x0 + width * 0.9, v)], colour.filled())))?;
             if let Some(label) = series.labels.get(g).filter(|l| !l.is_empty()) {
@@ -56,5 +58,20 @@ fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, panel: &BarPanel) -> Res
             }
         }
     }
+    if n_series > 1 && !panel.colour_by_category {
+        legend(area, panel);
+    }
     Ok(())
+}
+
+/// Each series' colour and name, along the top of the panel.
+fn legend(area: &DrawingArea<CanvasBackend, Shift>, panel: &BarPanel) {
+    let font = ("sans-serif", 11).into_font();
+    let mut x = 48;
+    let y = if panel.title.is_empty() { 8 } else { 22 };
+    for (k, series) in panel.series.iter().enumerate() {
+        let _ = area.draw(&Rectangle::new([(x, y), (x + 10, y + 10)], model_colour(k).filled()));
+        let _ = area.draw(&Text::new(series.name.clone(), (x + 14, y - 1), font.clone()));
+        x += 30 + 6 * series.name.chars().count() as i32;
+    }
 }
