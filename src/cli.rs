@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -79,6 +79,10 @@ struct RunArgs {
     json: bool,
     /// `--text-file PATH`: the user's own text, handed to the lab as `UPLOAD`.
     text_file: Option<String>,
+    /// `--load PATH`: a model file to start from, handed to the lab as `MODEL`.
+    load: Option<String>,
+    /// `--save PATH`: where the trained model goes after the last step.
+    save: Option<String>,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -94,6 +98,8 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         every: if bench { 1 } else { 0 },
         json: false,
         text_file: None,
+        load: None,
+        save: None,
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -113,6 +119,8 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
                 out.params.set(&schema, "corpus", "file")?;
             }
             "text-file" => return Err(format!("lab {} takes no text file", out.lab)),
+            "load" => out.load = Some(value.clone()),
+            "save" => out.save = Some(value.clone()),
             _ => out.params.set(&schema, key, value).map_err(|e| format!("--{e}"))?,
         }
     }
@@ -137,6 +145,15 @@ fn start_lab(args: &RunArgs) -> Result<Box<dyn Training>, String> {
     if let Some(path) = &args.text_file {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read the text file {path}: {e}"))?;
         files.insert(reasonlab::data::files::UPLOAD, bytes);
+    }
+    if let Some(path) = &args.load {
+        // A model file is a few megabytes; a huge one is refused before it is read.
+        let size = std::fs::metadata(path).map_err(|e| format!("cannot read the model file {path}: {e}"))?.len();
+        if size > 512 << 20 {
+            return Err(format!("the model file {path} is {} MB: not a model of this course", size >> 20));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read the model file {path}: {e}"))?;
+        files.insert(reasonlab::data::files::MODEL, bytes);
     }
     labs::start(&args.lab, &args.params, &device, &files)
 }
@@ -167,6 +184,10 @@ fn run_lab(args: &[String]) -> Result<(), String> {
                 print_line(&args, &snap, step as f64 / trained.max(1e-9), lab.is_done(), start.elapsed().as_secs_f64(), load_before);
             }
         }
+    }
+    if let Some(path) = &args.save {
+        let bytes = pollster::block_on(lab.save())?;
+        std::fs::write(path, bytes).map_err(|e| format!("cannot write the model file {path}: {e}"))?;
     }
     Ok(())
 }

@@ -87,3 +87,28 @@ fn the_gpt_trains_on_any_text_file_with_a_held_out_tenth() {
     assert!(val < (30f64).ln(), "{val}");
     assert!(last["tokens_per_sec"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn a_gpt_saved_as_safetensors_loads_and_continues_where_it_stopped() {
+    let dir = std::env::temp_dir();
+    let path = dir.join(format!("reasonlab-model-{}.safetensors", std::process::id()));
+    let small = ["--layers", "1", "--width", "32", "--context", "16", "--batch", "8", "--eval_every", "20"];
+    let last = |out: std::process::Output| -> serde_json::Value {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().last().unwrap()).unwrap()
+    };
+    let mut args = vec!["run", "gpt", "--steps", "60", "--json", "--save", path.to_str().unwrap()];
+    args.extend(small);
+    let trained = last(reasonlab(&args))["val_loss_full"].as_f64().unwrap();
+    // One more step at a vanishing learning rate: the loss it starts from is the saved model's.
+    let mut args = vec!["run", "gpt", "--steps", "1", "--warmup", "0", "--lr", "0.00001", "--json", "--load", path.to_str().unwrap()];
+    args.extend(small);
+    let loaded = last(reasonlab(&args))["val_loss_full"].as_f64().unwrap();
+    // Another text (other characters) is refused with a message.
+    let refused = reasonlab(&["run", "gpt", "--corpus", "moby", "--steps", "1", "--load", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    assert!((trained - loaded).abs() < 0.01, "saved at {trained}, loaded at {loaded}");
+    assert!(trained < 3.5, "it learned something: {trained}");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("load it with the text it learned"));
+}

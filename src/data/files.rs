@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 /// page's file picker or the CLI's `--text-file` puts it there, never `data/`.
 pub const UPLOAD: &str = "upload";
 
+/// The name under which a model file the user loads travels (the CLI's
+/// `--load`): a lab that can start from a trained model looks for it.
+pub const MODEL: &str = "model";
+
 #[derive(Clone, Debug, Default)]
 pub struct DataFiles(pub BTreeMap<String, Vec<u8>>);
 

@@ -122,6 +122,11 @@ pub trait Training {
     fn predict<'a>(&'a self, _input: &'a [f32]) -> LocalFuture<'a, Result<Figure, String>> {
         Box::pin(async { Err("this lab takes no drawn input".to_string()) })
     }
+    /// The trained model as a file (safetensors, `models::checkpoint`), for
+    /// labs whose model outlives them.
+    fn save(&self) -> LocalFuture<'_, Result<Vec<u8>, String>> {
+        Box::pin(async { Err("this lab keeps no model to save".to_string()) })
+    }
 }
 
 /// The usual `Training::snapshot`: read the snapshot and the view behind it

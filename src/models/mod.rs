@@ -1,6 +1,7 @@
 //! One architecture per file: a burn `Module` plus its `Config`.
 
 pub mod attention;
+pub mod checkpoint;
 pub mod fused;
 pub mod gpt;
 pub mod lstm;

@@ -5,10 +5,11 @@
 
 use super::{corpus_file, learning_rate, GptView};
 use crate::data::chars::{windows, CharCorpus};
-use crate::data::files::{DataFiles, UPLOAD};
+use crate::data::files::{DataFiles, MODEL, UPLOAD};
 use crate::event::{Series, Snapshot};
 use crate::labs::char_lm_train::{probability, sample_index};
 use crate::labs::{LocalFuture, Training};
+use crate::models::checkpoint;
 use crate::models::gpt::{lm_loss, Gpt, GptConfig, KvCache, Positions};
 use crate::rng::Rng;
 use crate::settings::Params;
@@ -25,6 +26,10 @@ const FULL_BATCH: usize = 64;
 const SAMPLE_CHARS: usize = 160;
 
 pub struct GptLab {
+    /// The settings, kept for the model file's metadata.
+    params: Params,
+    /// Where the model came from: a loaded file's config, or the settings.
+    loaded: Option<GptConfig>,
     corpus: CharCorpus,
     context: usize,
     batch: usize,
@@ -67,22 +72,38 @@ impl GptLab {
             Err(e) => return Err(e),
         };
         let text = std::str::from_utf8(bytes).map_err(|e| format!("The file is not UTF-8 text (at byte {}): save it as UTF-8, or pick another.", e.valid_up_to()))?;
-        let context = params.usize("context")?;
+        // A model file to start from (the CLI's --load) brings its own
+        // architecture and vocabulary; the settings' are then ignored.
+        let loaded = match files.get(MODEL) {
+            Ok(bytes) => Some(checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?),
+            Err(_) => None,
+        };
+        let context = loaded.as_ref().map_or(params.usize("context"), |ck| Ok(ck.config.block_size))?;
         let corpus = CharCorpus::new(text, context)?;
-        let positions = if params.get("positions")? == "rope" { Positions::Rope } else { Positions::Learned };
-        let (layers, heads, width) = (params.usize("layers")?, params.usize("heads")?, params.usize("width")?);
-        if width % heads != 0 {
-            return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
-        }
-        let config = GptConfig::new(corpus.vocab.len(), context, layers, heads, width).with_positions(positions).with_seed(seed);
         let plain = device.clone();
         let device = device.clone().autodiff();
-        let model = config.init(&device);
+        let model = match &loaded {
+            Some(ck) if ck.vocab != corpus.vocab.chars => {
+                return Err(format!("The model was trained on a text with {} distinct characters, this one has {}: load it with the text it learned.", ck.vocab.len(), corpus.vocab.len()));
+            }
+            Some(ck) => ck.to_model(&device),
+            None => {
+                let positions = if params.get("positions")? == "rope" { Positions::Rope } else { Positions::Learned };
+                let (layers, heads, width) = (params.usize("layers")?, params.usize("heads")?, params.usize("width")?);
+                if width % heads != 0 {
+                    return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
+                }
+                GptConfig::new(corpus.vocab.len(), context, layers, heads, width).with_positions(positions).with_seed(seed).init(&device)
+            }
+        };
+        let config = loaded.as_ref().map(|ck| ck.config.clone());
         // nanoGPT's betas for small batches (β₂ = 0.99).
         let optim = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8).with_weight_decay(params.f64("weight_decay")? as f32).init();
         let (vx, vy) = windows(&corpus.val, VAL_WINDOWS, context, &mut Rng::new(0x7A1));
         let tokens = |v: Vec<i64>, rows: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, context]), &plain);
         Ok(Self {
+            params: params.clone(),
+            loaded: config,
             val_x: tokens(vx, VAL_WINDOWS),
             val_y: tokens(vy, VAL_WINDOWS),
             corpus,
@@ -113,6 +134,17 @@ impl GptLab {
 
     fn model(&self) -> &Gpt {
         self.model.as_ref().expect("the model is present between steps")
+    }
+
+    /// The model's architecture, as a file records it.
+    fn config(&self) -> GptConfig {
+        if let Some(c) = &self.loaded {
+            return c.clone();
+        }
+        let (p, v) = (&self.params, self.corpus.vocab.len());
+        let positions = if p.shown("positions") == "rope" { Positions::Rope } else { Positions::Learned };
+        let n = |k: &str| p.shown(k).parse().unwrap_or(0);
+        GptConfig::new(v, self.context, n("layers"), n("heads"), n("width")).with_positions(positions).with_seed(p.shown("seed").parse().unwrap_or(0))
     }
 
     /// Mean loss over the whole held-out text, each character predicted once:
@@ -221,8 +253,9 @@ impl GptLab {
         }
         let v = self.corpus.vocab.len();
         let cut = self.corpus.cut_from.map(|n| format!(" The text was cut from {n} to the first {} characters.", crate::data::chars::MAX_CHARS)).unwrap_or_default();
+        let from = self.loaded.as_ref().map(|c| format!(" Started from a loaded model ({} blocks, width {}, context {}): the file's architecture, not the settings'.", c.n_layer, c.n_embd, c.block_size)).unwrap_or_default();
         let note = format!(
-            "{v} distinct characters; {} for training, {} held out; loss in nats per character (ln {v} = {:.2} is a uniform guess). Training time counts from the first step to the latest, evaluations included; the last step measures the whole held-out text.{cut}",
+            "{v} distinct characters; {} for training, {} held out; loss in nats per character (ln {v} = {:.2} is a uniform guess). Training time counts from the first step to the latest, evaluations included; the last step measures the whole held-out text.{cut}{from}",
             self.corpus.train.len(),
             self.corpus.val.len(),
             (v as f64).ln()
@@ -267,5 +300,19 @@ impl Training for GptLab {
     }
     fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
         crate::labs::with_figures(self.read(), |view| view.figures())
+    }
+    /// The model as safetensors, with its settings, step and losses.
+    fn save(&self) -> LocalFuture<'_, Result<Vec<u8>, String>> {
+        Box::pin(async move {
+            let model = self.model().valid();
+            let values = checkpoint::flat_parameters(&model).into_data_async().await.map_err(|e| format!("{e:?}"))?;
+            let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+            let mut meta: std::collections::BTreeMap<String, String> = self.params.0.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
+            meta.insert("lab".into(), "gpt".into());
+            meta.insert("step".into(), self.step.to_string());
+            meta.extend(self.val_loss.map(|v| ("val_loss".to_string(), v.to_string())));
+            let config = self.config();
+            checkpoint::encode(&config, &self.corpus.vocab.chars, &meta, &values)
+        })
     }
 }
