@@ -112,3 +112,15 @@ fn a_gpt_saved_as_safetensors_loads_and_continues_where_it_stopped() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("load it with the text it learned"));
 }
+
+#[test]
+fn a_two_gigabyte_model_file_is_refused_before_it_is_read() {
+    let path = std::env::temp_dir().join(format!("reasonlab-huge-{}.safetensors", std::process::id()));
+    // Sparse: no disk is written.
+    std::fs::File::create(&path).unwrap().set_len(2 << 30).unwrap();
+    let out = reasonlab(&["run", "gpt", "--steps", "1", "--load", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is 2048 MB: not a model of this course"), "{err}");
+}
