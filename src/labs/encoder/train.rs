@@ -23,6 +23,10 @@ const SEQ: usize = 32;
 const BATCH: usize = 32;
 /// Held-out windows the accuracy is measured on.
 const EVAL: usize = 128;
+/// Both models are scored on the held-out set this often (and at the first and
+/// last snapshot): scoring costs more than a training step, and the page
+/// snapshots every few steps.
+const EVAL_EVERY: usize = 20;
 /// Sentences of the toy corpus: about 70,000 characters.
 const SENTENCES: usize = 2000;
 
@@ -70,6 +74,9 @@ pub struct EncoderLab {
     eval: Masked,
     /// The first held-out window, drawn in the figures: its ids before masking.
     probe: Vec<i64>,
+    /// The latest scores of both models (see `score`) and the step they are of.
+    scores: Vec<f32>,
+    scored_at: Option<usize>,
     rng: Rng,
     lr: f64,
     steps: usize,
@@ -106,6 +113,8 @@ impl EncoderLab {
             rate,
             eval,
             probe: held_out[..SEQ].to_vec(),
+            scores: Vec::new(),
+            scored_at: None,
             rng: Rng::new(seed ^ 0xE7C),
             lr: params.f64("lr")?,
             steps: params.usize("steps")?,
@@ -131,12 +140,20 @@ impl EncoderLab {
 
     pub async fn read(&mut self) -> Result<(Snapshot, EncoderView), String> {
         let (n, mut parts) = twins::pending(&mut self.twins);
-        for twin in &self.twins {
-            parts.push(self.score(&twin.model().valid()));
+        let done = self.step >= self.steps;
+        let due = self.scored_at.is_none_or(|at| self.step >= at + EVAL_EVERY || (done && at != self.step));
+        if due {
+            for twin in &self.twins {
+                parts.push(self.score(&twin.model().valid()));
+            }
         }
-        let values = Tensor::cat(parts, 0).into_data_async().await.map_err(|e| format!("reading results failed: {e:?}"))?;
-        let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-        let (losses, scores) = values.split_at(2 * n);
+        let values = if parts.is_empty() { Vec::new() } else { Tensor::cat(parts, 0).into_data_async().await.map_err(|e| format!("reading results failed: {e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))? };
+        let (losses, fresh) = values.split_at(2 * n);
+        if due {
+            self.scores = fresh.to_vec();
+            self.scored_at = Some(self.step);
+        }
+        let scores = &self.scores;
         let first = self.step - n;
         let mut series = Vec::new();
         let mut metrics = vec![("step".to_string(), self.step as f64)];
@@ -153,7 +170,9 @@ impl EncoderLab {
             guesses[k] = ids.iter().zip(best).map(|(&id, &p)| (self.chars.get(id as usize).copied().unwrap_or('?').to_string(), p)).collect();
             attention[k] = att.chunks(SEQ).map(<[f32]>::to_vec).collect();
             let prefix = if k == 0 { "" } else { "causal_" };
-            series.push(Series { name: format!("{prefix}accuracy"), points: vec![(self.step as u32, s[0])] });
+            if due {
+                series.push(Series { name: format!("{prefix}accuracy"), points: vec![(self.step as u32, s[0])] });
+            }
             if k == 0 {
                 series.push(Series { name: "loss".into(), points });
             }

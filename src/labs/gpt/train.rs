@@ -28,8 +28,10 @@ const SAMPLE_CHARS: usize = 160;
 pub struct GptLab {
     /// The settings, kept for the model file's metadata.
     params: Params,
-    /// Where the model came from: a loaded file's config, or the settings.
-    loaded: Option<GptConfig>,
+    /// The model's architecture, as a file records it.
+    config: GptConfig,
+    /// Whether it came from a model file rather than the settings.
+    loaded: bool,
     corpus: CharCorpus,
     context: usize,
     batch: usize,
@@ -82,28 +84,30 @@ impl GptLab {
         let corpus = CharCorpus::new(text, context)?;
         let plain = device.clone();
         let device = device.clone().autodiff();
-        let model = match &loaded {
+        let (config, model) = match &loaded {
             Some(ck) if ck.vocab != corpus.vocab.chars => {
                 return Err(format!("The model was trained on a text with {} distinct characters, this one has {}: load it with the text it learned.", ck.vocab.len(), corpus.vocab.len()));
             }
-            Some(ck) => ck.to_model(&device),
+            Some(ck) => (ck.config.clone(), ck.to_model(&device)),
             None => {
                 let positions = if params.get("positions")? == "rope" { Positions::Rope } else { Positions::Learned };
                 let (layers, heads, width) = (params.usize("layers")?, params.usize("heads")?, params.usize("width")?);
                 if width % heads != 0 {
                     return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
                 }
-                GptConfig::new(corpus.vocab.len(), context, layers, heads, width).with_positions(positions).with_seed(seed).init(&device)
+                let config = GptConfig::new(corpus.vocab.len(), context, layers, heads, width).with_positions(positions).with_seed(seed);
+                let model = config.init(&device);
+                (config, model)
             }
         };
-        let config = loaded.as_ref().map(|ck| ck.config.clone());
         // nanoGPT's betas for small batches (β₂ = 0.99).
         let optim = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8).with_weight_decay(params.f64("weight_decay")? as f32).init();
         let (vx, vy) = windows(&corpus.val, VAL_WINDOWS, context, &mut Rng::new(0x7A1));
         let tokens = |v: Vec<i64>, rows: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, context]), &plain);
         Ok(Self {
             params: params.clone(),
-            loaded: config,
+            config,
+            loaded: loaded.is_some(),
             val_x: tokens(vx, VAL_WINDOWS),
             val_y: tokens(vy, VAL_WINDOWS),
             corpus,
@@ -134,17 +138,6 @@ impl GptLab {
 
     fn model(&self) -> &Gpt {
         self.model.as_ref().expect("the model is present between steps")
-    }
-
-    /// The model's architecture, as a file records it.
-    fn config(&self) -> GptConfig {
-        if let Some(c) = &self.loaded {
-            return c.clone();
-        }
-        let (p, v) = (&self.params, self.corpus.vocab.len());
-        let positions = if p.shown("positions") == "rope" { Positions::Rope } else { Positions::Learned };
-        let n = |k: &str| p.shown(k).parse().unwrap_or(0);
-        GptConfig::new(v, self.context, n("layers"), n("heads"), n("width")).with_positions(positions).with_seed(p.shown("seed").parse().unwrap_or(0))
     }
 
     /// Mean loss over the whole held-out text, each character predicted once:
@@ -253,7 +246,8 @@ impl GptLab {
         }
         let v = self.corpus.vocab.len();
         let cut = self.corpus.cut_from.map(|n| format!(" The text was cut from {n} to the first {} characters.", crate::data::chars::MAX_CHARS)).unwrap_or_default();
-        let from = self.loaded.as_ref().map(|c| format!(" Started from a loaded model ({} blocks, width {}, context {}): the file's architecture, not the settings'.", c.n_layer, c.n_embd, c.block_size)).unwrap_or_default();
+        let c = &self.config;
+        let from = if self.loaded { format!(" Started from a loaded model ({} blocks, width {}, context {}): the file's architecture, not the settings'.", c.n_layer, c.n_embd, c.block_size) } else { String::new() };
         let note = format!(
             "{v} distinct characters; {} for training, {} held out; loss in nats per character (ln {v} = {:.2} is a uniform guess). Training time counts from the first step to the latest, evaluations included; the last step measures the whole held-out text.{cut}{from}",
             self.corpus.train.len(),
@@ -311,8 +305,7 @@ impl Training for GptLab {
             meta.insert("lab".into(), "gpt".into());
             meta.insert("step".into(), self.step.to_string());
             meta.extend(self.val_loss.map(|v| ("val_loss".to_string(), v.to_string())));
-            let config = self.config();
-            checkpoint::encode(&config, &self.corpus.vocab.chars, &meta, &values)
+            checkpoint::encode(&self.config, &self.corpus.vocab.chars, &meta, &values)
         })
     }
 }
