@@ -141,6 +141,10 @@ pub struct BarPanel {
     pub colour_by_category: bool,
     /// A category drawn in the highlight colour (the predicted digit).
     pub highlight: Option<usize>,
+    /// Categories from this one on are cut off (sampling's top-k / top-p):
+    /// drawn grey, behind a dashed line.
+    #[serde(default)]
+    pub cutoff: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

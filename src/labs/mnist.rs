@@ -153,6 +153,7 @@ pub fn probs_figure(probs: &[f32]) -> Figure {
         y_max: 1.1,
         colour_by_category: false,
         highlight: best,
+        cutoff: None,
     };
     Figure::new("sketch-probs", Plot::Bars(Bars { panels: vec![panel] }), probs_caption(probs))
 }

@@ -189,6 +189,7 @@ registry! {
     mod encoder "encoder" => encoder::SPEC, |p, d, _| encoder::EncoderLab::new(p, d);
     mod decoder "decoder" => decoder::SPEC, |p, d, _| decoder::DecoderLab::new(p, d);
     mod gpt "gpt" => gpt::SPEC, gpt::GptLab::new;
+    mod sampling "sampling" => sampling::SPEC, sampling::SamplingLab::new;
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

@@ -87,6 +87,7 @@ impl ReportView {
             y_max: 1.1,
             colour_by_category: false,
             highlight: None,
+            cutoff: None,
         };
         let rows: Vec<String> = self
             .columns

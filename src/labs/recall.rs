@@ -184,6 +184,7 @@ impl RecallView {
             y_max: 0.0,
             colour_by_category: true,
             highlight: None,
+            cutoff: None,
         };
         let ms = panel("ms per step", &|m| m.ms_per_step as f32, &|_, v| format!("{v:.1}"));
         let to_90 = panel("steps to 90 %", &|m| m.steps_to_90.map_or(m.steps as f32, |s| s as f32), &|m, v| if m.steps_to_90.is_none() { format!(">{v:.0}") } else { format!("{v:.1}") });

@@ -104,6 +104,7 @@ impl BlockView {
             y_max: 0.0,
             colour_by_category: false,
             highlight: None,
+            cutoff: None,
         };
         let caption = if l == 0 {
             "The stream appears after the first snapshot.".to_string()

@@ -108,6 +108,7 @@ impl DecoderView {
             y_max: 0.0,
             colour_by_category: false,
             highlight: None,
+            cutoff: None,
         };
         let caption = if self.edit_at >= self.text.len() {
             "The edited text is the same as the text: change a later character of the edited copy.".to_string()

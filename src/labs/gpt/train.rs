@@ -4,13 +4,14 @@
 //! held-out 10 %.
 
 use super::{corpus_file, learning_rate, GptView};
-use crate::data::chars::{windows, CharCorpus};
+use crate::data::chars::{windows, CharCorpus, CharVocab};
 use crate::data::files::{DataFiles, MODEL, UPLOAD};
 use crate::event::{Series, Snapshot};
-use crate::labs::char_lm_train::{probability, sample_index};
+use crate::labs::sampling::filter::Strategy;
+use crate::labs::sampling::generate;
 use crate::labs::{LocalFuture, Training};
 use crate::models::checkpoint;
-use crate::models::gpt::{lm_loss, Gpt, GptConfig, KvCache, Positions};
+use crate::models::gpt::{lm_loss, Gpt, GptConfig, Positions};
 use crate::rng::Rng;
 use crate::settings::Params;
 use burn::module::Module;
@@ -136,8 +137,13 @@ impl GptLab {
         })
     }
 
-    fn model(&self) -> &Gpt {
+    pub fn model(&self) -> &Gpt {
         self.model.as_ref().expect("the model is present between steps")
+    }
+
+    /// The characters the model reads and writes.
+    pub fn vocab(&self) -> &CharVocab {
+        &self.corpus.vocab
     }
 
     /// Mean loss over the whole held-out text, each character predicted once:
@@ -159,37 +165,17 @@ impl GptLab {
         Ok(total / n as f32)
     }
 
-    /// SAMPLE_CHARS characters from the prompt, one at a time with the KV
-    /// cache; each read back, sampled and fed in. Returns them with their
-    /// probabilities, and the characters per second.
+    /// SAMPLE_CHARS characters from the prompt at the set temperature (Day
+    /// 19's `generate`), with their probabilities, and the characters per second.
     async fn write_sample(&self, model: &Gpt) -> Result<(Vec<(String, f32)>, f64), String> {
-        let started = Instant::now();
-        let t = self.context;
-        let mut context: Vec<i64> = self.corpus.vocab.encode(&self.prompt).into_iter().map(i64::from).collect();
-        if context.is_empty() {
-            context.push(self.corpus.train[0] as i64);
+        let mut prompt: Vec<i64> = self.corpus.vocab.encode(&self.prompt).into_iter().map(i64::from).collect();
+        if prompt.is_empty() {
+            prompt.push(self.corpus.train[0] as i64);
         }
         let mut rng = Rng::new(self.step as u64 ^ 0x5A3);
-        let mut cache = KvCache::default();
-        let mut feed = context[context.len().saturating_sub(t - 1)..].to_vec();
-        let mut out = Vec::new();
-        for _ in 0..SAMPLE_CHARS {
-            let n = feed.len();
-            let idx = Tensor::<2, Int>::from_data(TensorData::new(std::mem::take(&mut feed), [1, n]), &self.plain);
-            let logits = model.forward(idx, Some(&mut cache), false).logits.slice([0..1, n - 1..n]).reshape([-1]); // [V]
-            let logits = logits.into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-            let next = sample_index(&logits, self.temperature, &mut rng);
-            out.push((self.corpus.vocab.decode(&[next as u32]), probability(&logits, next)));
-            context.push(next as i64);
-            if cache.len >= t {
-                // The cache holds a full context: start again from its second half.
-                cache = KvCache::default();
-                feed = context[context.len() - t / 2..].to_vec();
-            } else {
-                feed = vec![next as i64];
-            }
-        }
-        Ok((out, SAMPLE_CHARS as f64 / started.elapsed().as_secs_f64().max(1e-9)))
+        let written = generate(model, &prompt, Strategy::temperature(self.temperature), SAMPLE_CHARS, &mut rng, &self.plain).await?;
+        let out = written.draws.iter().zip(&written.nll).map(|(d, nll)| (self.corpus.vocab.decode(&[d.token as u32]), (-nll).exp())).collect();
+        Ok((out, written.tokens_per_sec))
     }
 
     pub async fn read(&mut self) -> Result<(Snapshot, GptView), String> {

@@ -6,6 +6,9 @@ use crate::figure::{BarPanel, Bars};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+
+/// Bars past a cut-off: kept in view, greyed out.
+const CUT: RGBColor = RGBColor(190, 190, 190);
 use web_sys::HtmlCanvasElement;
 
 pub fn draw(canvas: &HtmlCanvasElement, bars: &Bars) {
@@ -48,7 +51,9 @@ fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, panel: &BarPanel) -> Res
             // A highlighted category (the predicted digit) only where one
             // series is drawn; several keep their own colours.
             let colour = match panel.highlight {
-                Some(h) if n_series == 1 => if h == g { ORANGE } else { BLUE },
+                Some(h) if n_series == 1 && h == g => ORANGE,
+                _ if panel.cutoff.is_some_and(|c| g >= c) => CUT,
+                Some(_) if n_series == 1 => BLUE,
                 _ if panel.colour_by_category => model_colour(g),
                 _ => model_colour(k),
             };
@@ -57,6 +62,13 @@ fn draw_panel(area: &DrawingArea<CanvasBackend, Shift>, panel: &BarPanel) -> Res
                 chart.draw_series(std::iter::once(Text::new(label.clone(), (x0, v + top * 0.06), ("sans-serif", 10).into_font())))?;
             }
         }
+    }
+    if let Some(c) = panel.cutoff {
+        // The cut-off between the last kept category and the first cut one.
+        let x = c as f32 + 0.075;
+        let dashes = (0..20).map(|i| top * i as f32 / 20.0).map(|y| PathElement::new(vec![(x, y), (x, y + top / 40.0)], BLACK.stroke_width(2)));
+        chart.draw_series(dashes)?;
+        chart.draw_series(std::iter::once(Text::new("cut-off", (x + 0.1, top * 0.95), ("sans-serif", 11).into_font())))?;
     }
     if n_series > 1 && !panel.colour_by_category {
         legend(area, panel);
