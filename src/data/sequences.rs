@@ -7,6 +7,9 @@
 //! - Letter tasks (Days 11–13): a short string of letters, mapped position by
 //!   position: reversed, or reversed and shifted, so that attention has to find
 //!   the right earlier or later position.
+//! - The lag probe (Day 20): random digits, each position's answer the digit
+//!   a fixed number of places back, so that only a model that knows relative
+//!   position can copy it, at the training length and at twice it.
 
 use crate::rng::Rng;
 
@@ -143,6 +146,22 @@ pub fn encode_letters(text: &str, len: usize) -> (Vec<i64>, Option<String>) {
     (tokens, (!notes.is_empty()).then(|| format!("Your text: {}.", notes.join("; "))))
 }
 
+/// Day 20's probe: `rows` rows of `len` tokens drawn from `digits`; the
+/// target at position i is the token `lag` places back, or `blank` for the
+/// first `lag` positions, which have none. Copying needs relative position;
+/// the blanks need to know where the row begins. Returns tokens and targets,
+/// [rows·len] each, row-major.
+pub fn lag_probe(rng: &mut Rng, rows: usize, len: usize, lag: usize, digits: &[i64], blank: i64) -> (Vec<i64>, Vec<i64>) {
+    let mut x = Vec::with_capacity(rows * len);
+    let mut y = Vec::with_capacity(rows * len);
+    for _ in 0..rows {
+        let row: Vec<i64> = (0..len).map(|_| digits[rng.below(digits.len() as u64) as usize]).collect();
+        y.extend((0..len).map(|i| if i < lag { blank } else { row[i - lag] }));
+        x.extend(row);
+    }
+    (x, y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +202,18 @@ mod tests {
         assert_eq!(encode_letters("", 2).0, vec![26, 26]);
         assert_eq!(letter(0), 'a');
         assert_eq!(recall_symbol(QUERY), '?');
+    }
+
+    #[test]
+    fn the_lag_probe_answers_with_the_digit_lag_places_back() {
+        let digits: Vec<i64> = (10..20).collect();
+        let (x, y) = lag_probe(&mut Rng::new(3), 4, 12, 3, &digits, 99);
+        assert_eq!((x.len(), y.len()), (48, 48));
+        for (row_x, row_y) in x.chunks(12).zip(y.chunks(12)) {
+            assert_eq!(&row_y[..3], &[99, 99, 99]);
+            assert_eq!(&row_y[3..], &row_x[..9]);
+            assert!(row_x.iter().all(|d| digits.contains(d)));
+        }
+        assert_ne!(x[..12], x[12..24], "rows differ");
     }
 }

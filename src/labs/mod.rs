@@ -190,6 +190,8 @@ registry! {
     mod decoder "decoder" => decoder::SPEC, |p, d, _| decoder::DecoderLab::new(p, d);
     mod gpt "gpt" => gpt::SPEC, gpt::GptLab::new;
     mod sampling "sampling" => sampling::SPEC, sampling::SamplingLab::new;
+    mod positions "positions" => positions::SPEC, |p, d, _| positions::PositionsLab::new(p, d);
+    mod anatomy "anatomy" => anatomy::SPEC, anatomy::AnatomyLab::new;
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

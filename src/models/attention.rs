@@ -91,7 +91,7 @@ impl CausalSelfAttention {
     }
 
     /// Projects `x` to queries, keys and values, split into heads.
-    fn heads(&self, x: Tensor<3>, offset: usize) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+    pub fn heads(&self, x: Tensor<3>, offset: usize) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
         let [b, t, c] = x.dims();
         let h = self.n_head;
         let qkv = self.qkv.forward(x); // [B, T, 3C]
@@ -147,4 +147,46 @@ pub fn causal_mask(t_new: usize, t_all: usize, device: &Device) -> Tensor<2> {
         .flat_map(|i| (0..t_all).map(move |j| if j > past + i { MASKED } else { 0.0 }))
         .collect();
     Tensor::from_data(TensorData::new(values, [t_new, t_all]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same query (and key) vector at each of `t` positions, rotated by RoPE from position `start`.
+    fn rotated(rope: &RotaryEncoding, v: &[f32], t: usize, start: usize, device: &Device) -> Tensor<4> {
+        let d = v.len();
+        let x = Tensor::<1>::from_data(TensorData::new(v.to_vec(), [d]), device).reshape([1, 1, 1, d]).repeat_dim(2, t); // [1, 1, T, D]
+        rope.apply(x, start)
+    }
+
+    #[test]
+    fn rope_preserves_norms_and_scores_depend_on_relative_position_only() {
+        let device = crate::backend::cpu();
+        let (t, d) = (12, 8);
+        let rope = RotaryEncodingConfig::new(64, d).init(&device);
+        let mut rng = Rng::new(4);
+        let (q, k) = (rng.normal_vec(d, 1.0), rng.normal_vec(d, 1.0));
+        let rq = rotated(&rope, &q, t, 0, &device);
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let rows = rq.clone().into_data().try_to_vec::<f32>().unwrap();
+        for row in rows.chunks(d) {
+            assert!((norm(row) - norm(&q)).abs() < 1e-5, "a rotation keeps the length: {} vs {}", norm(row), norm(&q));
+        }
+        let score_matrix = |q_start: usize, k_start: usize| {
+            let (rq, rk) = (rotated(&rope, &q, t, q_start, &device), rotated(&rope, &k, t, k_start, &device));
+            rq.matmul(rk.swap_dims(2, 3)).into_data().try_to_vec::<f32>().unwrap() // [T·T]
+        };
+        let s = score_matrix(0, 0);
+        for i in 0..t - 1 {
+            for j in 0..t - 1 {
+                assert!((s[i * t + j] - s[(i + 1) * t + j + 1]).abs() < 1e-4, "q·k at ({i}, {j}) and one place on differ");
+            }
+        }
+        // Shifting both by the same offset changes nothing; distance does.
+        let shifted = score_matrix(7, 7);
+        assert!(s.iter().zip(&shifted).all(|(a, b)| (a - b).abs() < 1e-4));
+        let spread = (0..t).map(|i| s[i * t]).fold(0f32, |m, v| m.max((v - s[0]).abs()));
+        assert!(spread > 0.1, "scores must depend on the distance: spread {spread}");
+    }
 }

@@ -237,9 +237,33 @@ impl Gpt {
         if let Some(cache) = cache {
             cache.len += t;
         }
-        let x = self.ln_f.forward(x); // [B, T, C]
-        let logits = self.head.forward(x); // [B, T, V]
+        let logits = self.readout(x); // [B, T, V]
         GptOutput { logits, attention }
+    }
+
+    /// What the head reads from a residual stream [B, T, C]: the final
+    /// LayerNorm, then the linear head, giving logits [B, T, V]. Applied to the
+    /// stream after any block it is the logit lens (Day 21).
+    pub fn readout(&self, x: Tensor<3>) -> Tensor<3> {
+        let x = self.ln_f.forward(x); // [B, T, C]
+        self.head.forward(x) // [B, T, V]
+    }
+
+    /// The residual stream after the embeddings and after each block, [B, T, C]
+    /// each (L + 1 of them), and each block's attention [B, H, T, T]: the model
+    /// taken apart, for Day 21.
+    pub fn streams(&self, idx: Tensor<2, Int>) -> (Vec<Tensor<3>>, Vec<Tensor<4>>) {
+        let t = idx.dims()[1];
+        let mask = self.mask.clone().slice([0..t, 0..t]); // [T, T]
+        let mut x = self.embed(idx, 0); // [B, T, C]
+        let (mut streams, mut attention) = (vec![x.clone()], Vec::new());
+        for block in &self.blocks {
+            let out = block.forward(x, mask.clone(), None);
+            x = out.x; // [B, T, C]
+            streams.push(x.clone());
+            attention.push(out.attention); // [B, H, T, T]
+        }
+        (streams, attention)
     }
 
     /// Token embeddings plus position information for positions past..past+T:

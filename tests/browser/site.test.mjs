@@ -104,6 +104,69 @@ test('gpt: a short run measures the whole held-out text and writes; a text file 
   await page.close();
 });
 
+test('sampling: a briefly trained GPT writes, the bars step through the generation live, greedy keeps one character', { timeout: 300_000 }, async () => {
+  const page = await open('#lab=sampling&steps=20&length=40&at=3&seed=2&backend=cpu&run=1');
+  await waitStatus(page, 'done', 240_000);
+  const distinct = await metric(page, 'distinct_2');
+  assert.ok(distinct > 0 && distinct <= 1, `distinct_2 ${distinct}`);
+  assert.ok((await metric(page, 'self_nll')) > 0);
+  assert.ok((await metric(page, 'kept')) >= 1);
+  for (const chart of ['distribution', 'generation']) {
+    assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
+  }
+  const caption = 'figure:has([data-chart="distribution"]) figcaption';
+  assert.match(await page.textContent(caption), /^Step 3 of 40, after/);
+  assert.equal(await page.locator('figure:has([data-chart="strategies"]) tbody tr').count(), 7);
+  // Step through the generation: only the bars move.
+  await page.fill('[data-setting="at"]', '12');
+  await page.press('[data-setting="at"]', 'Enter');
+  await page.waitForFunction((sel) => /^Step 12 of 40/.test(document.querySelector(sel).textContent), caption, { timeout: 30_000 });
+  // Greedy: one character kept at every step.
+  await page.fill('[data-setting="temperature"]', '0');
+  await page.press('[data-setting="temperature"]', 'Enter');
+  await page.waitForFunction((sel) => /: 1 of \d+ characters kept/.test(document.querySelector(sel).textContent), caption, { timeout: 30_000 });
+  assert.equal(await metric(page, 'kept'), 1);
+  assert.match(page.url(), /temperature=0/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('positions: four kinds train side by side and report the probe at twice the context', { timeout: 240_000 }, async () => {
+  const page = await open('#lab=positions&steps=60&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 200_000);
+  for (const kind of ['none', 'learned', 'sinusoidal', 'rope']) {
+    for (const what of ['val_loss', 'probe_accuracy', 'long_accuracy']) {
+      const v = await metric(page, `${kind}_${what}`);
+      assert.ok(Number.isFinite(v) && v >= 0, `${kind}_${what} ${v}`);
+    }
+  }
+  for (const chart of ['val_loss', 'probe', 'by_position', 'summary']) {
+    assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
+  }
+  assert.match(await page.textContent('figure:has([data-chart="by_position"]) figcaption'), /rows of 64 digits; the models trained on rows of 32/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('anatomy: parameters, shapes, every head and the logit lens of a trained GPT; a new prompt redraws live', { timeout: 300_000 }, async () => {
+  const page = await open('#lab=anatomy&steps=10&layers=2&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 240_000);
+  assert.equal(await metric(page, 'lens_output_gap'), 0);
+  assert.equal(await metric(page, 'params'), (await metric(page, 'params_token')) + (await metric(page, 'params_position')) + (await metric(page, 'params_attention')) + (await metric(page, 'params_mlp')) + (await metric(page, 'params_layernorms')) + (await metric(page, 'params_head')));
+  for (const chart of ['params', 'attention', 'lens']) {
+    assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
+  }
+  const path = 'figure:has([data-chart="path"]) tbody';
+  assert.match(await page.textContent(path), /scores q·kᵀ \/ √D, future masked\[1, 4, 27, 27\]/);
+  assert.equal(await page.locator('figure:has([data-chart="lens_top"]) tbody tr').count(), 27);
+  await page.fill('[data-setting="prompt"]', 'JULIET: Hello');
+  await page.press('[data-setting="prompt"]', 'Enter');
+  await page.waitForFunction((sel) => /\[1, 4, 13, 13\]/.test(document.querySelector(sel).textContent), path, { timeout: 30_000 });
+  assert.equal(await page.locator('figure:has([data-chart="lens_top"]) tbody tr').count(), 13);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 let server, browser, profile;
 
 before(async () => {

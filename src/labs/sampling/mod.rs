@@ -141,7 +141,9 @@ impl SamplingView {
         };
         let context: String = self.yours.text[at.saturating_sub(12)..at].concat();
         let caption = format!(
-            "After “{}{}”: {} of {} characters kept, holding {:.1} % of the probability (after temperature); drawn: “{}” (orange), which the model, unheated and uncut, gave {:.3}. Greyed bars are cut off.",
+            "Step {} of {}, after “{}{}”: {} of {} characters kept, holding {:.1} % of the probability (after temperature); drawn: “{}” (orange), which the model, unheated and uncut, gave {:.3}. Greyed bars are cut off.",
+            at + 1,
+            self.yours.draws.len(),
             if at < 12 { self.prompt.clone() } else { "…".into() },
             context,
             draw.kept,
