@@ -7,7 +7,6 @@
 use crate::backend::Workload;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Line, Lines, Plot};
 use crate::labs::{no_data, LabSpec, Preset};
-use crate::models::gpt::Positions;
 use crate::settings::{Kind, Setting};
 
 #[cfg(feature = "engine")]
@@ -15,8 +14,8 @@ mod train;
 #[cfg(feature = "engine")]
 pub use train::PositionsLab;
 
-/// The four kinds, in the order of every figure, with their metric prefixes.
-pub const KINDS: [(Positions, &str); 4] = [(Positions::None, "none"), (Positions::Learned, "learned"), (Positions::Sinusoidal, "sinusoidal"), (Positions::Rope, "rope")];
+/// The four kinds, in the order of every figure: their metric prefixes.
+pub const KINDS: [&str; 4] = ["none", "learned", "sinusoidal", "rope"];
 
 pub static SPEC: LabSpec = LabSpec {
     intro: &[
@@ -80,18 +79,18 @@ impl PositionsView {
         if self.by_position[0].is_empty() {
             return ["val_loss", "probe", "by_position", "summary"].iter().map(|n| Figure::empty(n, "Appears at the first evaluation.")).collect();
         }
-        let lines = |h: &[Vec<(f32, f32)>; 4]| KINDS.iter().zip(h).map(|((_, name), p)| Line { name: name.to_string(), points: p.clone() }).collect();
-        let numbers = |f: &dyn Fn(usize) -> f32, digits: usize| KINDS.iter().enumerate().map(|(k, (_, n))| format!("{n} {:.*}", digits, f(k))).collect::<Vec<_>>().join(", ");
+        let lines = |h: &[Vec<(f32, f32)>; 4]| KINDS.iter().zip(h).map(|(name, p)| Line { name: name.to_string(), points: p.clone() }).collect();
+        let numbers = |f: &dyn Fn(usize) -> f32, digits: usize| KINDS.iter().enumerate().map(|(k, n)| format!("{n} {:.*}", digits, f(k))).collect::<Vec<_>>().join(", ");
         let val = Lines { lines: lines(&self.val_history), x_desc: "step".into(), y_desc: "held-out loss (nats per character)".into(), y_range: None, log_y: false, reference: None, markers: false };
         let probe = Lines { lines: lines(&self.probe_history), x_desc: "step".into(), y_desc: "accuracy".into(), y_range: Some((0.0, 1.0)), log_y: false, reference: Some(0.1), markers: false };
-        let by_position = KINDS.iter().zip(&self.by_position).map(|((_, name), acc)| Line { name: name.to_string(), points: acc.iter().enumerate().map(|(i, a)| ((i + 1) as f32, *a)).collect() }).collect();
+        let by_position = KINDS.iter().zip(&self.by_position).map(|(name, acc)| Line { name: name.to_string(), points: acc.iter().enumerate().map(|(i, a)| ((i + 1) as f32, *a)).collect() }).collect();
         let by_position = Lines { lines: by_position, x_desc: format!("position in the row (trained up to {})", self.context), y_desc: "accuracy".into(), y_range: Some((0.0, 1.0)), log_y: false, reference: Some(0.1), markers: false };
         let (t, lag) = (self.context, self.lag);
         let series = vec![
             BarSeries { name: format!("positions 1–{t} (trained length)"), values: (0..4).map(|k| self.probe_accuracy(k)).collect(), labels: (0..4).map(|k| format!("{:.2}", self.probe_accuracy(k))).collect() },
             BarSeries { name: format!("positions {}–{} (never trained)", t + 1, 2 * t), values: (0..4).map(|k| self.long_accuracy(k)).collect(), labels: (0..4).map(|k| format!("{:.2}", self.long_accuracy(k))).collect() },
         ];
-        let panel = BarPanel { title: String::new(), x_desc: "positions".into(), categories: KINDS.iter().map(|(_, n)| n.to_string()).collect(), series, y_max: 1.15, colour_by_category: false, highlight: None, cutoff: None };
+        let panel = BarPanel { title: String::new(), x_desc: "positions".into(), categories: KINDS.iter().map(|n| n.to_string()).collect(), series, y_max: 1.15, colour_by_category: false, highlight: None, cutoff: None };
         vec![
             Figure::new("val_loss", Plot::Lines(val), format!("Held-out text loss: {}.", numbers(&|k| self.val_loss(k), 3))),
             Figure::new("probe", Plot::Lines(probe), format!("Copying the digit {lag} places back, on held-out rows of {t}: {}. A guess among the 10 digits gets 0.1 (grey).", numbers(&|k| self.probe_accuracy(k), 3))),

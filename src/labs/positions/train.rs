@@ -11,13 +11,15 @@ use crate::data::text::toy_corpus;
 use crate::event::{Series, Snapshot};
 use crate::labs::twins::{self, Twin};
 use crate::labs::{LocalFuture, Training};
-use crate::models::gpt::{lm_loss, Gpt, GptConfig};
+use crate::models::gpt::{lm_loss, Gpt, GptConfig, Positions};
 use crate::rng::Rng;
 use crate::settings::Params;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 
+/// The kinds of `KINDS`, in the same order.
+const POSITIONS: [Positions; 4] = [Positions::None, Positions::Learned, Positions::Sinusoidal, Positions::Rope];
 /// Text windows per step, and as many probe rows.
 const BATCH: usize = 16;
 /// Held-out text windows and probe rows of each evaluation.
@@ -89,7 +91,7 @@ impl PositionsLab {
         let config = GptConfig::new(vocab.len(), 2 * t, layers, heads, width).with_seed(seed);
         Ok(Self {
             // The same seed: the blocks and token embeddings start the same in all four.
-            twins: KINDS.map(|(kind, _)| Twin::new(config.clone().with_positions(kind).init(&device))),
+            twins: POSITIONS.map(|kind| Twin::new(config.clone().with_positions(kind).init(&device))),
             val: Rows::new(windows(&val, EVAL_ROWS, t, &mut held_out), t, &plain),
             probe: Rows::new(lag_probe(&mut held_out, EVAL_ROWS, t, lag, &digits, blank), t, &plain),
             long: Rows::new(lag_probe(&mut held_out, EVAL_ROWS, 2 * t, lag, &digits, blank), 2 * t, &plain),
@@ -126,8 +128,8 @@ impl PositionsLab {
             let (losses, evals) = values.split_at(4 * n);
             let first = self.step - n;
             for (k, twin) in self.twins.iter_mut().enumerate() {
-                let points = twin.losses(&losses[k * n..(k + 1) * n], first, &format!("model with {} positions", KINDS[k].1), self.lr)?;
-                series.push(Series { name: format!("{}_loss", KINDS[k].1), points });
+                let points = twin.losses(&losses[k * n..(k + 1) * n], first, &format!("model with {} positions", KINDS[k]), self.lr)?;
+                series.push(Series { name: format!("{}_loss", KINDS[k]), points });
             }
             for (k, e) in evals.chunks(1 + 3 * t).enumerate() {
                 let step = self.step as f32;
@@ -141,7 +143,7 @@ impl PositionsLab {
         }
         let mut metrics = vec![("step".to_string(), self.step as f64)];
         if !self.view.by_position[0].is_empty() {
-            for (k, (_, name)) in KINDS.iter().enumerate() {
+            for (k, name) in KINDS.iter().enumerate() {
                 metrics.push((format!("{name}_val_loss"), self.view.val_loss(k) as f64));
                 metrics.push((format!("{name}_probe_accuracy"), self.view.probe_accuracy(k) as f64));
                 metrics.push((format!("{name}_long_accuracy"), self.view.long_accuracy(k) as f64));
