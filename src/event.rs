@@ -18,6 +18,13 @@ pub enum Command {
         backend: BackendChoice,
         #[serde(default)]
         upload: Option<String>,
+        /// A model file to start from (one kept in the browser).
+        #[serde(default, with = "serde_bytes")]
+        model: Option<Vec<u8>>,
+        /// The last checkpoint of this very run: the first build continues it
+        /// (its weights, step and schedule); a Reset starts afresh.
+        #[serde(default, with = "serde_bytes")]
+        checkpoint: Option<Vec<u8>>,
     },
     Run,
     Pause,
@@ -28,6 +35,37 @@ pub enum Command {
     Live { key: String, value: String },
     /// Classify a drawing (784 pixels in 0–1); answered by `Event::Prediction`.
     Predict { pixels: Vec<f32> },
+    /// Check a model file the user imports; answered by `Event::Inspected`.
+    Inspect {
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+}
+
+/// What the page shows of a model file, read from it by the worker.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ModelInfo {
+    /// The first 16 hex digits of the file's SHA-256: links name models by it.
+    pub hash: String,
+    /// "gpt · shakespeare · 2 × 96 · step 1200 · val 1.950".
+    pub name: String,
+    /// The lab that trained it.
+    pub lab: String,
+    /// The step it was saved at, of how many its run had.
+    pub step: usize,
+    pub total_steps: usize,
+    /// Its architecture and vocabulary as JSON: the config beside the weights.
+    pub config: String,
+}
+
+/// Why the worker sends a model.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// A run in progress, to resume after a reload.
+    Checkpoint,
+    /// A finished run's model, to keep.
+    Trained,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -67,6 +105,15 @@ pub enum Event {
     /// The lab's answer to the last `Command::Predict` as a figure (the class
     /// probabilities of a drawing), or why there is none.
     Prediction { figure: Result<Figure, String> },
+    /// A model file from the lab (`Training::save`).
+    Model {
+        kind: ModelKind,
+        info: ModelInfo,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// The answer to `Command::Inspect`: the file's description, or what is wrong with it.
+    Inspected { result: Result<ModelInfo, String> },
 }
 
 /// New points of one per-step curve (loss, accuracy, …) since the last snapshot.

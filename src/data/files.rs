@@ -12,6 +12,10 @@ pub const UPLOAD: &str = "upload";
 /// `--load`): a lab that can start from a trained model looks for it.
 pub const MODEL: &str = "model";
 
+/// Present (empty) when `MODEL` is a checkpoint of the run being built, to
+/// continue rather than start from.
+pub const RESUME: &str = "resume";
+
 #[derive(Clone, Debug, Default)]
 pub struct DataFiles(pub BTreeMap<String, Vec<u8>>);
 

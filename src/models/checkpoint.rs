@@ -6,6 +6,7 @@
 //! bad file gets a message and changes nothing.
 
 use super::gpt::{Gpt, GptConfig, Positions};
+use crate::event::ModelInfo;
 use burn::module::Param;
 use burn::prelude::*;
 use serde_json::{json, Map, Value};
@@ -178,6 +179,29 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
     Ok(Checkpoint { config, vocab, meta, values })
 }
 
+/// The first 16 hex digits of a file's SHA-256: how share links name a model.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file's description for the page, after every check of `decode`.
+pub fn info(bytes: &[u8]) -> Result<ModelInfo, String> {
+    let ck = decode(bytes)?;
+    let meta = |k: &str| ck.meta.get(k).cloned();
+    let lab = meta("lab").unwrap_or_else(|| "gpt".into());
+    let step = meta("step").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let total_steps = meta("setting.steps").and_then(|s| s.parse().ok()).unwrap_or(step);
+    let c = &ck.config;
+    let mut name = format!("{lab} · {} · {} × {} · step {step}", meta("setting.corpus").unwrap_or_else(|| "text".into()), c.n_layer, c.n_embd);
+    if let Some(v) = meta("val_loss").and_then(|v| v.parse::<f64>().ok()) {
+        name += &format!(" · val {v:.3}");
+    }
+    let config = json!({"format": FORMAT, "config": c, "vocab": ck.vocab.iter().collect::<String>(), "tensors": tensor_shapes(c), "metadata": ck.meta});
+    let config = serde_json::to_string_pretty(&config).map_err(|e| e.to_string())?;
+    Ok(ModelInfo { hash: content_hash(bytes), name, lab, step, total_steps, config })
+}
+
 /// A config this code can build, within the sizes the labs offer.
 fn check_config(c: &GptConfig) -> Result<(), String> {
     let ok = (1..=4096).contains(&c.vocab_size) && (1..=1024).contains(&c.block_size) && (1..=48).contains(&c.n_layer) && (1..=64).contains(&c.n_head) && (1..=2048).contains(&c.n_embd) && c.n_embd % c.n_head == 0;
@@ -259,6 +283,24 @@ mod tests {
             let (la, lb) = (model.logits(idx.clone()).into_data(), back.logits(idx).into_data());
             assert_eq!(la, lb, "{positions:?}: the same logits");
         }
+    }
+
+    #[test]
+    fn a_file_is_named_by_its_content_and_described_from_its_metadata() {
+        let config = GptConfig::new(11, 8, 2, 2, 16).with_seed(4);
+        let (_, bytes) = saved(&config);
+        let info = info(&bytes).unwrap();
+        assert_eq!(info.hash.len(), 16);
+        assert!(info.hash.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(info.hash, content_hash(&bytes), "the same bytes, the same name");
+        assert_eq!(info.name, "gpt · text · 2 × 16 · step 0");
+        let config_json: serde_json::Value = serde_json::from_str(&info.config).unwrap();
+        assert_eq!(config_json["config"]["n_embd"], 16);
+        assert_eq!(config_json["tensors"][0][0], "wte.weight");
+        let mut other = bytes.clone();
+        *other.last_mut().unwrap() ^= 1;
+        assert_ne!(content_hash(&other), info.hash, "one flipped bit, another name");
+        assert!(super::info(&bytes[..100]).is_err());
     }
 
     /// Truncations, flipped bytes and rewritten headers: each gets a message

@@ -6,6 +6,7 @@ use super::page::{self, LabUi, Shell};
 use super::render;
 
 mod interact;
+mod keep;
 mod workers;
 use crate::backend::{BackendChoice, BackendKind};
 use crate::event::{Command, Event, Series, Snapshot, Status};
@@ -55,6 +56,12 @@ struct App {
     frame_pending: bool,
     /// The user's own text (kept in the browser, not in the link).
     upload: Option<super::upload::Upload>,
+    /// Counts loads: a look in the model store that a later load overtook is dropped.
+    load_seq: u32,
+    /// A look in the model store is under way; a Run waits for it.
+    loading: bool,
+    /// An imported file, while the worker checks it.
+    pending_import: Option<Vec<u8>>,
 }
 
 thread_local! {
@@ -97,6 +104,9 @@ pub fn start() {
             sketch_dirty: false,
             frame_pending: false,
             upload: super::upload::stored(),
+            load_seq: 0,
+            loading: false,
+            pending_import: None,
         })
     });
     with_app(|app| app.show(state, notices));
@@ -183,13 +193,20 @@ impl App {
         }
         // A lab set to train on "file" gets the user's text with its settings.
         let upload = self.state.params.0.values().any(|v| v == "file").then(|| self.upload.as_ref().map(|u| u.text.clone())).flatten();
-        self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload });
+        if self.takes_model() {
+            // The store is asked first: a checkpoint of this run, or the named model.
+            self.load_from_store(upload);
+        } else {
+            self.load_seq += 1;
+            self.loading = false;
+            self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload, model: None, checkpoint: None });
+        }
     }
 
     fn run(&mut self) {
         self.intent = Some(Status::Running);
         self.set_status(Status::Running);
-        if self.awaiting_adapter {
+        if self.awaiting_adapter || self.loading {
             self.run_after_load = true;
             return;
         }
@@ -212,6 +229,19 @@ impl App {
     }
 
     fn reset(&mut self) {
+        if self.takes_model() {
+            // Start over: the run's checkpoint goes, then the lab loads afresh.
+            let key = self.run_key();
+            self.loading = true;
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = super::models::forget_checkpoint(&key).await;
+                with_app(|app| {
+                    dom::clear(&app.shell.notices);
+                    app.load();
+                });
+            });
+            return;
+        }
         if self.worker_dead {
             // `load` starts a new worker in place of the dead one.
             dom::clear(&self.shell.notices);
@@ -312,6 +342,7 @@ impl App {
         });
         interact::wire(ui);
         self.show_upload();
+        self.wire_models();
     }
 
     fn on_event(&mut self, event: Event) {
@@ -372,6 +403,8 @@ impl App {
                     self.predict_sketch();
                 }
             }
+            Event::Model { kind, info, bytes } => self.on_model(kind, info, bytes),
+            Event::Inspected { result } => self.on_inspected(result),
             Event::Snapshot(mut snap) => {
                 if snap.step == 0 {
                     self.series.clear();

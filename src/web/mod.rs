@@ -7,9 +7,11 @@ pub mod export;
 #[cfg(feature = "engine")]
 pub mod fetch;
 pub mod gpu;
+pub mod models;
 pub mod page;
 pub mod render;
 pub mod sketch;
+pub mod store;
 #[cfg(feature = "threads")]
 pub mod threads;
 pub mod upload;

@@ -85,6 +85,8 @@ pub struct LabUi {
     pub charts: Vec<(FigureSpec, Chart)>,
     pub sketch: Option<SketchUi>,
     pub upload: Option<UploadUi>,
+    /// The model store, for a lab that trains or takes a GPT.
+    pub models: Option<super::models::ModelsUi>,
 }
 
 /// The file picker of a lab whose text can be the user's own file.
@@ -175,6 +177,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let progress = add(&prog, el("progress", &[("max", "1"), ("value", "0")], ""));
     let progress_text = add(&prog, el("span", &[], ""));
     let note = add(main, el("p", &[("class", "note"), ("aria-live", "polite")], ""));
+    let models = labs::schema(info.id).iter().any(|s| s.key == "model").then(|| super::models::build(main));
 
     let section = add(main, el("section", &[("class", "charts")], ""));
     let canvas = |fig: &Element, spec: &FigureSpec, (w, h): (&str, &str)| -> HtmlCanvasElement {
@@ -217,7 +220,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let table = add(main, el("table", &[("class", "metrics")], ""));
     add(&table, el("caption", &[], "Current metrics"));
     let metrics = add(&table, el("tbody", &[], ""));
-    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch, upload })
+    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch, upload, models })
 }
 
 /// The `<td data-metric=name>` of a metric, created on first use.

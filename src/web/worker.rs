@@ -2,8 +2,9 @@
 //! page's commands between chunks of steps, and posts events back.
 
 use crate::backend::{choose, BackendChoice, BackendKind, Workload};
-use crate::data::files::DataFiles;
-use crate::event::{Command, Event, Snapshot, Status};
+use crate::data::files::{DataFiles, MODEL, RESUME};
+use crate::event::{Command, Event, ModelKind, Snapshot, Status};
+use crate::models::checkpoint;
 use crate::labs::{self, Training};
 use crate::settings::Params;
 use burn::prelude::Device;
@@ -18,6 +19,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// and to feel live, long enough that reading back results costs little.
 const CHUNK_TARGET_MS: f64 = 60.0;
 const MAX_CHUNK: usize = 1000;
+/// Training time between two checkpoints of a run (the page says so).
+const CHECKPOINT_MS: f64 = 30_000.0;
 
 #[derive(Default)]
 struct Inbox {
@@ -125,6 +128,14 @@ struct Trainer {
     files: DataFiles,
     chunk: usize,
     steps_per_sec: f64,
+    /// The model file the page asked to start from, for every build.
+    model: Option<Vec<u8>>,
+    /// A checkpoint of this run, for the next build only.
+    checkpoint: Option<Vec<u8>>,
+    /// Whether the lab keeps a model (`Training::save`); learned at the first try.
+    saves: bool,
+    /// When the last checkpoint was taken, in the worker's clock.
+    checkpoint_at: f64,
 }
 
 async fn actor() {
@@ -144,7 +155,9 @@ async fn actor() {
 impl Trainer {
     async fn handle(&mut self, cmd: Command) {
         match cmd {
-            Command::Load { lab, params, backend, upload } => {
+            Command::Load { lab, params, backend, upload, model, checkpoint } => {
+                self.model = model;
+                self.checkpoint = checkpoint;
                 // The user's own text travels with the load that needs it.
                 match upload {
                     Some(text) => self.files.insert(crate::data::files::UPLOAD, text.into_bytes()),
@@ -167,6 +180,9 @@ impl Trainer {
                 self.running = false;
                 if self.lab.as_ref().is_some_and(|l| !l.is_done()) {
                     post_status(Status::Paused, None);
+                    if self.lab.as_ref().is_some_and(|l| l.steps_done() > 0) {
+                        self.send_model(ModelKind::Checkpoint).await;
+                    }
                 }
             }
             Command::Step => {
@@ -195,6 +211,7 @@ impl Trainer {
                     self.report().await;
                 }
             }
+            Command::Inspect { bytes } => post(&Event::Inspected { result: checkpoint::info(&bytes) }),
             Command::Predict { pixels } => {
                 let figure = match &self.lab {
                     Some(lab) => lab.predict(&pixels).await,
@@ -278,11 +295,29 @@ impl Trainer {
         }
     }
 
-    /// Builds the lab afresh from the loaded settings and shows its step 0.
+    /// Builds the lab afresh from the loaded settings and shows its step 0
+    /// (or a checkpoint's step, the first time after a load that brought one).
     async fn rebuild(&mut self) {
         let (Some(loaded), Some(device)) = (&self.loaded, &self.device) else { return };
         self.chunk = 1;
         self.steps_per_sec = 0.0;
+        self.saves = true;
+        self.checkpoint_at = now_ms();
+        match (self.checkpoint.take(), &self.model) {
+            (Some(resume), _) => {
+                self.files.insert(MODEL, resume);
+                self.files.insert(RESUME, Vec::new());
+            }
+            (None, model) => {
+                self.files.0.remove(RESUME);
+                match model {
+                    Some(bytes) => self.files.insert(MODEL, bytes.clone()),
+                    None => {
+                        self.files.0.remove(MODEL);
+                    }
+                }
+            }
+        }
         match labs::start(&loaded.lab_id, &loaded.params, device, &self.files) {
             Ok(lab) => {
                 self.lab = Some(lab);
@@ -319,7 +354,22 @@ impl Trainer {
         self.steps_per_sec = if self.steps_per_sec == 0.0 { rate } else { 0.7 * self.steps_per_sec + 0.3 * rate };
         if ok && self.lab.as_ref().is_some_and(|l| l.is_done()) {
             self.running = false;
+            // The model is sent before "done", so that the page keeps it first.
+            self.send_model(ModelKind::Trained).await;
             post_status(Status::Done, None);
+        } else if ok && now_ms() - self.checkpoint_at >= CHECKPOINT_MS {
+            self.send_model(ModelKind::Checkpoint).await;
+        }
+    }
+
+    /// Sends the lab's model to the page, to keep as a checkpoint or as a
+    /// trained model; a lab that keeps none is not asked again until rebuilt.
+    async fn send_model(&mut self, kind: ModelKind) {
+        self.checkpoint_at = now_ms();
+        let Some(lab) = self.lab.as_ref().filter(|_| self.saves) else { return };
+        match lab.save().await.and_then(|bytes| Ok((checkpoint::info(&bytes)?, bytes))) {
+            Ok((info, bytes)) => post(&Event::Model { kind, info, bytes }),
+            Err(_) => self.saves = false,
         }
     }
 

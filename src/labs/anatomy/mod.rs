@@ -22,6 +22,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     settings: &[
         Setting { key: "corpus", label: "Text", help: "The text the GPT learns first (a loaded model must have learned the same one).", kind: Kind::Choice(&["shakespeare", "moby"]), default: "shakespeare" },
+        Setting { key: "model", label: "Model", help: "A model kept in this browser, by its content hash (the list below the buttons); empty: train one here first.", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "layers", label: "Blocks", help: "Blocks of the GPT trained here (a loaded model brings its own).", kind: Kind::Int { min: 1, max: 8 }, default: "3" },
         Setting { key: "steps", label: "Training steps", help: "Steps of Day 18's training before the model is opened (ignored for a loaded model).", kind: Kind::Int { min: 1, max: 20_000 }, default: "600" },
         Setting { key: "prompt", label: "Prompt", help: "The text the model reads (at most its context; characters it never saw are skipped).", kind: Kind::Text { max: 64 }, default: "ROMEO: And what shall I say" },

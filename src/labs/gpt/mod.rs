@@ -28,6 +28,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     settings: &[
         Setting { key: "corpus", label: "Text", help: "shakespeare: 8 plays. moby: Moby Dick. file: a text file of yours (the page's file picker, or the CLI's --text-file).", kind: Kind::Choice(&["shakespeare", "moby", "file"]), default: "shakespeare" },
+        Setting { key: "model", label: "Model", help: "A model kept in this browser, by its content hash (the list below the buttons); empty: a new model from the settings (a kept one brings its own architecture and goes on learning).", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "layers", label: "Blocks", help: "Transformer blocks.", kind: Kind::Int { min: 1, max: 12 }, default: "2" },
         Setting { key: "heads", label: "Heads", help: "Attention heads per block.", kind: Kind::Choice(&["1", "2", "4", "8"]), default: "4" },
         Setting { key: "width", label: "Width C", help: "Size of the residual stream.", kind: Kind::Choice(&["32", "48", "64", "96", "128", "192", "256"]), default: "96" },

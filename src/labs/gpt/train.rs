@@ -5,7 +5,7 @@
 
 use super::{corpus_file, learning_rate, GptView};
 use crate::data::chars::{windows, CharCorpus, CharVocab};
-use crate::data::files::{DataFiles, MODEL, UPLOAD};
+use crate::data::files::{DataFiles, MODEL, RESUME, UPLOAD};
 use crate::event::{Series, Snapshot};
 use crate::labs::sampling::filter::Strategy;
 use crate::labs::sampling::generate;
@@ -33,6 +33,8 @@ pub struct GptLab {
     config: GptConfig,
     /// Whether it came from a model file rather than the settings.
     loaded: bool,
+    /// The step a checkpoint of this run was resumed at.
+    resumed_at: Option<usize>,
     corpus: CharCorpus,
     context: usize,
     batch: usize,
@@ -57,9 +59,12 @@ pub struct GptLab {
     /// The prompt or temperature changed: write again at the next snapshot.
     resample: bool,
     view: GptView,
-    /// When the first step began, and when the latest one ended.
+    /// When the first step (of this session) began, and when the latest one
+    /// ended, in seconds of training (a resumed run's earlier ones included).
     started: Option<Instant>,
     last_end: f64,
+    /// Seconds trained before a resume.
+    earlier: f64,
     device: Device,
     plain: Device,
 }
@@ -103,12 +108,17 @@ impl GptLab {
         };
         // nanoGPT's betas for small batches (β₂ = 0.99).
         let optim = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8).with_weight_decay(params.f64("weight_decay")? as f32).init();
+        // A checkpoint of this run continues at its step, its schedule and its clock.
+        let resume = loaded.as_ref().filter(|_| files.get(RESUME).is_ok());
+        let resumed_at = resume.and_then(|ck| ck.meta.get("step")?.parse::<usize>().ok());
+        let earlier = resume.and_then(|ck| ck.meta.get("train_seconds")?.parse::<f64>().ok()).unwrap_or(0.0);
         let (vx, vy) = windows(&corpus.val, VAL_WINDOWS, context, &mut Rng::new(0x7A1));
         let tokens = |v: Vec<i64>, rows: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, context]), &plain);
         Ok(Self {
             params: params.clone(),
             config,
             loaded: loaded.is_some(),
+            resumed_at,
             val_x: tokens(vx, VAL_WINDOWS),
             val_y: tokens(vy, VAL_WINDOWS),
             corpus,
@@ -122,8 +132,9 @@ impl GptLab {
             eval_every: params.usize("eval_every")?,
             prompt: params.get("prompt")?.to_string(),
             temperature: params.f64("temperature")?,
-            rng: Rng::new(seed ^ 0x6E7),
-            step: 0,
+            // A resumed run draws other windows than its first steps did.
+            rng: Rng::new(seed ^ 0x6E7 ^ ((resumed_at.unwrap_or(0) as u64) << 24)),
+            step: resumed_at.unwrap_or(0),
             pending: Vec::new(),
             train_loss: None,
             val_loss: None,
@@ -131,7 +142,8 @@ impl GptLab {
             resample: false,
             view: GptView::default(),
             started: None,
-            last_end: 0.0,
+            last_end: earlier,
+            earlier,
             device,
             plain,
         })
@@ -233,7 +245,9 @@ impl GptLab {
         let v = self.corpus.vocab.len();
         let cut = self.corpus.cut_from.map(|n| format!(" The text was cut from {n} to the first {} characters.", crate::data::chars::MAX_CHARS)).unwrap_or_default();
         let c = &self.config;
-        let from = if self.loaded { format!(" Started from a loaded model ({} blocks, width {}, context {}): the file's architecture, not the settings'.", c.n_layer, c.n_embd, c.block_size) } else { String::new() };
+        let from = if let Some(at) = self.resumed_at {
+            format!(" Resumed from this run's checkpoint at step {at}; Adam's moment estimates start afresh there.")
+        } else if self.loaded { format!(" Started from a loaded model ({} blocks, width {}, context {}): the file's architecture, not the settings'.", c.n_layer, c.n_embd, c.block_size) } else { String::new() };
         let note = format!(
             "{v} distinct characters; {} for training, {} held out; loss in nats per character (ln {v} = {:.2} is a uniform guess). Training time counts from the first step to the latest, evaluations included; the last step measures the whole held-out text.{cut}{from}",
             self.corpus.train.len(),
@@ -261,7 +275,7 @@ impl Training for GptLab {
         self.model = Some(self.optim.step(lr, model, grads));
         self.pending.push(loss.detach());
         self.step += 1;
-        self.last_end = started.elapsed().as_secs_f64();
+        self.last_end = self.earlier + started.elapsed().as_secs_f64();
     }
     fn steps_done(&self) -> usize {
         self.step
@@ -290,6 +304,7 @@ impl Training for GptLab {
             let mut meta: std::collections::BTreeMap<String, String> = self.params.0.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
             meta.insert("lab".into(), "gpt".into());
             meta.insert("step".into(), self.step.to_string());
+            meta.insert("train_seconds".into(), self.last_end.to_string());
             meta.extend(self.val_loss.map(|v| ("val_loss".to_string(), v.to_string())));
             checkpoint::encode(&self.config, &self.corpus.vocab.chars, &meta, &values)
         })

@@ -28,6 +28,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     settings: &[
         Setting { key: "corpus", label: "Text", help: "The text the GPT learns first (a loaded model must have learned the same one).", kind: Kind::Choice(&["shakespeare", "moby"]), default: "shakespeare" },
+        Setting { key: "model", label: "Model", help: "A model kept in this browser, by its content hash (the list below the buttons); empty: train one here first.", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "steps", label: "Training steps", help: "Steps of Day 18's race preset before sampling (ignored for a loaded model).", kind: Kind::Int { min: 1, max: 20_000 }, default: "600" },
         Setting { key: "prompt", label: "Prompt", help: "The generation continues this text.", kind: Kind::Text { max: 200 }, default: "ROMEO:" },
         Setting { key: "length", label: "Length", help: "Characters to generate.", kind: Kind::Int { min: 2, max: 400 }, default: "200" },

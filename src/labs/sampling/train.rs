@@ -166,7 +166,4 @@ impl Training for SamplingLab {
     fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
         crate::labs::with_figures(self.read(), |view| view.figures())
     }
-    fn save(&self) -> LocalFuture<'_, Result<Vec<u8>, String>> {
-        self.gpt.save()
-    }
 }
