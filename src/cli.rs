@@ -187,7 +187,9 @@ fn run_lab(args: &[String]) -> Result<(), String> {
     }
     if let Some(path) = &args.save {
         let bytes = pollster::block_on(lab.save())?;
-        std::fs::write(path, bytes).map_err(|e| format!("cannot write the model file {path}: {e}"))?;
+        std::fs::write(path, &bytes).map_err(|e| format!("cannot write the model file {path}: {e}"))?;
+        // The page's links name a model by this hash (import the file there).
+        eprintln!("saved {path}: model {}", reasonlab::models::checkpoint::content_hash(&bytes));
     }
     Ok(())
 }

@@ -42,3 +42,44 @@ fn a_short_run_learns_shakespeare_and_writes_from_the_prompt() {
     let race = last.figures.iter().find(|f| f.name == "race").unwrap();
     assert!(race.caption.contains("on the whole held-out text"), "{}", race.caption);
 }
+
+/// A checkpoint of a run, loaded with the resume marker, continues at its
+/// step and its loss (not from an untrained model's), to the same last step.
+#[test]
+fn a_checkpoint_resumes_the_run_where_it_was() {
+    use reasonlab::data::files::{MODEL, RESUME};
+    let schema = labs::schema("gpt");
+    let mut p = Params::defaults(&schema);
+    for (k, v) in [("layers", "1"), ("width", "32"), ("context", "16"), ("batch", "8"), ("steps", "200"), ("warmup", "10"), ("eval_every", "1000"), ("seed", "5")] {
+        p.set(&schema, k, v).unwrap();
+    }
+    let names = (labs::spec("gpt").unwrap().data)(&p).unwrap();
+    let mut files = DataFiles::read_dir(&DataFiles::default_dir(), names).unwrap();
+    let device = reasonlab::backend::cpu();
+    let mut lab = labs::start("gpt", &p, &device, &files).unwrap();
+    for _ in 0..120 {
+        lab.step();
+    }
+    let before = pollster::block_on(lab.snapshot()).unwrap();
+    let checkpoint = pollster::block_on(lab.save()).unwrap();
+    files.insert(MODEL, checkpoint);
+    files.insert(RESUME, Vec::new());
+    let mut resumed = labs::start("gpt", &p, &device, &files).unwrap();
+    assert_eq!(resumed.steps_done(), 120, "the run goes on at its step");
+    let first = pollster::block_on(resumed.snapshot()).unwrap();
+    assert!(first.note.contains("Resumed from this run's checkpoint at step 120"), "{}", first.note);
+    assert!(first.metric("train_seconds").unwrap() >= before.metric("train_seconds").unwrap(), "its clock goes on too");
+    resumed.step();
+    let next = pollster::block_on(resumed.snapshot()).unwrap();
+    let curve = next.series.iter().find(|s| s.name == "train_loss").unwrap();
+    assert_eq!(curve.points[0].0, 121, "the curve continues at step 121");
+    let (was, now) = (before.metric("train_loss").unwrap(), curve.points[0].1 as f64);
+    assert!(now < was + 0.4 && now < 3.5, "the loss goes on from {was:.3}, not from scratch: {now:.3}");
+    while !resumed.is_done() {
+        resumed.step();
+    }
+    assert_eq!(resumed.steps_done(), 200);
+    // Without the marker the file is a start, not a resume.
+    files.0.remove(RESUME);
+    assert_eq!(labs::start("gpt", &p, &device, &files).unwrap().steps_done(), 0);
+}

@@ -167,6 +167,110 @@ test('anatomy: parameters, shapes, every head and the logit lens of a trained GP
   await page.close();
 });
 
+test('gpt: a paused run is checkpointed, a reload resumes its curve, and the finished model is kept across reloads', { timeout: 300_000 }, async () => {
+  const link = '#lab=gpt&layers=1&width=32&context=16&batch=4&eval_every=100&warmup=5&steps=400&seed=3&backend=cpu';
+  const page = await open(`${link}&run=1`);
+  assert.match(await page.textContent('[data-checkpoints]'), /a checkpoint is kept every 30 seconds and at each pause/);
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="step"]')?.textContent) >= 100, null, { timeout: 120_000 });
+  await page.click('[data-action="pause"]');
+  await page.waitForFunction(() => /Checkpoint kept at step \d+ of 400/.test(document.querySelector('[data-model-status]').textContent), null, { timeout: 30_000 });
+  const at = Number((await page.textContent('[data-model-status]')).match(/step (\d+)/)[1]);
+  assert.ok(at >= 100 && at < 400, `checkpoint at ${at}`);
+  // A reload (without run=1) resumes: the step and the curve come back.
+  await page.evaluate(() => history.replaceState(null, '', location.hash.replace('&run=1', '')));
+  await page.reload();
+  await page.waitForSelector('main#lab');
+  await page.waitForFunction((n) => new RegExp(`Resumed from this run's checkpoint at step ${n} of 400`).test(document.querySelector('.notices').textContent), at, { timeout: 60_000 });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-metric="step"]')?.textContent) === n, at, { timeout: 60_000 });
+  assert.match(await page.textContent('figure:has([data-chart="train_loss"]) figcaption'), new RegExp(`at step ${at}$`));
+  await page.click('[data-action="run"]');
+  await waitStatus(page, 'done', 200_000);
+  assert.equal(await metric(page, 'step'), 400);
+  assert.match(await page.textContent('.note'), new RegExp(`Resumed from this run's checkpoint at step ${at}`));
+  const row = 'table[data-models] tr[data-model]:has-text("gpt · shakespeare · 1 × 32 · step 400")';
+  await page.waitForSelector(row, { timeout: 30_000 });
+  assert.match(await page.textContent(row), /\d+ kB/);
+  await page.reload();
+  await page.waitForSelector(row, { timeout: 30_000 });
+  assert.ok(!/Resumed/.test(await page.textContent('.notices')), 'the finished run left no checkpoint');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('models travel: export, import in a fresh profile, the same samples; the CLI reads the page\'s file and the page the CLI\'s; bad files change nothing', { timeout: 420_000 }, async () => {
+  const page = await open('#lab=gpt&layers=1&width=32&context=16&batch=4&eval_every=100&warmup=5&steps=30&seed=4&backend=cpu&run=1');
+  await waitStatus(page, 'done', 120_000);
+  const row = 'table[data-models] tr[data-model]:has-text("· 1 × 32 · step 30 ·")';
+  await page.waitForSelector(row, { timeout: 30_000 });
+  const hash = await page.getAttribute(row, 'data-model');
+  assert.match(hash, /^[0-9a-f]{16}$/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${row} [data-model-action="export"]`)]);
+  assert.match(download.suggestedFilename(), /^gpt-shakespeare-1-x-32-step-30.*\.safetensors$/);
+  const exported = path.join(profile, 'exported.safetensors');
+  await download.saveAs(exported);
+  const sampling = `#lab=sampling&model=${hash}&length=60&seed=3&backend=cpu`;
+  await page.goto(BASE + sampling + '&run=1');
+  await waitStatus(page, 'done', 120_000);
+  const samples = await page.textContent('figure:has([data-chart="strategies"]) tbody');
+  const pageVal = await metric(page, 'val_loss');
+  assert.match(await page.textContent('.note'), /Started from a loaded model/);
+  await page.close();
+
+  // The CLI loads the page's file: the same model, the same held-out loss.
+  const bin = path.join(process.env.CARGO_TARGET_DIR ?? 'target', 'debug', 'reasonlab');
+  const lines = execFileSync(bin, ['run', 'sampling', '--load', exported, '--length', '60', '--seed', '3', '--json'], { encoding: 'utf8' }).trim().split('\n');
+  const last = JSON.parse(lines[lines.length - 1]);
+  assert.ok(Math.abs(last.val_loss - pageVal) < 1e-3, `CLI ${last.val_loss} vs page ${pageVal}`);
+  const cliFile = path.join(profile, 'cli.safetensors');
+  execFileSync(bin, ['run', 'gpt', '--layers', '1', '--width', '32', '--context', '16', '--batch', '4', '--steps', '20', '--warmup', '5', '--seed', '9', '--save', cliFile], { encoding: 'utf8' });
+
+  // A fresh profile has no such model: the link says so; the import brings it.
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-fresh-'));
+  const other = await chromium.launchPersistentContext(fresh, { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: FLAGS });
+  try {
+    const p2 = await other.newPage();
+    const errors = [];
+    p2.on('pageerror', (e) => errors.push(String(e)));
+    await p2.goto(BASE + sampling);
+    await p2.waitForSelector('main#lab');
+    await p2.waitForFunction((h) => document.querySelector('.notices').textContent.includes(`names the model ${h}, which this browser does not keep`), hash, { timeout: 30_000 });
+    const status = '[data-model-status]';
+    // Damaged and foreign files: a message, and nothing kept.
+    const bytes = fs.readFileSync(exported);
+    await p2.setInputFiles('[data-model-import]', { name: 'cut.safetensors', mimeType: 'application/octet-stream', buffer: bytes.subarray(0, 1000) });
+    await p2.waitForFunction((sel) => /^Not imported: .*truncated.* Nothing was changed\.$/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
+    await p2.setInputFiles('[data-model-import]', { name: 'notes.safetensors', mimeType: 'text/plain', buffer: Buffer.from('just some text, not a model at all') });
+    await p2.waitForFunction((sel) => /^Not imported: .*not a ReasonLab model file.* Nothing was changed\.$/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
+    assert.equal(await p2.locator('table[data-models] tr[data-model]').count(), 0);
+    await p2.setInputFiles('[data-model-import]', exported);
+    await p2.waitForFunction((sel) => /^Imported “gpt · shakespeare · 1 × 32 · step 30/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
+    await p2.setInputFiles('[data-model-import]', cliFile);
+    await p2.waitForFunction((sel) => /^Imported “gpt · shakespeare · 1 × 32 · step 20/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
+    assert.equal(await p2.locator('table[data-models] tr[data-model]').count(), 2);
+    await p2.goto(BASE + sampling + '&run=1');
+    await p2.waitForSelector('main[data-status="done"]', { timeout: 120_000 });
+    assert.equal(await p2.textContent('figure:has([data-chart="strategies"]) tbody'), samples, 'the same samples in a fresh profile');
+    assert.deepEqual(errors, []);
+  } finally {
+    await other.close();
+    fs.rmSync(fresh, { recursive: true, force: true });
+  }
+});
+
+test('a full or refused storage quota gets a message, and the training still finishes', { timeout: 180_000 }, async () => {
+  const refuse = () => {
+    IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+  };
+  const page = await open('#lab=gpt&layers=1&width=32&context=16&batch=4&eval_every=100&warmup=5&steps=25&seed=6&backend=cpu&run=1', { init: refuse });
+  await waitStatus(page, 'done', 120_000);
+  assert.equal(await metric(page, 'step'), 25);
+  await page.waitForFunction(() => /could not be kept in this browser: the browser's storage for this page is full or was refused/.test(document.querySelector('.notices').textContent), null, { timeout: 30_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-model-action="download-unkept"]')]);
+  assert.match(download.suggestedFilename(), /\.safetensors$/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 let server, browser, profile;
 
 before(async () => {
