@@ -172,6 +172,11 @@ fn run_lab(args: &[String]) -> Result<(), String> {
     let load_before = load_average();
     let start = Instant::now();
     let mut trained = 0.0f64; // seconds spent in steps, not in reads
+    if lab.is_done() {
+        // Nothing to train (a lab that only uses a loaded model): its one snapshot.
+        let snap = pollster::block_on(lab.snapshot())?;
+        print_line(&args, &snap, 0.0, true, start.elapsed().as_secs_f64(), load_before);
+    }
     while !lab.is_done() {
         let t = Instant::now();
         lab.step();

@@ -157,7 +157,7 @@ test('anatomy: parameters, shapes, every head and the logit lens of a trained GP
     assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
   }
   const path = 'figure:has([data-chart="path"]) tbody';
-  assert.match(await page.textContent(path), /scores q·kᵀ \/ √D, future masked\[1, 4, 27, 27\]/);
+  assert.match(await page.textContent(path), /scores q·kᵀ \/ √D, future masked—\[1, 4, 27, 27\]/);
   assert.equal(await page.locator('figure:has([data-chart="lens_top"]) tbody tr').count(), 27);
   await page.fill('[data-setting="prompt"]', 'JULIET: Hello');
   await page.press('[data-setting="prompt"]', 'Enter');
@@ -241,6 +241,13 @@ test('models travel: export, import in a fresh profile, the same samples; the CL
     await p2.waitForFunction((sel) => /^Not imported: .*truncated.* Nothing was changed\.$/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
     await p2.setInputFiles('[data-model-import]', { name: 'notes.safetensors', mimeType: 'text/plain', buffer: Buffer.from('just some text, not a model at all') });
     await p2.waitForFunction((sel) => /^Not imported: .*not a ReasonLab model file.* Nothing was changed\.$/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
+    // A 2 GB file (sparse on disk) is refused by its size, before it is read.
+    const huge = path.join(fresh, 'huge.safetensors');
+    fs.closeSync(fs.openSync(huge, 'w'));
+    fs.truncateSync(huge, 2 ** 31);
+    await p2.setInputFiles('[data-model-import]', huge);
+    await p2.waitForFunction((sel) => /^Not imported: huge\.safetensors is 2\.1 GB, far more than any model here .* Nothing was changed\.$/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
+    fs.rmSync(huge);
     assert.equal(await p2.locator('table[data-models] tr[data-model]').count(), 0);
     await p2.setInputFiles('[data-model-import]', exported);
     await p2.waitForFunction((sel) => /^Imported “gpt · shakespeare · 1 × 32 · step 30/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });

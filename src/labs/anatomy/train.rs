@@ -78,8 +78,10 @@ pub fn data_path(model: &Gpt, idx: Tensor<2, Int>) -> Vec<PathRow> {
     let out = mid + m; // [1, T, C]
     rows.push(row("+ residual: block 1's output", None, &out.dims()));
     let l = model.blocks.len();
-    if l > 1 {
-        rows.push(row(&format!("blocks 2–{l}: the same, each with its own weights"), None, &out.dims()));
+    match l {
+        1 => {}
+        2 => rows.push(row("block 2: the same, with its own weights", None, &out.dims())),
+        l => rows.push(row(&format!("blocks 2–{l}: the same, each with its own weights"), None, &out.dims())),
     }
     let z = model.ln_f.forward(out); // [1, T, C]
     rows.push(row("final LayerNorm", Some(ln(&model.ln_f)), &z.dims()));
