@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]...";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out]";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -53,6 +53,7 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("run") => run_lab(&args[1..]),
+        Some("data") => data(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("gpt") => {
             let mut rest = vec!["bench".to_string()];
             rest.extend_from_slice(&args[2..]);
@@ -196,6 +197,35 @@ fn run_lab(args: &[String]) -> Result<(), String> {
         // The page's links name a model by this hash (import the file there).
         eprintln!("saved {path}: model {}", reasonlab::models::checkpoint::content_hash(&bytes));
     }
+    Ok(())
+}
+
+/// `reasonlab data`: a generated problem set as JSONL on stdout. `--held-out`
+/// makes a word-problem test set of the templates training never sees.
+fn data(args: &[String]) -> Result<(), String> {
+    use reasonlab::data::reasoning::{generate, to_jsonl, Spec};
+    let (mut task, mut level, mut n, mut seed, mut held_out) = (None, None, 100usize, 0u64, false);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        if flag == "--held-out" {
+            held_out = true;
+            continue;
+        }
+        let value = rest.next().ok_or_else(|| format!("{} needs a value", quote(flag)))?;
+        let number = || value.parse::<usize>().map_err(|_| format!("{flag} needs a whole number, not {}", quote(value)));
+        match flag.as_str() {
+            "--task" => task = Some(value.clone()),
+            "--digits" | "--hops" | "--ops" => level = Some(number()?),
+            "--n" => n = number()?.min(1_000_000),
+            "--seed" => seed = value.parse().map_err(|_| format!("--seed needs a whole number, not {}", quote(value)))?,
+            _ => return Err(format!("unknown flag {}; usage: reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out]", quote(flag))),
+        }
+    }
+    let task = task.ok_or("data needs --task add|sub|mul|logic|word")?;
+    let default = if task == "logic" || task == "word" { 2 } else { 3 };
+    let mut spec = Spec::new(&task, level.unwrap_or(default))?;
+    spec.held_out = held_out;
+    print!("{}", to_jsonl(&generate(&spec, n, seed, &Default::default())));
     Ok(())
 }
 

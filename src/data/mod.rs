@@ -4,6 +4,7 @@ pub mod chars;
 pub mod files;
 pub mod gates;
 pub mod mnist;
+pub mod reasoning;
 pub mod reviews;
 pub mod sequences;
 pub mod spirals;

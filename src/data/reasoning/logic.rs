@@ -1,0 +1,143 @@
+//! Logic chains: rules `A>B` ("every A is a B"), shuffled among distractor
+//! rules, and a question about where a start entity leads. Each entity has at
+//! most one rule out of it, so following the rules is a path:
+//!
+//! - `A>B;C>D;B>E|A?E` asks whether A reaches E: `yes` or `no`;
+//! - `A>B;C>D;B>E|A?` asks where A ends up: `E`.
+//!
+//! The chain lists the hops taken (`A>B;B>E`), ending where no rule goes on.
+//! `check_step` finds the first hop that is not a rule or does not continue
+//! from the one before.
+
+use super::Problem;
+use crate::rng::Rng;
+
+/// Entities are capital letters.
+const ENTITIES: usize = 26;
+
+fn letter(i: usize) -> char {
+    (b'A' + i as u8) as char
+}
+
+/// A problem whose true path has `hops` hops, with distractor paths of random
+/// lengths (up to `hops`) among the other entities; half the yes/no questions
+/// are "no" (the target is on a distractor path), and a third of all questions
+/// ask for the entity reached instead.
+pub fn problem(hops: usize, rng: &mut Rng) -> Problem {
+    let hops = hops.clamp(1, 8);
+    // A random order of the letters: the first hops + 1 make the true path.
+    let mut order: Vec<usize> = (0..ENTITIES).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let path: Vec<usize> = order[..=hops].to_vec();
+    let mut rules: Vec<(usize, usize)> = path.windows(2).map(|w| (w[0], w[1])).collect();
+    // Distractors: two or three other paths, disjoint from the true one.
+    let mut rest = order[hops + 1..].iter().copied();
+    let mut off_path = Vec::new();
+    for _ in 0..2 + rng.below(2) {
+        let len = 1 + rng.below(hops as u64) as usize;
+        let chain: Vec<usize> = rest.by_ref().take(len + 1).collect();
+        if chain.len() < 2 {
+            break;
+        }
+        rules.extend(chain.windows(2).map(|w| (w[0], w[1])));
+        off_path.extend(chain);
+    }
+    for i in (1..rules.len()).rev() {
+        rules.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let facts = rules.iter().map(|&(a, b)| format!("{}>{}", letter(a), letter(b))).collect::<Vec<_>>().join(";");
+    let start = letter(path[0]);
+    let end = letter(path[hops]);
+    let chain = path.windows(2).map(|w| format!("{}>{}", letter(w[0]), letter(w[1]))).collect::<Vec<_>>().join(";");
+    let kind = rng.below(3);
+    let (question, answer) = if kind == 0 {
+        (format!("{facts}|{start}?"), end.to_string())
+    } else if kind == 1 || off_path.is_empty() {
+        // "yes": the target is on the path, past the start.
+        let target = letter(path[1 + rng.below(hops as u64) as usize]);
+        (format!("{facts}|{start}?{target}"), "yes".to_string())
+    } else {
+        let target = letter(off_path[rng.below(off_path.len() as u64) as usize]);
+        (format!("{facts}|{start}?{target}"), "no".to_string())
+    };
+    Problem { question, chain: Some(chain), answer, task: "logic".into(), difficulty: hops.to_string(), template: None }
+}
+
+/// The rules of a question, and its start.
+fn parse(question: &str) -> Option<(Vec<(char, char)>, char)> {
+    let (facts, query) = question.split_once('|')?;
+    let rules = facts.split(';').map(|r| {
+        let mut c = r.chars();
+        match (c.next(), c.next(), c.next(), c.next()) {
+            (Some(a), Some('>'), Some(b), None) => Some((a, b)),
+            _ => None,
+        }
+    });
+    Some((rules.collect::<Option<Vec<_>>>()?, query.chars().next()?))
+}
+
+/// Whether hop `i` is a rule of the question and goes on from the hop before
+/// (the first from the start).
+pub fn check_step(question: &str, steps: &[&str], i: usize) -> bool {
+    let Some((rules, start)) = parse(question) else { return false };
+    let hop = |s: &str| {
+        let mut c = s.chars();
+        match (c.next(), c.next(), c.next(), c.next()) {
+            (Some(a), Some('>'), Some(b), None) => Some((a, b)),
+            _ => None,
+        }
+    };
+    let Some((a, b)) = hop(steps[i]) else { return false };
+    let from = if i == 0 { Some(start) } else { hop(steps[i - 1]).map(|h| h.1) };
+    from == Some(a) && rules.contains(&(a, b))
+}
+
+/// The answer a question's rules give, worked out directly: for tests.
+pub fn solve(question: &str) -> Option<String> {
+    let (rules, start) = parse(question)?;
+    let query = question.split_once('|')?.1;
+    let mut at = start;
+    let mut seen = vec![at];
+    while let Some(&(_, b)) = rules.iter().find(|r| r.0 == at) {
+        at = b;
+        seen.push(at);
+    }
+    Some(match query.chars().nth(2) {
+        Some(target) => if seen[1..].contains(&target) { "yes" } else { "no" }.to_string(),
+        None => at.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_follow_the_rules_and_chains_check() {
+        let mut rng = Rng::new(3);
+        let mut kinds = [0usize; 3];
+        for hops in 1..=6 {
+            for _ in 0..200 {
+                let p = problem(hops, &mut rng);
+                assert_eq!(solve(&p.question).as_deref(), Some(p.answer.as_str()), "{}", p.question);
+                let chain = p.chain.unwrap();
+                let steps: Vec<&str> = chain.split(';').collect();
+                assert_eq!(steps.len(), hops);
+                assert!((0..hops).all(|i| check_step(&p.question, &steps, i)), "{}: {chain}", p.question);
+                kinds[match p.answer.as_str() { "yes" => 0, "no" => 1, _ => 2 }] += 1;
+            }
+        }
+        assert!(kinds.iter().all(|&k| k > 200), "every kind of question comes up: {kinds:?}");
+    }
+
+    #[test]
+    fn a_hop_that_skips_or_is_no_rule_is_wrong() {
+        let q = "A>B;C>D;B>E|A?";
+        assert!(check_step(q, &["A>B", "B>E"], 1));
+        assert!(!check_step(q, &["A>B", "C>D"], 1), "does not go on from B");
+        assert!(!check_step(q, &["A>E"], 0), "no such rule");
+        assert!(!check_step(q, &["C>D"], 0), "does not start at A");
+    }
+}
