@@ -124,3 +124,27 @@ fn a_two_gigabyte_model_file_is_refused_before_it_is_read() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is 2048 MB: not a model of this course"), "{err}");
 }
+
+#[test]
+fn data_prints_a_seeded_problem_set_as_jsonl() {
+    let out = reasonlab(&["data", "--task", "add", "--digits", "4", "--n", "50", "--seed", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let again = String::from_utf8(reasonlab(&["data", "--task", "add", "--digits", "4", "--n", "50", "--seed", "3"]).stdout).unwrap();
+    assert_eq!(text, again, "the same seed, the same set");
+    let (problems, bad) = reasonlab::data::reasoning::from_jsonl(&text);
+    assert!(bad.is_empty());
+    assert_eq!(problems.len(), 50);
+    for p in &problems {
+        let (a, b) = p.question.split_once('+').unwrap();
+        assert_eq!(p.answer, (a.parse::<u64>().unwrap() + b.parse::<u64>().unwrap()).to_string());
+        assert_eq!(p.difficulty, "4");
+    }
+    let held = String::from_utf8(reasonlab(&["data", "--task", "word", "--ops", "3", "--n", "5", "--held-out"]).stdout).unwrap();
+    assert_eq!(held.lines().count(), 5);
+    for args in [&["data"][..], &["data", "--task", "div"], &["data", "--task", "add", "--digits", "9"], &["data", "--task", "add", "--n", "x"]] {
+        let out = reasonlab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{args:?}: one line");
+    }
+}

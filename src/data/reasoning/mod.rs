@@ -214,6 +214,6 @@ mod tests {
         assert_eq!(ok[1].question, "2+2");
         assert_eq!(bad.iter().map(|b| b.0).collect::<Vec<_>>(), vec![3, 4, 5]);
         assert!(bad[1].1.contains("missing field `answer`"), "{}", bad[1].1);
-        assert!(bad[2].1.contains("1048602 bytes long"), "{}", bad[2].1);
+        assert!(bad[2].1.contains("1048607 bytes long; at most 65536"), "{}", bad[2].1);
     }
 }
