@@ -22,6 +22,8 @@ pub enum Shape {
     /// A pad to draw on (28 × 28 pixels sent to the lab's `predict`), beside a
     /// canvas for the figure `predict` returns.
     Pad,
+    /// A file to download (a generated data set), as a link.
+    Download,
 }
 
 /// A figure a lab declares: `name` is the figure's (or curve's series') stable
@@ -52,6 +54,9 @@ impl FigureSpec {
     }
     pub const fn pad(name: &'static str, title: &'static str) -> Self {
         FigureSpec { name, title, shape: Shape::Pad }
+    }
+    pub const fn download(name: &'static str, title: &'static str) -> Self {
+        FigureSpec { name, title, shape: Shape::Download }
     }
 }
 
@@ -90,6 +95,15 @@ pub enum Plot {
     Lines(Lines),
     Table(Table),
     Tokens(Tokens),
+    Download(Download),
+}
+
+/// A text file the page offers as a download (a data set as JSONL).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Download {
+    pub file_name: String,
+    pub mime: String,
+    pub text: String,
 }
 
 /// A square of the plane, shaded cell by cell, with points and straight lines

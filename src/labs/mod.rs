@@ -192,6 +192,7 @@ registry! {
     mod sampling "sampling" => sampling::SPEC, sampling::SamplingLab::new;
     mod positions "positions" => positions::SPEC, |p, d, _| positions::PositionsLab::new(p, d);
     mod anatomy "anatomy" => anatomy::SPEC, anatomy::AnatomyLab::new;
+    mod reasoning_data "reasoning-data" => reasoning_data::SPEC, |p, d, _| reasoning_data::ReasoningDataLab::new(p, d);
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

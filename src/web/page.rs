@@ -60,6 +60,8 @@ pub struct Buttons {
 pub struct Chart {
     pub canvas: Option<HtmlCanvasElement>,
     pub table: Option<Element>,
+    /// The link of a download.
+    pub link: Option<Element>,
     pub caption: Element,
 }
 
@@ -191,17 +193,22 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
             let chart = match spec.shape {
                 Shape::Curve { .. } | Shape::Plot => {
                     let fig = add(&section, el("figure", &[], ""));
-                    Chart { canvas: Some(canvas(&fig, spec, ("360", "260"))), table: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
+                    Chart { canvas: Some(canvas(&fig, spec, ("360", "260"))), table: None, link: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
                 }
                 // Several heatmaps side by side, or seven matrices, need a wider canvas.
                 Shape::Wide => {
                     let fig = add(&section, el("figure", &[("class", "wide")], ""));
-                    Chart { canvas: Some(canvas(&fig, spec, ("720", "380"))), table: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
+                    Chart { canvas: Some(canvas(&fig, spec, ("720", "380"))), table: None, link: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
                 }
                 Shape::Table => {
                     let fig = add(&section, el("figure", &[("class", "wide table")], ""));
                     let table = add(&fig, el("table", &[("data-chart", spec.name), ("aria-label", spec.title)], ""));
-                    Chart { canvas: None, table: Some(table), caption: add(&fig, el("figcaption", &[], spec.title)) }
+                    Chart { canvas: None, table: Some(table), link: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
+                }
+                Shape::Download => {
+                    let fig = add(&section, el("figure", &[("class", "download")], ""));
+                    let link = add(&fig, el("a", &[("data-chart", spec.name), ("class", "button")], spec.title));
+                    Chart { canvas: None, table: None, link: Some(link), caption: add(&fig, el("figcaption", &[], spec.title)) }
                 }
                 Shape::Pad => {
                     let fig = add(&section, el("figure", &[("class", "sketch")], ""));
@@ -210,7 +217,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
                     add(&fig, el("figcaption", &[], "Draw a digit (white on black), as large as the box."));
                     sketch = Some(SketchUi { pad: pad.unchecked_into(), clear, figure: spec.name });
                     let fig = add(&section, el("figure", &[], ""));
-                    Chart { canvas: Some(canvas(&fig, spec, ("360", "260"))), table: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
+                    Chart { canvas: Some(canvas(&fig, spec, ("360", "260"))), table: None, link: None, caption: add(&fig, el("figcaption", &[], spec.title)) }
                 }
             };
             (*spec, chart)

@@ -40,6 +40,14 @@ pub fn render(ui: &LabUi, shown: Shown) {
             (Some(canvas), _, plot) => charts::draw(canvas, spec.name, plot),
             _ => {}
         }
+        if let (Some(link), Plot::Download(d)) = (&chart.link, &figure.plot) {
+            let href = format!("data:{};charset=utf-8,{}", d.mime, String::from(js_sys::encode_uri_component(&d.text)));
+            if link.get_attribute("href").as_deref() != Some(href.as_str()) {
+                let _ = link.set_attribute("href", &href);
+                let _ = link.set_attribute("download", &d.file_name);
+                set_text(link, &format!("Download {} ({:.1} kB)", d.file_name, d.text.len() as f64 / 1e3));
+            }
+        }
         set_text(&chart.caption, &figure.caption);
     }
     set_text(&ui.note, &snap.note);

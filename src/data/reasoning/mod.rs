@@ -29,6 +29,21 @@ pub struct Problem {
     pub template: Option<String>,
 }
 
+/// Week 4's characters: a newline and printable ASCII, fixed, so that every
+/// model of the week reads every set (and a character outside it is reported).
+pub fn vocab() -> crate::data::chars::CharVocab {
+    crate::data::chars::CharVocab { chars: std::iter::once('\n').chain((32u8..=126).map(char::from)).collect() }
+}
+
+/// A problem as a model learns it: the question, a newline, then with
+/// `chain` the chain and a newline, then `=` and the answer, and a newline.
+pub fn text(p: &Problem, chain: bool) -> String {
+    match (&p.chain, chain) {
+        (Some(c), true) => format!("{}\n{c}\n={}\n", p.question, p.answer),
+        _ => format!("{}\n={}\n", p.question, p.answer),
+    }
+}
+
 /// The tasks, as `reasonlab data --task` and the labs' `task` setting name them.
 pub const TASKS: [&str; 5] = ["add", "sub", "mul", "logic", "word"];
 

@@ -42,8 +42,8 @@ pub fn draw(canvas: &HtmlCanvasElement, name: &str, plot: &Plot) {
         Plot::Points(p) => points::draw(canvas, name, p),
         Plot::Lines(l) => lines::draw(canvas, l),
         Plot::Tokens(t) => tokens::draw(canvas, t),
-        // Tables are HTML, filled by `render`; a canvas never gets one.
-        Plot::Table(_) => clear(canvas),
+        // Tables and downloads are HTML, filled by `render`; a canvas never gets one.
+        Plot::Table(_) | Plot::Download(_) => clear(canvas),
     }
 }
 
