@@ -253,7 +253,7 @@ test('models travel: export, import in a fresh profile, the same samples; the CL
     await p2.waitForFunction((sel) => /^Imported “gpt · shakespeare · 1 × 32 · step 30/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
     await p2.setInputFiles('[data-model-import]', cliFile);
     await p2.waitForFunction((sel) => /^Imported “gpt · shakespeare · 1 × 32 · step 20/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
-    assert.equal(await p2.locator('table[data-models] tr[data-model]').count(), 2);
+    await p2.waitForFunction(() => document.querySelectorAll('table[data-models] tr[data-model]').length === 2, null, { timeout: 10_000 });
     await p2.goto(BASE + sampling + '&run=1');
     await p2.waitForSelector('main[data-status="done"]', { timeout: 120_000 });
     assert.equal(await p2.textContent('figure:has([data-chart="strategies"]) tbody'), samples, 'the same samples in a fresh profile');
@@ -274,6 +274,29 @@ test('a full or refused storage quota gets a message, and the training still fin
   await page.waitForFunction(() => /could not be kept in this browser: the browser's storage for this page is full or was refused/.test(document.querySelector('.notices').textContent), null, { timeout: 30_000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-model-action="download-unkept"]')]);
   assert.match(download.suggestedFilename(), /\.safetensors$/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('reasoning-data: problems with chains, the tokenizer view, the checker on a corrupted chain, and the set as JSONL', { timeout: 120_000 }, async () => {
+  const page = await open('#lab=reasoning-data&task=add&level=4&n=200&index=3&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 60_000);
+  assert.equal(await metric(page, 'problems'), 200);
+  assert.equal(await metric(page, 'train_test_overlap'), 0);
+  assert.equal(await page.locator('figure:has([data-chart="problems"]) tbody tr').count(), 40);
+  assert.match(await page.textContent('figure:has([data-chart="problems"]) tbody tr'), /^1\d{4}\+\d{4}\d\+\d\+0=\d,\d;/);
+  assert.match(await page.textContent('figure:has([data-chart="checker"]) figcaption'), /the checker finds the first wrong step at step \d/);
+  assert.ok((await inked(page, 'tokens')) > 0.01);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[data-chart="jsonl"]')]);
+  assert.equal(download.suggestedFilename(), 'reasonlab-add-4.jsonl');
+  const file = path.join(profile, 'set.jsonl');
+  await download.saveAs(file);
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 200);
+  assert.ok(lines.every((p) => p.task === 'add' && Number(p.answer) === p.question.split('+').map(Number).reduce((a, b) => a + b)));
+  await page.fill('[data-setting="index"]', '5');
+  await page.press('[data-setting="index"]', 'Enter');
+  await page.waitForFunction(() => /^Problem 5:/.test(document.querySelector('figure:has([data-chart="tokens"]) figcaption').textContent), null, { timeout: 10_000 });
   assert.deepEqual(page.errors, []);
   await page.close();
 });
