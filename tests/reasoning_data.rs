@@ -4,7 +4,7 @@
 
 use reasonlab::data::reasoning::from_jsonl;
 use reasonlab::figure::Plot;
-use reasonlab::labs::{self, Training};
+use reasonlab::labs;
 use reasonlab::settings::Params;
 
 #[test]

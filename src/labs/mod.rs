@@ -193,6 +193,8 @@ registry! {
     mod positions "positions" => positions::SPEC, |p, d, _| positions::PositionsLab::new(p, d);
     mod anatomy "anatomy" => anatomy::SPEC, anatomy::AnatomyLab::new;
     mod reasoning_data "reasoning-data" => reasoning_data::SPEC, |p, d, _| reasoning_data::ReasoningDataLab::new(p, d);
+    mod reason "gpt-mini" => reason::PLAIN_SPEC, |p, d, f| reason::ReasonLab::new(false, p, d, f);
+    "cot" => reason::COT_SPEC, |p, d, f| reason::ReasonLab::new(true, p, d, f);
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

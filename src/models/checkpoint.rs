@@ -179,6 +179,19 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
     Ok(Checkpoint { config, vocab, meta, values })
 }
 
+/// The file of a model on any device (its parameters read back in one go),
+/// with the settings that made it (`setting.*`), its lab and its step, and
+/// `extra` (metrics).
+pub async fn save(model: &Gpt, config: &GptConfig, vocab: &[char], lab: &str, settings: &crate::settings::Params, step: usize, extra: &[(&str, String)]) -> Result<Vec<u8>, String> {
+    let values = flat_parameters(model).into_data_async().await.map_err(|e| format!("{e:?}"))?;
+    let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+    let mut meta: BTreeMap<String, String> = settings.0.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
+    meta.insert("lab".into(), lab.into());
+    meta.insert("step".into(), step.to_string());
+    meta.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    encode(config, vocab, &meta, &values)
+}
+
 /// The first 16 hex digits of a file's SHA-256: how share links name a model.
 pub fn content_hash(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -193,9 +206,14 @@ pub fn info(bytes: &[u8]) -> Result<ModelInfo, String> {
     let step = meta("step").and_then(|s| s.parse().ok()).unwrap_or(0);
     let total_steps = meta("setting.steps").and_then(|s| s.parse().ok()).unwrap_or(step);
     let c = &ck.config;
-    let mut name = format!("{lab} · {} · {} × {} · step {step}", meta("setting.corpus").unwrap_or_else(|| "text".into()), c.n_layer, c.n_embd);
+    // What it learned: a text (week 3), or a task and its difficulty (week 4).
+    let what = meta("setting.corpus").or_else(|| Some(format!("{} {}", meta("setting.task")?, meta("setting.level")?))).unwrap_or_else(|| "text".into());
+    let mut name = format!("{lab} · {what} · {} × {} · step {step}", c.n_layer, c.n_embd);
     if let Some(v) = meta("val_loss").and_then(|v| v.parse::<f64>().ok()) {
         name += &format!(" · val {v:.3}");
+    }
+    if let Some(a) = meta("accuracy").and_then(|v| v.parse::<f64>().ok()) {
+        name += &format!(" · accuracy {a:.3}");
     }
     let config = json!({"format": FORMAT, "config": c, "vocab": ck.vocab.iter().collect::<String>(), "tensors": tensor_shapes(c), "metadata": ck.meta});
     let config = serde_json::to_string_pretty(&config).map_err(|e| e.to_string())?;

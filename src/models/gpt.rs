@@ -307,6 +307,14 @@ pub fn lm_loss(logits: Tensor<3>, targets: Tensor<2, Int>) -> Tensor<1> {
     loss.forward(logits.reshape([b * t, v]), targets.reshape([b * t])) // [1]
 }
 
+/// Mean cross-entropy over the positions whose target is not `pad`: week 4
+/// learns only what follows a question, and rows end at different lengths.
+pub fn lm_loss_ignoring(logits: Tensor<3>, targets: Tensor<2, Int>, pad: usize) -> Tensor<1> {
+    let [b, t, v] = logits.dims();
+    let loss = CrossEntropyLossConfig::new().with_pad_tokens(Some(vec![pad])).init(&logits.device());
+    loss.forward(logits.reshape([b * t, v]), targets.reshape([b * t])) // [1]
+}
+
 /// The fixed table of "Attention is all you need": sin on even, cos on odd dims.
 fn sinusoids(t: usize, c: usize, device: &Device) -> Tensor<2> {
     let mut table = vec![0.0f32; t * c];

@@ -29,11 +29,16 @@ pub struct Problem {
     pub template: Option<String>,
 }
 
-/// Week 4's characters: a newline and printable ASCII, fixed, so that every
-/// model of the week reads every set (and a character outside it is reported).
+/// Week 4's characters: padding (id 0, never written), a newline and
+/// printable ASCII, fixed, so that every model of the week reads every set
+/// (and a character outside it is reported).
 pub fn vocab() -> crate::data::chars::CharVocab {
-    crate::data::chars::CharVocab { chars: std::iter::once('\n').chain((32u8..=126).map(char::from)).collect() }
+    crate::data::chars::CharVocab { chars: ['\0', '\n'].into_iter().chain((32u8..=126).map(char::from)).collect() }
 }
+
+/// The id of padding in `vocab()`: inputs past a problem's end, and targets
+/// the loss skips.
+pub const PAD: u32 = 0;
 
 /// A problem as a model learns it: the question, a newline, then with
 /// `chain` the chain and a newline, then `=` and the answer, and a newline.

@@ -295,18 +295,12 @@ impl Training for GptLab {
     fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
         crate::labs::with_figures(self.read(), |view| view.figures())
     }
-    /// The model as safetensors, with its settings, step and losses.
+    /// The model as safetensors, with its settings, step, time and losses.
     fn save(&self) -> LocalFuture<'_, Result<Vec<u8>, String>> {
         Box::pin(async move {
-            let model = self.model().valid();
-            let values = checkpoint::flat_parameters(&model).into_data_async().await.map_err(|e| format!("{e:?}"))?;
-            let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-            let mut meta: std::collections::BTreeMap<String, String> = self.params.0.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
-            meta.insert("lab".into(), "gpt".into());
-            meta.insert("step".into(), self.step.to_string());
-            meta.insert("train_seconds".into(), self.last_end.to_string());
-            meta.extend(self.val_loss.map(|v| ("val_loss".to_string(), v.to_string())));
-            checkpoint::encode(&self.config, &self.corpus.vocab.chars, &meta, &values)
+            let mut extra = vec![("train_seconds", self.last_end.to_string())];
+            extra.extend(self.val_loss.map(|v| ("val_loss", v.to_string())));
+            checkpoint::save(&self.model().valid(), &self.config, &self.corpus.vocab.chars, "gpt", &self.params, self.step, &extra).await
         })
     }
 }

@@ -87,10 +87,10 @@ impl DataView {
         let ids: Vec<String> = v.encode(&full).iter().take(24).map(u32::to_string).collect();
         let plain = text(p, false).chars().count();
         let caption = format!(
-            "Problem {}: {} tokens with its chain, {plain} without (question, “=”, answer). The vocabulary is fixed for the week: a newline and the {} printable ASCII characters. The first ids: {}…",
+            "Problem {}: {} tokens with its chain, {plain} without (question, “=”, answer). The vocabulary is fixed for the week: padding, a newline and the {} printable ASCII characters. The first ids: {}…",
             self.index.min(self.train.len().saturating_sub(1)) + 1,
             full.chars().count(),
-            v.len() - 1,
+            v.len() - 2,
             ids.join(" ")
         );
         Figure::new("tokens", Plot::Tokens(Tokens { lines, shade_desc: String::new(), mark_desc: String::new() }), caption)

@@ -1,0 +1,133 @@
+//! Days 23 and 24: the GPT learns reasoning data. `gpt-mini` learns question
+//! → answer only (the "plain" model); `cot` learns question → chain →
+//! answer, from scratch or from a kept model. Both are scored by exact match
+//! on held-out problems (another seed, no training question), with greedy
+//! decoding; `cot`'s chains are checked step by step.
+
+use crate::backend::Workload;
+use crate::data::reasoning::TASKS;
+use crate::figure::{FigureSpec, Table, TokenLine, Tokens};
+use crate::labs::{no_data, LabSpec, Preset};
+use crate::settings::{Kind, Setting};
+
+#[cfg(feature = "engine")]
+mod decode;
+#[cfg(feature = "engine")]
+mod train;
+#[cfg(feature = "engine")]
+pub use train::ReasonLab;
+
+const fn settings(steps: &'static str) -> [Setting; 13] {
+    [
+        Setting { key: "model", label: "Model", help: "A model kept in this browser to start from (its content hash); empty: a new one.", kind: Kind::Text { max: 64 }, default: "" },
+        Setting { key: "task", label: "Task", help: "add, sub, mul: arithmetic; logic: rule chains; word: word problems.", kind: Kind::Choice(&TASKS), default: "add" },
+        Setting { key: "level", label: "Difficulty", help: "Digits (add, sub; mul: the first number, times 2 digits), hops (logic) or operations (word).", kind: Kind::Int { min: 1, max: 6 }, default: "2" },
+        Setting { key: "train_n", label: "Training problems", help: "Distinct problems generated for training.", kind: Kind::Int { min: 10, max: 200_000 }, default: "5000" },
+        Setting { key: "layers", label: "Blocks", help: "Transformer blocks.", kind: Kind::Int { min: 1, max: 8 }, default: "2" },
+        Setting { key: "heads", label: "Heads", help: "Attention heads per block.", kind: Kind::Choice(&["1", "2", "4", "8"]), default: "4" },
+        Setting { key: "width", label: "Width C", help: "Size of the residual stream.", kind: Kind::Choice(&["32", "48", "64", "96", "128"]), default: "64" },
+        Setting { key: "batch", label: "Batch", help: "Problems per step.", kind: Kind::Int { min: 1, max: 256 }, default: "32" },
+        Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size; warm-up then cosine decay.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.003" },
+        Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 100_000 }, default: steps },
+        Setting { key: "eval_every", label: "Evaluate every", help: "Steps between exact-match scores on the held-out problems.", kind: Kind::Int { min: 10, max: 100_000 }, default: "200" },
+        Setting { key: "eval_n", label: "Held-out problems", help: "Problems scored at each evaluation (new seed, none from training).", kind: Kind::Int { min: 10, max: 5000 }, default: "200" },
+        Setting { key: "shown", label: "Problem shown", help: "Which held-out problem the page writes out (1 is the first).", kind: Kind::Int { min: 1, max: 5000 }, default: "1" },
+    ]
+}
+
+static PLAIN_SETTINGS: [Setting; 13] = settings("1500");
+static COT_SETTINGS: [Setting; 13] = settings("1500");
+
+const FIGURES: &[FigureSpec] = &[
+    FigureSpec::curve("train_loss", "Training loss (on the tokens after the question)"),
+    FigureSpec::share("accuracy", "Exact-match accuracy on held-out problems"),
+    FigureSpec::wide("written", "A held-out problem, as the model writes it"),
+    FigureSpec::table("errors", "Held-out problems the model gets wrong"),
+];
+
+const PRESETS: &[Preset] = &[
+    Preset { name: "2-digit addition", values: &[("task", "add"), ("level", "2"), ("steps", "1500")] },
+    Preset { name: "4-digit addition", values: &[("task", "add"), ("level", "4"), ("steps", "4000"), ("width", "96"), ("layers", "3")] },
+    Preset { name: "4-digit subtraction", values: &[("task", "sub"), ("level", "4"), ("steps", "4000"), ("width", "96"), ("layers", "3")] },
+    Preset { name: "Logic, 3 hops", values: &[("task", "logic"), ("level", "3"), ("steps", "3000")] },
+    Preset { name: "Word problems, 3 steps", values: &[("task", "word"), ("level", "3"), ("steps", "3000")] },
+];
+
+pub static PLAIN_SPEC: LabSpec = LabSpec {
+    intro: &[
+        "GPT-mini: the GPT of week 3, trained on reasoning problems to write the answer straight after the question: `1234+5678` then `=6912`. The loss counts only what comes after the question; the score is exact match on held-out problems (another seed, and no question of the training set), writing greedily, one character at a time.",
+        "A model this small has to do the whole sum in one go, in the few blocks it has between reading the last digit and writing the first one of the answer, and it writes the answer's first digit before its last ones, the opposite of how carries flow. Expect it to fall well short as the numbers grow; tomorrow's lab gives the same model room to think.",
+    ],
+    settings: &PLAIN_SETTINGS,
+    presets: PRESETS,
+    workload: Workload::Large,
+    figures: FIGURES,
+    data: no_data,
+    live: &["shown"],
+};
+
+pub static COT_SPEC: LabSpec = LabSpec {
+    intro: &[
+        "Chain of thought: the same GPT trained to write its working before the answer: question, then the chain of small steps, then `=` and the answer. Each step is one the model can take in one go (one digit and its carry), and each step's output is input to the next, so the whole computation is spread over many positions instead of squeezed into a few blocks.",
+        "The page writes a held-out problem token by token, each character shaded by the probability the model gave it, and checks every step against the question: the first wrong step is boxed. Start from scratch, or from a GPT-mini kept in this browser (Model).",
+    ],
+    settings: &COT_SETTINGS,
+    presets: PRESETS,
+    workload: Workload::Large,
+    figures: FIGURES,
+    data: no_data,
+    live: &["shown"],
+};
+
+/// One held-out problem as the model wrote it.
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    pub question: String,
+    pub expected: String,
+    /// The characters written after the question, with their probabilities.
+    pub chars: Vec<(char, f32)>,
+    /// The answer read from them, if a `=` line was written.
+    pub answer: Option<String>,
+    pub correct: bool,
+    /// Per step of the written chain: whether it checks (CoT only).
+    pub steps: Vec<(String, bool)>,
+}
+
+impl Written {
+    /// The characters as a line of tokens; wrong steps' characters boxed.
+    pub fn line(&self) -> TokenLine {
+        let mut marks = Vec::new();
+        let mut at = 0;
+        for (step, ok) in &self.steps {
+            let len = step.chars().count();
+            if !ok {
+                marks.extend(at..at + len);
+            }
+            at += len + 1; // the ';' or newline after it
+        }
+        TokenLine {
+            label: format!("{} {}", self.question, if self.correct { "✓" } else { "✗" }),
+            tokens: self.chars.iter().map(|(c, _)| crate::labs::sampling::visible(&c.to_string())).collect(),
+            shades: self.chars.iter().map(|(_, p)| *p).collect(),
+            marks,
+        }
+    }
+}
+
+/// The written problems as a figure, and the wrong ones as a table.
+pub fn written_figure(written: &[Written]) -> Tokens {
+    Tokens { lines: written.iter().map(Written::line).collect(), shade_desc: "the model's probability for the character".into(), mark_desc: "a step that does not check".into() }
+}
+
+pub fn errors_table(wrong: &[(String, String, String)]) -> Table {
+    Table { header: ["question", "expected", "written"].map(String::from).to_vec(), rows: wrong.iter().map(|(q, e, w)| vec![q.clone(), e.clone(), w.clone()]).collect() }
+}
+
+/// Whether a written answer is the expected one: trimmed, and numbers compared as numbers.
+pub fn same_answer(written: &str, expected: &str) -> bool {
+    let (w, e) = (written.trim(), expected.trim());
+    match (w.parse::<f64>(), e.parse::<f64>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => w == e,
+    }
+}

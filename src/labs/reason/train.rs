@@ -1,0 +1,266 @@
+//! Days 23 and 24's training: the GPT on problems of one task, each row one
+//! problem padded to the context, the loss on what follows the question only
+//! (padding targets are skipped); AdamW with warm-up and cosine decay. Every
+//! `eval_every` steps, greedy answers to the held-out problems are scored.
+
+use super::decode::greedy;
+use super::{errors_table, same_answer, written_figure, Written};
+use crate::data::chars::CharVocab;
+use crate::data::files::{DataFiles, MODEL};
+use crate::data::reasoning::{check_chain, generate, text, vocab, Problem, Spec, PAD};
+use crate::event::{Series, Snapshot};
+use crate::figure::{Figure, Plot};
+use crate::labs::gpt::learning_rate;
+use crate::labs::{LocalFuture, Training};
+use crate::models::checkpoint;
+use crate::models::gpt::{lm_loss_ignoring, Gpt, GptConfig};
+use crate::rng::Rng;
+use crate::settings::Params;
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use std::collections::BTreeSet;
+
+/// How many held-out problems the page writes out.
+const WRITTEN: usize = 3;
+/// How many wrong answers the table lists.
+const WRONG: usize = 12;
+
+pub struct ReasonLab {
+    cot: bool,
+    lab: &'static str,
+    params: Params,
+    config: GptConfig,
+    vocab: CharVocab,
+    /// Training rows: every problem's ids, and where its question ends.
+    train: Vec<(Vec<i64>, usize)>,
+    val: Vec<Problem>,
+    block: usize,
+    model: Option<Gpt>,
+    optim: ModuleOptimizer,
+    lr: f64,
+    steps: usize,
+    batch: usize,
+    eval_every: usize,
+    shown: usize,
+    rng: Rng,
+    step: usize,
+    pending: Vec<Tensor<1>>,
+    train_loss: Option<f32>,
+    accuracy: Option<f64>,
+    step_accuracy: Option<f64>,
+    last_eval: Option<usize>,
+    all_written: Vec<Written>,
+    device: Device,
+    plain: Device,
+}
+
+impl ReasonLab {
+    pub fn new(cot: bool, params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
+        let seed = params.u64("seed")?;
+        device.seed(seed);
+        let spec = Spec::new(params.get("task")?, params.usize("level")?)?;
+        let train = generate(&spec, params.usize("train_n")?, seed, &BTreeSet::new());
+        let exclude: BTreeSet<String> = train.iter().map(|p| p.question.clone()).collect();
+        let val = generate(&Spec { held_out: true, ..spec }, params.usize("eval_n")?, seed.wrapping_add(1_000), &exclude);
+        let vocab = vocab();
+        let encode = |s: &str| vocab.encode(s).into_iter().map(i64::from).collect::<Vec<_>>();
+        let rows: Vec<(Vec<i64>, usize)> = train.iter().map(|p| (encode(&text(p, cot)), p.question.chars().count() + 1)).collect();
+        // Both labs make room for the chain, so that a GPT-mini can go on to
+        // learn chains (and both have the same parameters).
+        let longest = train.iter().chain(&val).map(|p| text(p, true).chars().count()).max().unwrap_or(8);
+        let plain = device.clone();
+        let device = device.clone().autodiff();
+        let (config, model) = match files.get(MODEL) {
+            Ok(bytes) => {
+                let ck = checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
+                if ck.vocab != vocab.chars {
+                    return Err("The model was trained on other characters than week 4's problems: start from a GPT-mini or CoT model.".into());
+                }
+                if ck.config.block_size < longest {
+                    return Err(format!("The model reads {} characters at most; these problems need {longest}: pick an easier task or a new model.", ck.config.block_size));
+                }
+                (ck.config.clone(), ck.to_model(&device))
+            }
+            Err(_) => {
+                let (layers, heads, width) = (params.usize("layers")?, params.usize("heads")?, params.usize("width")?);
+                if width % heads != 0 {
+                    return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
+                }
+                // Room for the longest problem, rounded up to a multiple of 8.
+                let config = GptConfig::new(vocab.len(), longest.div_ceil(8) * 8, layers, heads, width).with_seed(seed);
+                let model = config.init(&device);
+                (config, model)
+            }
+        };
+        Ok(Self {
+            cot,
+            lab: if cot { "cot" } else { "gpt-mini" },
+            params: params.clone(),
+            block: config.block_size,
+            config,
+            vocab,
+            train: rows,
+            val,
+            model: Some(model),
+            optim: AdamWConfig::new().with_beta_2(0.99).with_weight_decay(0.1).init(),
+            lr: params.f64("lr")?,
+            steps: params.usize("steps")?,
+            batch: params.usize("batch")?,
+            eval_every: params.usize("eval_every")?,
+            shown: params.usize("shown")?.saturating_sub(1),
+            rng: Rng::new(seed ^ 0xC07),
+            step: 0,
+            pending: Vec::new(),
+            train_loss: None,
+            accuracy: None,
+            step_accuracy: None,
+            last_eval: None,
+            all_written: Vec::new(),
+            device,
+            plain,
+        })
+    }
+
+    fn model(&self) -> &Gpt {
+        self.model.as_ref().expect("the model is present between steps")
+    }
+
+    /// A batch of rows as inputs and targets [B, T]: targets before the
+    /// question's end and past the problem's end are padding, which the loss skips.
+    fn batch(&mut self) -> (Vec<i64>, Vec<i64>) {
+        let t = self.block;
+        let (mut x, mut y) = (vec![PAD as i64; self.batch * t], vec![PAD as i64; self.batch * t]);
+        for b in 0..self.batch {
+            let (ids, question) = &self.train[self.rng.below(self.train.len() as u64) as usize];
+            for i in 0..ids.len().min(t) {
+                x[b * t + i] = ids[i];
+                if i + 1 < ids.len() && i + 1 >= *question {
+                    y[b * t + i] = ids[i + 1];
+                }
+            }
+        }
+        (x, y)
+    }
+
+    /// Greedy answers to the held-out problems, scored.
+    async fn evaluate(&mut self) -> Result<(), String> {
+        let model = self.model().valid();
+        let id = |c: &str| self.vocab.encode(c)[0] as i64;
+        let prompts: Vec<Vec<i64>> = self.val.iter().map(|p| self.vocab.encode(&format!("{}\n", p.question)).into_iter().map(i64::from).collect()).collect();
+        let outputs = greedy(&model, &prompts, self.block, id("\n"), id("="), &self.plain).await?;
+        let (mut right, mut steps_ok, mut steps_all) = (0, 0, 0);
+        self.all_written.clear();
+        for (p, out) in self.val.iter().zip(outputs) {
+            let chars: Vec<(char, f32)> = out.iter().map(|&(i, pr)| (self.vocab.chars[i as usize], pr)).collect();
+            let written: String = chars.iter().map(|c| c.0).collect();
+            let answer = written.lines().find_map(|l| l.strip_prefix('=')).map(str::to_string);
+            let correct = answer.as_deref().is_some_and(|a| same_answer(a, &p.answer));
+            right += correct as usize;
+            let mut steps = Vec::new();
+            if self.cot {
+                let chain = written.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("");
+                let marks = check_chain(&p.task, &p.question, chain).unwrap_or_default();
+                steps = chain.split(';').map(String::from).zip(marks).collect();
+                steps_ok += steps.iter().filter(|s| s.1).count();
+                steps_all += p.chain.as_deref().map_or(0, |c| c.split(';').count()).max(steps.len());
+            }
+            self.all_written.push(Written { question: p.question.clone(), expected: p.answer.clone(), chars, answer, correct, steps });
+        }
+        self.accuracy = Some(right as f64 / self.val.len().max(1) as f64);
+        self.step_accuracy = self.cot.then(|| steps_ok as f64 / steps_all.max(1) as f64);
+        self.last_eval = Some(self.step);
+        Ok(())
+    }
+
+    pub async fn read(&mut self) -> Result<Snapshot, String> {
+        let n = self.pending.len();
+        let first = self.step - n;
+        let mut series = Vec::new();
+        if n > 0 {
+            let values = Tensor::cat(std::mem::take(&mut self.pending), 0).inner().into_data_async().await.map_err(|e| format!("{e:?}"))?;
+            let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+            if let Some((i, bad)) = values.iter().enumerate().find(|(_, l)| !l.is_finite()) {
+                return Err(format!("Training diverged at step {}: the loss became {bad}. Lower the learning rate ({}) and press Reset.", first + i + 1, self.lr));
+            }
+            self.train_loss = values.last().copied();
+            series.push(Series { name: "train_loss".into(), points: values.iter().enumerate().map(|(i, l)| ((first + i + 1) as u32, *l)).collect() });
+        }
+        let done = self.step >= self.steps;
+        if self.last_eval.is_none_or(|at| self.step >= at + self.eval_every || (done && at != self.step)) {
+            self.evaluate().await?;
+            series.push(Series { name: "accuracy".into(), points: vec![(self.step as u32, self.accuracy.unwrap_or(0.0) as f32)] });
+        }
+        let mut metrics = vec![("step".to_string(), self.step as f64)];
+        metrics.extend(self.train_loss.map(|l| ("train_loss".to_string(), l as f64)));
+        metrics.extend(self.accuracy.map(|a| ("accuracy".to_string(), a)));
+        metrics.extend(self.step_accuracy.map(|a| ("step_accuracy".to_string(), a)));
+        metrics.push(("params".into(), self.model().num_params() as f64));
+        metrics.push(("context".into(), self.block as f64));
+        let note = format!(
+            "{} training problems, {} held out (another seed, none of the training questions{}); each row is one problem padded to {} characters, and the loss counts only what follows the question. {}",
+            self.train.len(),
+            self.val.len(),
+            if self.params.get("task")? == "word" { ", and the held-out sentence templates" } else { "" },
+            self.block,
+            if self.cot { "The model writes its chain, then the answer." } else { "The model writes the answer straight away." }
+        );
+        Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures: self.figures() })
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        if self.all_written.is_empty() {
+            return Vec::new();
+        }
+        let start = self.shown.min(self.all_written.len() - 1);
+        let shown: Vec<Written> = self.all_written.iter().skip(start).take(WRITTEN).cloned().collect();
+        let right = shown.iter().filter(|w| w.correct).count();
+        let caption = format!("Held-out problems {}–{} at step {}: {right} of {} right. Each character is shaded by the probability the model gave it{}.", start + 1, start + shown.len(), self.last_eval.unwrap_or(0), shown.len(), if self.cot { "; a step that does not check is boxed" } else { "" });
+        let wrong: Vec<(String, String, String)> = self.all_written.iter().filter(|w| !w.correct).take(WRONG).map(|w| (w.question.clone(), w.expected.clone(), w.chars.iter().map(|c| c.0).collect::<String>().replace('\n', " ⏎ "))).collect();
+        let total_wrong = self.all_written.iter().filter(|w| !w.correct).count();
+        vec![
+            Figure::new("written", Plot::Tokens(written_figure(&shown)), caption),
+            Figure::new("errors", Plot::Table(errors_table(&wrong)), format!("{total_wrong} of {} held-out problems wrong; the first {} listed.", self.all_written.len(), wrong.len())),
+        ]
+    }
+}
+
+impl Training for ReasonLab {
+    /// One step: a batch of problems → forward → loss after the question →
+    /// backward → gradients → AdamW at this step's learning rate.
+    fn step(&mut self) {
+        let (x, y) = self.batch();
+        let shape = [self.batch, self.block];
+        let x = Tensor::<2, Int>::from_data(TensorData::new(x, shape), &self.device); // [B, T]
+        let y = Tensor::<2, Int>::from_data(TensorData::new(y, shape), &self.device); // [B, T]
+        let lr = learning_rate(self.step, self.lr, self.steps / 20, self.steps);
+        let model = self.model.take().expect("the model is present between steps");
+        let logits = model.logits(x); // [B, T, V]
+        let loss = lm_loss_ignoring(logits, y, PAD as usize); // [1]
+        let grads = loss.backward();
+        let grads = GradientsParams::from_grads(grads, &model);
+        self.model = Some(self.optim.step(lr, model, grads));
+        self.pending.push(loss.detach());
+        self.step += 1;
+    }
+    fn steps_done(&self) -> usize {
+        self.step
+    }
+    fn total_steps(&self) -> usize {
+        self.steps
+    }
+    fn set_live(&mut self, key: &str, value: &str) {
+        if key == "shown" {
+            self.shown = value.parse::<usize>().unwrap_or(1).saturating_sub(1);
+        }
+    }
+    fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
+        Box::pin(self.read())
+    }
+    fn save(&self) -> LocalFuture<'_, Result<Vec<u8>, String>> {
+        Box::pin(async move {
+            let extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.to_string())).into_iter().collect();
+            checkpoint::save(&self.model().valid(), &self.config, &self.vocab.chars, self.lab, &self.params, self.step, &extra).await
+        })
+    }
+}

@@ -1,0 +1,48 @@
+//! Days 23 and 24: the same GPT, the same problems and steps; written with
+//! its chain it gets 2-digit sums right far more often than answering in one
+//! go, on held-out problems. A kept GPT-mini is a starting point for CoT.
+
+use reasonlab::data::files::{DataFiles, MODEL};
+use reasonlab::labs::{self, Training};
+use reasonlab::settings::Params;
+
+fn train(lab: &str, files: &DataFiles) -> (Box<dyn Training>, f64) {
+    let schema = labs::schema(lab);
+    let mut p = Params::defaults(&schema);
+    for (k, v) in [("task", "add"), ("level", "2"), ("steps", "400"), ("eval_every", "400"), ("eval_n", "100"), ("seed", "1"), ("layers", "2"), ("width", "64")] {
+        p.set(&schema, k, v).unwrap();
+    }
+    let mut lab_ = labs::start(lab, &p, &reasonlab::backend::cpu(), files).unwrap();
+    let started = std::time::Instant::now();
+    while !lab_.is_done() {
+        for _ in 0..100 {
+            lab_.step();
+        }
+        pollster::block_on(lab_.snapshot()).unwrap();
+    }
+    let last = pollster::block_on(lab_.snapshot()).unwrap();
+    let acc = last.metric("accuracy").unwrap();
+    eprintln!("{lab}: accuracy {acc:.3}, step accuracy {:?}, loss {:?}, {:.1} s; {}", last.metric("step_accuracy"), last.metric("train_loss"), started.elapsed().as_secs_f64(), last.note);
+    for f in &last.figures {
+        eprintln!("  {}: {}", f.name, f.caption);
+    }
+    (lab_, acc)
+}
+
+#[test]
+fn a_short_cot_run_beats_the_plain_run_on_two_digit_addition() {
+    let (plain, plain_acc) = train("gpt-mini", &DataFiles::default());
+    let (_, cot_acc) = train("cot", &DataFiles::default());
+    // Measured with these seeds: 0.65 against 0.17 after 400 steps (both
+    // reach 0.96–1.0 by 600: 2-digit sums are easy; longer ones are not).
+    assert!(cot_acc >= 0.5, "with its chain: {cot_acc}");
+    assert!(cot_acc > plain_acc + 0.3, "chain {cot_acc} vs plain {plain_acc}");
+    // A kept GPT-mini starts a CoT run: same characters, room for the chain.
+    let mut files = DataFiles::default();
+    files.insert(MODEL, pollster::block_on(plain.save()).unwrap());
+    let schema = labs::schema("cot");
+    let p = Params::defaults(&schema);
+    let mut from_mini = labs::start("cot", &p, &reasonlab::backend::cpu(), &files).unwrap();
+    let first = pollster::block_on(from_mini.snapshot()).unwrap();
+    assert!(first.metric("accuracy").is_some());
+}
