@@ -301,6 +301,27 @@ test('reasoning-data: problems with chains, the tokenizer view, the checker on a
   await page.close();
 });
 
+test('gpt-mini then cot: a kept GPT-mini starts a CoT run, whose chains are checked step by step', { timeout: 300_000 }, async () => {
+  const small = 'task=add&level=2&train_n=500&eval_n=20&layers=1&width=32&batch=16&steps=40&eval_every=20&seed=2&backend=cpu';
+  const page = await open(`#lab=gpt-mini&${small}&run=1`);
+  await waitStatus(page, 'done', 200_000);
+  const acc = await metric(page, 'accuracy');
+  assert.ok(acc >= 0 && acc <= 1, `accuracy ${acc}`);
+  assert.ok((await inked(page, 'written')) > 0.01);
+  const row = 'table[data-models] tr[data-model]:has-text("gpt-mini · add 2 · 1 × 32 · step 40")';
+  await page.waitForSelector(row, { timeout: 30_000 });
+  const hash = await page.getAttribute(row, 'data-model');
+  await page.goto(BASE + `#lab=cot&${small}&model=${hash}&run=1`);
+  await waitStatus(page, 'done', 200_000);
+  assert.match(await page.textContent('.note'), /Started from a kept model \(1 × 32: blocks × width\)/);
+  const steps = await metric(page, 'step_accuracy');
+  assert.ok(steps >= 0 && steps < 1, `after 40 steps some chain steps are wrong: ${steps}`);
+  assert.match(await page.textContent('figure:has([data-chart="written"]) figcaption'), /Held-out problems 1–3 at step 40: \d of 3 right\. .* a step that does not check is boxed/);
+  assert.ok((await page.locator('figure:has([data-chart="errors"]) tbody tr').count()) > 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 let server, browser, profile;
 
 before(async () => {

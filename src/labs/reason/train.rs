@@ -51,6 +51,8 @@ pub struct ReasonLab {
     step_accuracy: Option<f64>,
     last_eval: Option<usize>,
     all_written: Vec<Written>,
+    /// Whether it started from a model file.
+    loaded: bool,
     device: Device,
     plain: Device,
 }
@@ -117,6 +119,7 @@ impl ReasonLab {
             step_accuracy: None,
             last_eval: None,
             all_written: Vec::new(),
+            loaded: files.get(MODEL).is_ok(),
             device,
             plain,
         })
@@ -198,12 +201,13 @@ impl ReasonLab {
         metrics.push(("params".into(), self.model().num_params() as f64));
         metrics.push(("context".into(), self.block as f64));
         let note = format!(
-            "{} training problems, {} held out (another seed, none of the training questions{}); each row is one problem padded to {} characters, and the loss counts only what follows the question. {}",
+            "{} training problems, {} held out (another seed, none of the training questions{}); each row is one problem padded to {} characters, and the loss counts only what follows the question. {}{}",
             self.train.len(),
             self.val.len(),
             if self.params.get("task")? == "word" { ", and the held-out sentence templates" } else { "" },
             self.block,
-            if self.cot { "The model writes its chain, then the answer." } else { "The model writes the answer straight away." }
+            if self.cot { "The model writes its chain, then the answer." } else { "The model writes the answer straight away." },
+            if self.loaded { format!(" Started from a kept model ({} × {}: blocks × width).", self.config.n_layer, self.config.n_embd) } else { String::new() }
         );
         Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures: self.figures() })
     }
