@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -54,6 +54,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("run") => run_lab(&args[1..]),
         Some("data") => data(&args[1..]),
+        Some("eval") => eval(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("gpt") => {
             let mut rest = vec!["bench".to_string()];
             rest.extend_from_slice(&args[2..]);
@@ -226,6 +227,54 @@ fn data(args: &[String]) -> Result<(), String> {
     let mut spec = Spec::new(&task, level.unwrap_or(default))?;
     spec.held_out = held_out;
     print!("{}", to_jsonl(&generate(&spec, n, seed, &Default::default())));
+    Ok(())
+}
+
+/// `reasonlab eval`: a model's exact-match accuracy on a JSONL set, overall,
+/// per task and per difficulty; with `--json`, a line per question and one
+/// with the totals. Lines that are not problems, or that the model cannot
+/// read, are reported by number on stderr and skipped.
+fn eval(args: &[String]) -> Result<(), String> {
+    use reasonlab::data::reasoning::from_jsonl;
+    use reasonlab::labs::reason::score::{readable, score, tally};
+    let (mut model, mut data, mut as_json) = (None, None, false);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--json" => as_json = true,
+            "--model" => model = rest.next().cloned(),
+            "--data" => data = rest.next().cloned(),
+            _ => return Err(format!("unknown flag {}; usage: reasonlab eval --model FILE --data FILE.jsonl [--json]", quote(flag))),
+        }
+    }
+    let (model, data) = (model.ok_or("eval needs --model FILE")?, data.ok_or("eval needs --data FILE.jsonl")?);
+    if std::fs::metadata(&model).map_err(|e| format!("cannot read the model file {model}: {e}"))?.len() > 512 << 20 {
+        return Err(format!("the model file {model} is over 512 MB: not a model of this course"));
+    }
+    let bytes = std::fs::read(&model).map_err(|e| format!("cannot read the model file {model}: {e}"))?;
+    let ck = reasonlab::models::checkpoint::decode(&bytes).map_err(|e| format!("{model}: {e}"))?;
+    let text = std::fs::read_to_string(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
+    let (problems, bad) = from_jsonl(&text);
+    let lines: Vec<usize> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, _)| i + 1).filter(|n| !bad.iter().any(|b| b.0 == *n)).collect();
+    let vocab = reasonlab::data::chars::CharVocab { chars: ck.vocab.clone() };
+    let (problems, unreadable) = readable(problems, &vocab);
+    for (line, why) in bad.iter().cloned().chain(unreadable.into_iter().map(|(i, why)| (lines[i], why))) {
+        eprintln!("{data}:{line}: skipped: {why}");
+    }
+    let device = reasonlab::backend::cpu();
+    let scored = pollster::block_on(score(&ck.to_model(&device), &vocab, &problems, &device))?;
+    let (all, by_task, by_level) = tally(&scored);
+    if as_json {
+        for s in &scored {
+            println!("{}", json!({"question": s.question, "answer": s.answer, "output": s.output, "correct": s.correct, "task": s.task, "difficulty": s.difficulty}));
+        }
+        println!("{}", json!({"total": all.total, "correct": all.correct, "accuracy": all.accuracy(), "by_task": by_task, "by_difficulty": by_level, "skipped": text.lines().filter(|l| !l.trim().is_empty()).count() - all.total}));
+    } else {
+        println!("accuracy {:.4} ({} of {})", all.accuracy(), all.correct, all.total);
+        for (name, t) in by_task.iter().chain(&by_level) {
+            println!("  {name:<12} {:.4} ({} of {})", t.accuracy(), t.correct, t.total);
+        }
+    }
     Ok(())
 }
 

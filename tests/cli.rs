@@ -148,3 +148,44 @@ fn data_prints_a_seeded_problem_set_as_jsonl() {
         assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{args:?}: one line");
     }
 }
+
+/// A GPT-mini that knows 1-digit sums, scored on a hand-written file with
+/// bad lines in it: the counts, the skipped lines by number, numbers compared
+/// as numbers.
+#[test]
+fn eval_scores_a_model_on_a_jsonl_file_and_skips_bad_lines_by_number() {
+    let dir = std::env::temp_dir().join(format!("reasonlab-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("mini.safetensors");
+    let out = reasonlab(&["run", "gpt-mini", "--task", "add", "--level", "1", "--train_n", "100", "--eval_n", "10", "--layers", "1", "--width", "32", "--steps", "300", "--eval_every", "300", "--seed", "1", "--save", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let huge = format!("{{\"question\": \"{}\", \"answer\": \"1\"}}", "9".repeat(1 << 20));
+    let lines = [
+        r#"{"question": "2+3", "answer": "5", "task": "add", "difficulty": "1"}"#.to_string(),
+        r#"{"question": "4+4", "answer": " 8.0 ", "task": "add", "difficulty": "1"}"#.to_string(),
+        "this is not json".to_string(),
+        r#"{"question": "1+1", "answer": "3", "task": "add", "difficulty": "1"}"#.to_string(),
+        r#"{"question": "6+1"}"#.to_string(),
+        huge,
+        r#"{"question": "é+1", "answer": "2"}"#.to_string(),
+    ];
+    let data = dir.join("set.jsonl");
+    std::fs::write(&data, lines.join("\n")).unwrap();
+    let out = reasonlab(&["eval", "--model", model.to_str().unwrap(), "--data", data.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for n in [3, 5, 6, 7] {
+        assert!(stderr.contains(&format!("set.jsonl:{n}: skipped")), "line {n} is reported: {stderr}");
+    }
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 4, "three questions and the totals: {stdout}");
+    assert_eq!(rows[0]["correct"], true, "{stdout}");
+    assert_eq!(rows[1]["correct"], true, "8 is 8.0: {stdout}");
+    assert_eq!(rows[2]["correct"], false, "1+1 is not 3: {stdout}");
+    assert_eq!((rows[3]["total"].clone(), rows[3]["correct"].clone(), rows[3]["skipped"].clone()), (3.into(), 2.into(), 4.into()));
+    let plain = String::from_utf8(reasonlab(&["eval", "--model", model.to_str().unwrap(), "--data", data.to_str().unwrap()]).stdout).unwrap();
+    assert!(plain.starts_with("accuracy 0.6667 (2 of 3)"), "{plain}");
+    assert_eq!(reasonlab(&["eval", "--model", data.to_str().unwrap(), "--data", data.to_str().unwrap()]).status.code(), Some(2), "a JSONL file is no model");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

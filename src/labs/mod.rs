@@ -143,6 +143,24 @@ pub fn with_figures<'a, V: 'a>(
     })
 }
 
+/// Reads the per-step losses kept on the device since the last snapshot (the
+/// last `pending.len()` steps up to `step`), in one read: curve points, or why
+/// training cannot go on (a loss that is not finite, with the learning rate to
+/// lower).
+#[cfg(feature = "engine")]
+pub async fn drain_losses(pending: &mut Vec<burn::prelude::Tensor<1>>, step: usize, lr: f64) -> Result<Vec<(u32, f32)>, String> {
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first = step - pending.len();
+    let values = burn::prelude::Tensor::cat(std::mem::take(pending), 0).inner().into_data_async().await.map_err(|e| format!("{e:?}"))?;
+    let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+    if let Some((i, bad)) = values.iter().enumerate().find(|(_, l)| !l.is_finite()) {
+        return Err(format!("Training diverged at step {}: the loss became {bad}. Lower the learning rate ({lr}) and press Reset.", first + i + 1));
+    }
+    Ok(values.into_iter().enumerate().map(|(i, l)| ((first + i + 1) as u32, l)).collect())
+}
+
 /// Builds a lab from its validated settings on a device; `files` holds what
 /// its spec's `data` lists.
 #[cfg(feature = "engine")]

@@ -4,7 +4,7 @@
 //! the maps, all read back in one go.
 
 use super::{shape, AnatomyView, PathRow};
-use crate::data::files::{DataFiles, MODEL};
+use crate::data::files::DataFiles;
 use crate::event::Snapshot;
 use crate::labs::gpt::GptLab;
 use crate::labs::{LocalFuture, Training};
@@ -100,15 +100,8 @@ pub struct AnatomyLab {
 
 impl AnatomyLab {
     pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
-        let mut inner = Params::defaults(&crate::labs::schema("gpt"));
-        for key in ["corpus", "steps", "seed", "layers"] {
-            inner.0.insert(key.into(), params.get(key)?.to_string());
-        }
-        inner.0.insert("eval_every".into(), params.get("steps")?.to_string());
-        if files.get(MODEL).is_ok() {
-            inner.0.insert("steps".into(), "0".into());
-        }
-        Ok(Self { gpt: GptLab::new(&inner, device, files)?, prompt: params.get("prompt")?.to_string(), view: AnatomyView::default() })
+        let gpt = GptLab::first_of(params, &["corpus", "layers"], device, files)?;
+        Ok(Self { gpt, prompt: params.get("prompt")?.to_string(), view: AnatomyView::default() })
     }
 
     /// The prompt's ids, cut to the model's context; a space if none is left.

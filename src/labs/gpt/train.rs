@@ -149,6 +149,22 @@ impl GptLab {
         })
     }
 
+    /// Day 18's GPT for a lab that trains one before its own work (sampling,
+    /// anatomy): the gpt lab's defaults with the `shared` settings of `params`,
+    /// one estimate at the start and the whole held-out text at the end; no
+    /// steps at all where a model file is loaded.
+    pub fn first_of(params: &Params, shared: &[&str], device: &Device, files: &DataFiles) -> Result<Self, String> {
+        let mut inner = Params::defaults(&crate::labs::schema("gpt"));
+        for key in shared.iter().chain(&["steps", "seed"]) {
+            inner.0.insert(key.to_string(), params.get(key)?.to_string());
+        }
+        inner.0.insert("eval_every".into(), params.get("steps")?.to_string());
+        if files.get(MODEL).is_ok() {
+            inner.0.insert("steps".into(), "0".into());
+        }
+        Self::new(&inner, device, files)
+    }
+
     pub fn model(&self) -> &Gpt {
         self.model.as_ref().expect("the model is present between steps")
     }
@@ -191,17 +207,11 @@ impl GptLab {
     }
 
     pub async fn read(&mut self) -> Result<(Snapshot, GptView), String> {
-        let n = self.pending.len();
-        let first = self.step - n;
         let mut series = Vec::new();
-        if n > 0 {
-            let values = Tensor::cat(std::mem::take(&mut self.pending), 0).inner().into_data_async().await.map_err(|e| format!("{e:?}"))?;
-            let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-            if let Some((i, bad)) = values.iter().enumerate().find(|(_, l)| !l.is_finite()) {
-                return Err(format!("Training diverged at step {}: the loss became {bad}. Lower the learning rate ({}) and press Reset.", first + i + 1, self.peak_lr));
-            }
-            self.train_loss = values.last().copied();
-            series.push(Series { name: "train_loss".into(), points: values.iter().enumerate().map(|(i, l)| ((first + i + 1) as u32, *l)).collect() });
+        let points = crate::labs::drain_losses(&mut self.pending, self.step, self.peak_lr).await?;
+        if let Some(&(_, last)) = points.last() {
+            self.train_loss = Some(last);
+            series.push(Series { name: "train_loss".into(), points });
         }
         let done = self.step >= self.steps;
         let due = self.last_eval.is_none_or(|at| self.step >= at + self.eval_every || (done && at != self.step));

@@ -11,7 +11,9 @@ use crate::labs::{no_data, LabSpec, Preset};
 use crate::settings::{Kind, Setting};
 
 #[cfg(feature = "engine")]
-mod decode;
+pub mod decode;
+#[cfg(feature = "engine")]
+pub mod score;
 #[cfg(feature = "engine")]
 mod train;
 #[cfg(feature = "engine")]

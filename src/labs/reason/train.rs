@@ -177,17 +177,11 @@ impl ReasonLab {
     }
 
     pub async fn read(&mut self) -> Result<Snapshot, String> {
-        let n = self.pending.len();
-        let first = self.step - n;
         let mut series = Vec::new();
-        if n > 0 {
-            let values = Tensor::cat(std::mem::take(&mut self.pending), 0).inner().into_data_async().await.map_err(|e| format!("{e:?}"))?;
-            let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-            if let Some((i, bad)) = values.iter().enumerate().find(|(_, l)| !l.is_finite()) {
-                return Err(format!("Training diverged at step {}: the loss became {bad}. Lower the learning rate ({}) and press Reset.", first + i + 1, self.lr));
-            }
-            self.train_loss = values.last().copied();
-            series.push(Series { name: "train_loss".into(), points: values.iter().enumerate().map(|(i, l)| ((first + i + 1) as u32, *l)).collect() });
+        let points = crate::labs::drain_losses(&mut self.pending, self.step, self.lr).await?;
+        if let Some(&(_, last)) = points.last() {
+            self.train_loss = Some(last);
+            series.push(Series { name: "train_loss".into(), points });
         }
         let done = self.step >= self.steps;
         if self.last_eval.is_none_or(|at| self.step >= at + self.eval_every || (done && at != self.step)) {

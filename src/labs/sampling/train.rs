@@ -4,7 +4,7 @@
 
 use super::filter::{draw, Draw, Strategy};
 use super::{compared, strategy, Sampled, SamplingView};
-use crate::data::files::{DataFiles, MODEL};
+use crate::data::files::DataFiles;
 use crate::event::Snapshot;
 use crate::labs::gpt::GptLab;
 use crate::labs::{LocalFuture, Training};
@@ -66,16 +66,7 @@ pub struct SamplingLab {
 
 impl SamplingLab {
     pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
-        let mut inner = Params::defaults(&crate::labs::schema("gpt"));
-        for key in ["corpus", "steps", "seed", "prompt"] {
-            inner.0.insert(key.into(), params.get(key)?.to_string());
-        }
-        // One estimate at the start and the whole held-out text at the end.
-        inner.0.insert("eval_every".into(), params.get("steps")?.to_string());
-        if files.get(MODEL).is_ok() {
-            inner.0.insert("steps".into(), "0".into());
-        }
-        let gpt = GptLab::new(&inner, device, files)?;
+        let gpt = GptLab::first_of(params, &["corpus", "prompt"], device, files)?;
         Ok(Self {
             view: SamplingView { at: params.usize("at")?.saturating_sub(1), prompt: params.get("prompt")?.to_string(), vocab: gpt.vocab().chars.iter().map(|c| c.to_string()).collect(), ..Default::default() },
             gpt,
