@@ -12,6 +12,9 @@ pub const UPLOAD: &str = "upload";
 /// `--load`): a lab that can start from a trained model looks for it.
 pub const MODEL: &str = "model";
 
+/// A second model file, for a lab that compares two (Day 25's eval).
+pub const MODEL_B: &str = "model_b";
+
 /// Present (empty) when `MODEL` is a checkpoint of the run being built, to
 /// continue rather than start from.
 pub const RESUME: &str = "resume";

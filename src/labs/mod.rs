@@ -213,6 +213,7 @@ registry! {
     mod reasoning_data "reasoning-data" => reasoning_data::SPEC, |p, d, _| reasoning_data::ReasoningDataLab::new(p, d);
     mod reason "gpt-mini" => reason::PLAIN_SPEC, |p, d, f| reason::ReasonLab::new(false, p, d, f);
     "cot" => reason::COT_SPEC, |p, d, f| reason::ReasonLab::new(true, p, d, f);
+    mod eval "eval" => eval::SPEC, eval::EvalLab::new;
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

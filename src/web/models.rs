@@ -113,9 +113,10 @@ pub fn size(bytes: usize) -> String {
     if bytes >= 1_000_000 { format!("{:.1} MB", bytes as f64 / 1e6) } else { format!("{:.0} kB", bytes as f64 / 1e3) }
 }
 
-/// Lists the models; the one `current` names is marked. Each row's buttons
-/// carry its hash and what they do.
-pub fn fill(ui: &ModelsUi, models: &[StoredModel], current: &str) {
+/// Lists the models; the one `current` names is marked (and `second`'s, for
+/// a lab that compares two: its rows get a "Use as B" button too). Each
+/// row's buttons carry its hash and what they do.
+pub fn fill(ui: &ModelsUi, models: &[StoredModel], current: &str, second: Option<&str>) {
     clear(&ui.rows);
     if models.is_empty() {
         let tr = add(&ui.rows, el("tr", &[], ""));
@@ -123,13 +124,18 @@ pub fn fill(ui: &ModelsUi, models: &[StoredModel], current: &str) {
     }
     for m in models {
         let tr = add(&ui.rows, el("tr", &[("data-model", &m.hash)], ""));
-        let name = if m.hash == current { format!("{} (in use)", m.name) } else { m.name.clone() };
+        let name = match (m.hash == current, second == Some(m.hash.as_str())) {
+            (true, _) => format!("{} (in use)", m.name),
+            (_, true) => format!("{} (in use as B)", m.name),
+            _ => m.name.clone(),
+        };
         add(&tr, el("th", &[("scope", "row"), ("title", &format!("content hash {}", m.hash))], &name));
         add(&tr, el("td", &[], &size(m.bytes.len())));
         let date = js_sys::Date::new(&JsValue::from_f64(m.date));
         add(&tr, el("td", &[], &String::from(date.to_locale_string("en-GB", &JsValue::UNDEFINED))));
         let cell = add(&tr, el("td", &[], ""));
-        for (action, label) in [("use", "Use"), ("export", "Export .safetensors"), ("config", "Config .json"), ("delete", "Delete")] {
+        let actions = [("use", "Use"), ("use-b", "Use as B"), ("export", "Export .safetensors"), ("config", "Config .json"), ("delete", "Delete")];
+        for (action, label) in actions.into_iter().filter(|(a, _)| *a != "use-b" || second.is_some()) {
             add(&cell, el("button", &[("type", "button"), ("data-model-action", action), ("data-hash", &m.hash)], label));
         }
     }

@@ -2,7 +2,7 @@
 //! page's commands between chunks of steps, and posts events back.
 
 use crate::backend::{choose, BackendChoice, BackendKind, Workload};
-use crate::data::files::{DataFiles, MODEL, RESUME};
+use crate::data::files::{DataFiles, MODEL, MODEL_B, RESUME};
 use crate::event::{Command, Event, ModelKind, Snapshot, Status};
 use crate::models::checkpoint;
 use crate::labs::{self, Training};
@@ -155,8 +155,14 @@ async fn actor() {
 impl Trainer {
     async fn handle(&mut self, cmd: Command) {
         match cmd {
-            Command::Load { lab, params, backend, upload, model, checkpoint } => {
+            Command::Load { lab, params, backend, upload, model, model_b, checkpoint } => {
                 self.model = model;
+                match model_b {
+                    Some(bytes) => self.files.insert(MODEL_B, bytes),
+                    None => {
+                        self.files.0.remove(MODEL_B);
+                    }
+                }
                 self.checkpoint = checkpoint;
                 // The user's own text travels with the load that needs it.
                 match upload {

@@ -6,6 +6,7 @@
 
 use super::{with_app, App};
 use crate::event::{Command, ModelInfo, ModelKind};
+use crate::labs;
 use crate::web::dom::{add, el, on, set_text};
 use crate::web::models::{self, size, StoredCheckpoint, StoredModel};
 use std::collections::BTreeMap;
@@ -20,6 +21,8 @@ const MAX_MODEL_BYTES: f64 = 512e6;
 pub(super) struct Found {
     checkpoint: Result<Option<StoredCheckpoint>, String>,
     named: Result<Option<StoredModel>, String>,
+    /// The second model a comparing lab's link names (`model_b`).
+    second: Result<Option<StoredModel>, String>,
 }
 
 impl App {
@@ -42,10 +45,12 @@ impl App {
         self.loading = true;
         let key = self.run_key();
         let wanted = self.state.params.shown("model").to_string();
+        let wanted_b = self.state.params.shown("model_b").to_string();
         spawn_local(async move {
             let checkpoint = models::checkpoint(&key).await;
             let named = if wanted.is_empty() { Ok(None) } else { models::find(&wanted).await };
-            with_app(|app| app.finish_load(seq, upload, Found { checkpoint, named }));
+            let second = if wanted_b.is_empty() { Ok(None) } else { models::find(&wanted_b).await };
+            with_app(|app| app.finish_load(seq, upload, Found { checkpoint, named, second }));
         });
     }
 
@@ -75,7 +80,16 @@ impl App {
             }
             _ => None,
         };
-        let cmd = Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload, model, checkpoint };
+        let wanted_b = self.state.params.shown("model_b").to_string();
+        let model_b = match found.second {
+            Ok(Some(m)) => Some(m.bytes),
+            Ok(None) if !wanted_b.is_empty() => {
+                self.notify(&format!("This link names the model {wanted_b} as Model B, which this browser does not keep: import its file in the list below."), "warning");
+                None
+            }
+            _ => None,
+        };
+        let cmd = Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload, model, model_b, checkpoint };
         self.send(cmd);
         if std::mem::take(&mut self.run_after_load) {
             self.run();
@@ -89,12 +103,13 @@ impl App {
             return;
         }
         let current = self.state.params.shown("model").to_string();
+        let second = labs::schema(&self.state.lab).iter().any(|s| s.key == "model_b").then(|| self.state.params.shown("model_b").to_string());
         spawn_local(async move {
             let listed = models::list().await;
             with_app(|app| {
                 let Some(ui) = app.ui.as_ref().and_then(|ui| ui.models.as_ref()) else { return };
                 match listed {
-                    Ok(list) => models::fill(ui, &list, &current),
+                    Ok(list) => models::fill(ui, &list, &current, second.as_deref()),
                     Err(e) => set_text(&ui.status, &format!("The models kept in this browser cannot be read: {e}.")),
                 }
             });
@@ -152,9 +167,10 @@ impl App {
     /// A button of the list: use, export, config or delete the model `hash`.
     fn model_action(&mut self, action: &str, hash: String) {
         match action {
-            "use" => {
-                self.on_setting("model", &hash);
+            "use" | "use-b" => {
+                self.on_setting(if action == "use" { "model" } else { "model_b" }, &hash);
                 self.restore_controls();
+                self.refresh_models();
             }
             "export" | "config" => {
                 let config = action == "config";

@@ -1,0 +1,126 @@
+//! Day 25: exact-match accuracy of kept models, side by side: on held-out
+//! generated problems (by task and difficulty) or on the external sets (GSM
+//! Symbolic, ParaRule-Plus), with the questions one model gets and the other
+//! misses, both outputs shown.
+
+use crate::backend::Workload;
+use crate::data::reasoning::TASKS;
+use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Plot, Table};
+use crate::labs::{LabSpec, Preset};
+use crate::settings::{Kind, Params, Setting};
+
+#[cfg(feature = "engine")]
+mod train;
+#[cfg(feature = "engine")]
+pub use train::EvalLab;
+
+/// The external sets, as files under `data/`.
+pub const GSM: &str = "eval/gsm_symbolic_2000.jsonl";
+pub const PARARULE: &str = "eval/pararule_plus.jsonl";
+/// Problems scored per step: the table grows as they are.
+pub const CHUNK: usize = 25;
+
+pub static SPEC: LabSpec = LabSpec {
+    intro: &[
+        "How good is a model, really? Exact match on problems it never saw: the answer it writes after `=` must be the right one (trimmed; numbers compare as numbers). Pick one or two models kept in this browser (Model, and Model B for a second) and a set: held-out problems generated with a seed no training run used, or one of two external sets.",
+        "GSM Symbolic holds 2,000 grade-school word problems in GSM8K's style (reasoning-gym), ParaRule-Plus 2,000 deductions over facts and rules, true or false (OpenAI evals). They are far longer and richer than anything a tiny model here was trained on: expect near zero, and read the outputs to see why. Where two models are scored, the last table lists the questions one gets right and the other wrong.",
+    ],
+    settings: &[
+        Setting { key: "model", label: "Model", help: "A model kept in this browser (its content hash): the list below the buttons.", kind: Kind::Text { max: 64 }, default: "" },
+        Setting { key: "model_b", label: "Model B", help: "A second kept model to score beside the first (optional).", kind: Kind::Text { max: 64 }, default: "" },
+        Setting { key: "set", label: "Problems", help: "generated: held-out problems of a task; gsm_symbolic, pararule: the external sets.", kind: Kind::Choice(&["generated", "gsm_symbolic", "pararule"]), default: "generated" },
+        Setting { key: "task", label: "Task", help: "The generated problems' task.", kind: Kind::Choice(&TASKS), default: "add" },
+        Setting { key: "level", label: "Difficulty", help: "The generated problems' digits, hops or operations.", kind: Kind::Int { min: 1, max: 6 }, default: "2" },
+        Setting { key: "n", label: "Problems scored", help: "How many (the first of an external set).", kind: Kind::Int { min: 1, max: 2000 }, default: "200" },
+    ],
+    presets: &[
+        Preset { name: "Generated, held out", values: &[("set", "generated"), ("n", "200")] },
+        Preset { name: "GSM Symbolic (first 200)", values: &[("set", "gsm_symbolic"), ("n", "200")] },
+        Preset { name: "ParaRule-Plus (first 200)", values: &[("set", "pararule"), ("n", "200")] },
+    ],
+    workload: Workload::Large,
+    figures: &[
+        FigureSpec::plot("by_difficulty", "Accuracy by difficulty"),
+        FigureSpec::table("summary", "Exact match, overall and by task and difficulty"),
+        FigureSpec::table("diffs", "Questions one model gets and the other misses"),
+    ],
+    data: files,
+    live: &[],
+};
+
+fn files(p: &Params) -> Result<&'static [&'static str], String> {
+    Ok(match p.get("set")? {
+        "gsm_symbolic" => &[GSM],
+        "pararule" => &[PARARULE],
+        _ => &[],
+    })
+}
+
+/// One model's answers so far: (question, expected, output, correct, group).
+#[derive(Clone, Debug, Default)]
+pub struct Column {
+    pub name: String,
+    pub rows: Vec<(String, String, String, bool, String)>,
+}
+
+impl Column {
+    pub fn tally(&self, group: Option<&str>) -> (usize, usize) {
+        let rows = self.rows.iter().filter(|r| group.is_none_or(|g| r.4 == g));
+        rows.fold((0, 0), |(c, t), r| (c + r.3 as usize, t + 1))
+    }
+}
+
+/// The page's picture: a column per model, and the problems' count.
+#[derive(Clone, Debug, Default)]
+pub struct EvalView {
+    pub columns: Vec<Column>,
+    pub total: usize,
+}
+
+impl EvalView {
+    /// The groups ("add 2", "gsm_symbolic 3") in order of first appearance.
+    fn groups(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in self.columns.first().map_or(&[][..], |c| &c.rows[..]) {
+            if !out.contains(&r.4) {
+                out.push(r.4.clone());
+            }
+        }
+        out
+    }
+
+    pub fn figures(&self) -> Vec<Figure> {
+        let groups = self.groups();
+        let pct = |(c, t): (usize, usize)| if t == 0 { "–".to_string() } else { format!("{:.3} ({c}/{t})", c as f64 / t as f64) };
+        let mut header = vec!["problems".to_string()];
+        header.extend(self.columns.iter().map(|c| c.name.clone()));
+        let mut rows = vec![std::iter::once("all".to_string()).chain(self.columns.iter().map(|c| pct(c.tally(None)))).collect::<Vec<_>>()];
+        rows.extend(groups.iter().map(|g| std::iter::once(g.clone()).chain(self.columns.iter().map(|c| pct(c.tally(Some(g))))).collect()));
+        let scored = self.columns.first().map_or(0, |c| c.rows.len());
+        let summary = Figure::new("summary", Plot::Table(Table { header, rows }), format!("{scored} of {} problems scored so far, greedy writing, exact match after “=”.", self.total));
+        let series = self.columns.iter().map(|c| {
+            let values: Vec<f32> = groups.iter().map(|g| { let (r, t) = c.tally(Some(g)); r as f32 / t.max(1) as f32 }).collect();
+            BarSeries { name: c.name.clone(), labels: values.iter().map(|v| format!("{v:.2}")).collect(), values }
+        }).collect();
+        let panel = BarPanel { title: String::new(), x_desc: "task and difficulty".into(), categories: groups.clone(), series, y_max: 1.15, colour_by_category: false, highlight: None, cutoff: None };
+        let bars = Figure::new("by_difficulty", Plot::Bars(Bars { panels: vec![panel] }), format!("Share right in each group; {} model{}.", self.columns.len(), if self.columns.len() == 1 { "" } else { "s side by side" }));
+        vec![bars, summary, self.diffs()]
+    }
+
+    fn diffs(&self) -> Figure {
+        let [a, b] = match self.columns.as_slice() {
+            [a, b] => [a, b],
+            _ => return Figure::new("diffs", Plot::Table(Table { header: vec!["question".into()], rows: Vec::new() }), "Pick a second model (Model B) to see where the two differ."),
+        };
+        let header = ["question", "expected", &format!("{} wrote", a.name), &format!("{} wrote", b.name)].map(|s| s.to_string()).to_vec();
+        let differ: Vec<_> = a.rows.iter().zip(&b.rows).filter(|(x, y)| x.3 != y.3).collect();
+        let rows = differ.iter().take(30).map(|(x, y)| vec![x.0.chars().take(120).collect(), x.1.clone(), mark(&x.2, x.3), mark(&y.2, y.3)]).collect();
+        let only_a = differ.iter().filter(|(x, _)| x.3).count();
+        Figure::new("diffs", Plot::Table(Table { header, rows }), format!("{} questions only {} gets right, {} only {}; the first 30 listed.", only_a, a.name, differ.len() - only_a, b.name))
+    }
+}
+
+/// An output as the table shows it: one line, marked right or wrong.
+fn mark(output: &str, correct: bool) -> String {
+    format!("{} {}", if correct { "✓" } else { "✗" }, output.replace('\n', " ⏎ ").chars().take(80).collect::<String>())
+}
