@@ -322,6 +322,33 @@ test('gpt-mini then cot: a kept GPT-mini starts a CoT run, whose chains are chec
   await page.close();
 });
 
+test('eval: two kept models side by side, picked with Use and Use as B', { timeout: 300_000 }, async () => {
+  const mini = 'task=add&level=1&train_n=100&eval_n=10&layers=1&width=32&batch=16&eval_every=1000&backend=cpu';
+  const page = await open(`#lab=gpt-mini&${mini}&steps=30&seed=7&run=1`);
+  await waitStatus(page, 'done', 120_000);
+  await page.goto(BASE + `#lab=gpt-mini&${mini}&steps=200&seed=8&run=1`);
+  await waitStatus(page, 'done', 120_000);
+  await page.goto(BASE + '#lab=eval&set=generated&task=add&level=1&n=50&backend=cpu');
+  await page.waitForSelector('main#lab');
+  const row = (steps) => `table[data-models] tr[data-model]:has-text("gpt-mini · add 1 · 1 × 32 · step ${steps} ")`;
+  await page.waitForSelector(row(30), { timeout: 30_000 });
+  assert.match(await page.textContent('.note'), /Pick a model to score/);
+  await page.click(`${row(200)} [data-model-action="use"]`);
+  await page.waitForSelector(`${row(30)} [data-model-action="use-b"]`, { timeout: 30_000 });
+  await page.click(`${row(30)} [data-model-action="use-b"]`);
+  await page.waitForFunction(() => /model_b=[0-9a-f]{16}/.test(location.hash) && /model=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
+  await page.click('[data-action="run"]');
+  await waitStatus(page, 'done', 120_000);
+  assert.equal(await metric(page, 'scored'), 50);
+  const header = await page.textContent('figure:has([data-chart="summary"]) thead');
+  assert.match(header, /step 200 .*step 30 /);
+  assert.ok((await metric(page, 'accuracy')) > (await metric(page, 'accuracy_b')), 'the longer-trained model scores higher');
+  assert.match(await page.textContent('figure:has([data-chart="diffs"]) figcaption'), /^\d+ questions only gpt-mini .* gets right, \d+ only gpt-mini/);
+  assert.ok((await inked(page, 'by_difficulty')) > 0.01);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 let server, browser, profile;
 
 before(async () => {
