@@ -4,7 +4,7 @@
 
 use reasonlab::data::files::{DataFiles, MODEL, MODEL_B};
 use reasonlab::figure::Plot;
-use reasonlab::labs::{self, Training};
+use reasonlab::labs;
 use reasonlab::settings::Params;
 
 fn gpt_mini(steps: &str) -> Vec<u8> {

@@ -32,6 +32,9 @@ fn greedy_loops_hot_sampling_varies_and_cut_offs_hold() {
     for f in &last.figures {
         eprintln!("{}: {}", f.name, f.caption);
     }
+    let (one, batch) = (last.metric("sample_tokens_per_sec").unwrap(), last.metric("batch32_tokens_per_sec").unwrap());
+    eprintln!("sampling: {one:.0} characters/s one at a time, {batch:.0} with 32 at once");
+    assert!(batch > one, "32 sequences at once write more characters a second than one");
     let compared = lab.compared().to_vec();
     for s in &compared {
         eprintln!("{:>22}: distinct-2 {:.3}, self-NLL {:.3}: {}", s.strategy.unwrap().describe(), s.distinct_2(), s.self_nll(), s.text.concat().replace('\n', "/"));

@@ -61,6 +61,8 @@ pub struct SamplingLab {
     view: SamplingView,
     /// The user's generation is out of date (a setting changed, or none yet).
     stale: bool,
+    /// Characters a second: one sequence (the user's), and 32 written at once.
+    rates: Option<(f64, f64)>,
     device: Device,
 }
 
@@ -75,6 +77,7 @@ impl SamplingLab {
             length: params.usize("length")?,
             seed: params.u64("seed")?,
             stale: true,
+            rates: None,
             device: device.clone(),
         })
     }
@@ -102,9 +105,20 @@ impl SamplingLab {
                 }
                 self.view.compared = all;
             }
+            let started = Instant::now();
             self.view.yours = self.sample(&model, self.strategy).await?;
+            let one = self.length as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            if self.rates.is_none() {
+                self.rates = Some((one, self.batch_rate(&model).await?));
+            }
             self.view.prompt = self.prompt.clone();
             self.stale = false;
+        }
+        // The inner lab's rate is for its own sample; these are this lab's.
+        snap.metrics.retain(|(k, _)| k != "sample_tokens_per_sec");
+        if let Some((one, batch)) = self.rates {
+            snap.metrics.push(("sample_tokens_per_sec".into(), one));
+            snap.metrics.push(("batch32_tokens_per_sec".into(), batch));
         }
         let yours = &self.view.yours;
         if !yours.draws.is_empty() {
@@ -113,9 +127,19 @@ impl SamplingLab {
             snap.metrics.push(("self_nll".into(), yours.self_nll()));
             snap.metrics.push(("kept".into(), yours.draws[at].kept as f64));
         }
-        snap.metrics.retain(|(k, _)| k != "sample_tokens_per_sec");
         snap.note = format!("The GPT: {}", snap.note);
         Ok((snap, self.view.clone()))
+    }
+
+    /// Characters a second when 32 sequences are written at once (greedy,
+    /// KV cache, one read a character for all 32): what batching buys.
+    async fn batch_rate(&self, model: &Gpt) -> Result<f64, String> {
+        let prompt: Vec<i64> = self.gpt.vocab().encode(&self.prompt).into_iter().map(i64::from).collect();
+        let prompt = if prompt.is_empty() { vec![0] } else { prompt };
+        let started = Instant::now();
+        let written = crate::labs::reason::decode::greedy(model, &vec![prompt; 32], 64, -1, -1, &self.device).await?;
+        let n: usize = written.iter().map(Vec::len).sum();
+        Ok(n as f64 / started.elapsed().as_secs_f64().max(1e-9))
     }
 
     /// The user's generation, for tests.
