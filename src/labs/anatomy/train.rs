@@ -96,12 +96,18 @@ pub struct AnatomyLab {
     gpt: GptLab,
     prompt: String,
     view: AnatomyView,
+    /// The step the view was taken apart at; `None` when the prompt changed.
+    opened_at: Option<usize>,
 }
+
+/// While training, the model is taken apart again this often (it is a few
+/// forward passes and a read), not at every snapshot.
+const REOPEN_EVERY: usize = 100;
 
 impl AnatomyLab {
     pub fn new(params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
         let gpt = GptLab::first_of(params, &["corpus", "layers"], device, files)?;
-        Ok(Self { gpt, prompt: params.get("prompt")?.to_string(), view: AnatomyView::default() })
+        Ok(Self { gpt, prompt: params.get("prompt")?.to_string(), view: AnatomyView::default(), opened_at: None })
     }
 
     /// The prompt's ids, cut to the model's context; a space if none is left.
@@ -151,8 +157,13 @@ impl AnatomyLab {
 
     pub async fn read(&mut self) -> Result<(Snapshot, AnatomyView), String> {
         let (mut snap, _) = self.gpt.read().await?;
-        let model = self.gpt.model().valid();
-        self.view = self.open(&model).await?;
+        let step = self.gpt.steps_done();
+        let due = self.opened_at.is_none_or(|at| step >= at + REOPEN_EVERY || (self.gpt.is_done() && at != step));
+        if due {
+            let model = self.gpt.model().valid();
+            self.view = self.open(&model).await?;
+            self.opened_at = Some(step);
+        }
         let view = &self.view;
         snap.metrics.retain(|(k, _)| k != "sample_tokens_per_sec");
         for (name, count) in &view.params {
@@ -189,6 +200,7 @@ impl Training for AnatomyLab {
     fn set_live(&mut self, key: &str, value: &str) {
         if key == "prompt" {
             self.prompt = value.to_string();
+            self.opened_at = None;
         }
     }
     fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {

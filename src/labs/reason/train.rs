@@ -51,6 +51,9 @@ pub struct ReasonLab {
     step_accuracy: Option<f64>,
     last_eval: Option<usize>,
     all_written: Vec<Written>,
+    /// The written problems changed (an evaluation, another problem shown):
+    /// their figures go out with the next snapshot, and only then.
+    redraw: bool,
     /// Whether it started from a model file.
     loaded: bool,
     device: Device,
@@ -119,6 +122,7 @@ impl ReasonLab {
             step_accuracy: None,
             last_eval: None,
             all_written: Vec::new(),
+            redraw: false,
             loaded: files.get(MODEL).is_ok(),
             device,
             plain,
@@ -173,6 +177,7 @@ impl ReasonLab {
         self.accuracy = Some(right as f64 / self.val.len().max(1) as f64);
         self.step_accuracy = self.cot.then(|| steps_ok as f64 / steps_all.max(1) as f64);
         self.last_eval = Some(self.step);
+        self.redraw = true;
         Ok(())
     }
 
@@ -203,7 +208,8 @@ impl ReasonLab {
             if self.cot { "The model writes its chain, then the answer." } else { "The model writes the answer straight away." },
             if self.loaded { format!(" Started from a kept model ({} × {}: blocks × width).", self.config.n_layer, self.config.n_embd) } else { String::new() }
         );
-        Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures: self.figures() })
+        let figures = if std::mem::take(&mut self.redraw) { self.figures() } else { Vec::new() };
+        Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures })
     }
 
     fn figures(&self) -> Vec<Figure> {
@@ -250,6 +256,7 @@ impl Training for ReasonLab {
     fn set_live(&mut self, key: &str, value: &str) {
         if key == "shown" {
             self.shown = value.parse::<usize>().unwrap_or(1).saturating_sub(1);
+            self.redraw = true;
         }
     }
     fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
