@@ -6,7 +6,7 @@
 use super::decode::greedy;
 use super::{errors_table, same_answer, written_figure, Written};
 use crate::data::chars::CharVocab;
-use crate::data::files::{DataFiles, MODEL};
+use crate::data::files::{DataFiles, MODEL, RESUME};
 use crate::data::reasoning::{check_chain, generate, text, vocab, Problem, Spec, PAD};
 use crate::event::{Series, Snapshot};
 use crate::figure::{Figure, Plot};
@@ -76,9 +76,14 @@ impl ReasonLab {
         let longest = train.iter().chain(&val).map(|p| text(p, true).chars().count()).max().unwrap_or(8);
         let plain = device.clone();
         let device = device.clone().autodiff();
+        // A checkpoint of this very run (the page's resume) goes on at its step.
+        let mut resumed_at = None;
         let (config, model) = match files.get(MODEL) {
             Ok(bytes) => {
                 let ck = checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
+                if files.get(RESUME).is_ok() {
+                    resumed_at = ck.meta.get("step").and_then(|s| s.parse::<usize>().ok());
+                }
                 if ck.vocab != vocab.chars {
                     return Err("The model was trained on other characters than week 4's problems: start from a GPT-mini or CoT model.".into());
                 }
@@ -114,8 +119,8 @@ impl ReasonLab {
             batch: params.usize("batch")?,
             eval_every: params.usize("eval_every")?,
             shown: params.usize("shown")?.saturating_sub(1),
-            rng: Rng::new(seed ^ 0xC07),
-            step: 0,
+            rng: Rng::new(seed ^ 0xC07 ^ ((resumed_at.unwrap_or(0) as u64) << 24)),
+            step: resumed_at.unwrap_or(0),
             pending: Vec::new(),
             train_loss: None,
             accuracy: None,
