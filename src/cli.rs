@@ -262,15 +262,18 @@ fn eval(args: &[String]) -> Result<(), String> {
         eprintln!("{data}:{line}: skipped: {why}");
     }
     let device = reasonlab::backend::cpu();
-    let scored = pollster::block_on(score(&ck.to_model(&device), &vocab, &problems, &device))?;
+    let model = ck.to_model(&device);
+    let started = Instant::now();
+    let scored = pollster::block_on(score(&model, &vocab, &problems, &device))?;
+    let per_sec = scored.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     let (all, by_task, by_level) = tally(&scored);
     if as_json {
         for s in &scored {
             println!("{}", json!({"question": s.question, "answer": s.answer, "output": s.output, "correct": s.correct, "task": s.task, "difficulty": s.difficulty}));
         }
-        println!("{}", json!({"total": all.total, "correct": all.correct, "accuracy": all.accuracy(), "by_task": by_task, "by_difficulty": by_level, "skipped": text.lines().filter(|l| !l.trim().is_empty()).count() - all.total}));
+        println!("{}", json!({"total": all.total, "correct": all.correct, "accuracy": all.accuracy(), "by_task": by_task, "by_difficulty": by_level, "skipped": text.lines().filter(|l| !l.trim().is_empty()).count() - all.total, "questions_per_sec": per_sec}));
     } else {
-        println!("accuracy {:.4} ({} of {})", all.accuracy(), all.correct, all.total);
+        println!("accuracy {:.4} ({} of {}; {per_sec:.1} questions/s)", all.accuracy(), all.correct, all.total);
         for (name, t) in by_task.iter().chain(&by_level) {
             println!("  {name:<12} {:.4} ({} of {})", t.accuracy(), t.correct, t.total);
         }

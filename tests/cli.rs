@@ -185,7 +185,8 @@ fn eval_scores_a_model_on_a_jsonl_file_and_skips_bad_lines_by_number() {
     assert_eq!(rows[2]["correct"], false, "1+1 is not 3: {stdout}");
     assert_eq!((rows[3]["total"].clone(), rows[3]["correct"].clone(), rows[3]["skipped"].clone()), (3.into(), 2.into(), 4.into()));
     let plain = String::from_utf8(reasonlab(&["eval", "--model", model.to_str().unwrap(), "--data", data.to_str().unwrap()]).stdout).unwrap();
-    assert!(plain.starts_with("accuracy 0.6667 (2 of 3)"), "{plain}");
+    assert!(plain.starts_with("accuracy 0.6667 (2 of 3; ") && plain.contains(" questions/s)"), "{plain}");
+    assert!(rows[3]["questions_per_sec"].as_f64().is_some_and(|q| q > 0.0), "{stdout}");
     assert_eq!(reasonlab(&["eval", "--model", data.to_str().unwrap(), "--data", data.to_str().unwrap()]).status.code(), Some(2), "a JSONL file is no model");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -46,3 +46,27 @@ fn a_short_cot_run_beats_the_plain_run_on_two_digit_addition() {
     let first = pollster::block_on(from_mini.snapshot()).unwrap();
     assert!(first.metric("accuracy").is_some());
 }
+
+/// Logic trained on depths 1–3 and scored at depth 5 too (length
+/// generalisation): the lab makes room for the longer problems and reports
+/// both scores.
+#[test]
+fn easier_problems_mix_in_and_a_longer_test_set_is_scored() {
+    let schema = labs::schema("cot");
+    let start = |test_level: &str| {
+        let mut p = Params::defaults(&schema);
+        for (k, v) in [("task", "logic"), ("level", "3"), ("mix", "yes"), ("test_level", test_level), ("positions", "rope"), ("steps", "2"), ("eval_n", "20"), ("train_n", "300"), ("layers", "1"), ("width", "32")] {
+            p.set(&schema, k, v).unwrap();
+        }
+        let mut lab = labs::start("cot", &p, &reasonlab::backend::cpu(), &DataFiles::default()).unwrap();
+        lab.step();
+        lab.step();
+        pollster::block_on(lab.snapshot()).unwrap()
+    };
+    let (plain, longer) = (start("0"), start("5"));
+    assert!(plain.metric("test_accuracy").is_none());
+    assert!(longer.metric("test_accuracy").is_some_and(|a| (0.0..=1.0).contains(&a)));
+    assert!(longer.note.contains("300 training problems of difficulty 1 to 3") && longer.note.contains("20 of difficulty 5"), "{}", longer.note);
+    // Depth-5 questions have more rules and hops: the context grows to hold them.
+    assert!(longer.metric("context").unwrap() > plain.metric("context").unwrap() + 16.0, "{:?} vs {:?}", longer.metric("context"), plain.metric("context"));
+}

@@ -25,6 +25,8 @@ pub struct EvalLab {
     /// Problems due to be scored (steps × CHUNK), and scored.
     due: usize,
     scored: usize,
+    /// Seconds spent writing answers so far.
+    seconds: f64,
     device: Device,
 }
 
@@ -63,19 +65,21 @@ impl EvalLab {
             return Err("No problem to score: every one has a character outside the model's vocabulary.".into());
         }
         let view = EvalView { columns: names.into_iter().map(|name| Column { name, rows: Vec::new() }).collect(), total: problems.len() };
-        Ok(Self { unreadable: before - problems.len(), models, problems, view, due: 0, scored: 0, device: device.clone() })
+        Ok(Self { unreadable: before - problems.len(), models, problems, view, due: 0, scored: 0, seconds: 0.0, device: device.clone() })
     }
 
     pub async fn read(&mut self) -> Result<Snapshot, String> {
         let due = self.due.min(self.problems.len());
         if due > self.scored {
             let batch = &self.problems[self.scored..due];
+            let started = web_time::Instant::now();
             for ((model, vocab), column) in self.models.iter().zip(&mut self.view.columns) {
                 for s in score(model, vocab, batch, &self.device).await? {
                     let group = format!("{} {}", s.task, s.difficulty);
                     column.rows.push((s.question, s.answer, s.output, s.correct, group));
                 }
             }
+            self.seconds += started.elapsed().as_secs_f64();
             self.scored = due;
         }
         let mut metrics = vec![("step".to_string(), self.steps_done() as f64), ("scored".into(), self.scored as f64)];
@@ -83,6 +87,11 @@ impl EvalLab {
             let (right, total) = column.tally(None);
             let key = if k == 0 { "accuracy" } else { "accuracy_b" };
             metrics.push((key.into(), right as f64 / total.max(1) as f64));
+        }
+        // Greedy writing with the KV cache, a batch per question length: each
+        // model's questions over the time spent writing.
+        if self.seconds > 0.0 {
+            metrics.push(("questions_per_sec".into(), (self.scored * self.models.len()) as f64 / self.seconds));
         }
         let skipped = if self.unreadable > 0 { format!(" {} problems were left out: a character outside a model's vocabulary.", self.unreadable) } else { String::new() };
         let note = match self.models.len() {

@@ -19,15 +19,18 @@ mod train;
 #[cfg(feature = "engine")]
 pub use train::ReasonLab;
 
-const fn settings(steps: &'static str) -> [Setting; 13] {
+const fn settings(steps: &'static str) -> [Setting; 16] {
     [
         Setting { key: "model", label: "Model", help: "A model kept in this browser to start from (its content hash); empty: a new one.", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "task", label: "Task", help: "add, sub, mul: arithmetic; logic: rule chains; word: word problems.", kind: Kind::Choice(&TASKS), default: "add" },
         Setting { key: "level", label: "Difficulty", help: "Digits (add, sub; mul: the first number, times 2 digits), hops (logic) or operations (word).", kind: Kind::Int { min: 1, max: 6 }, default: "2" },
+        Setting { key: "mix", label: "Easier ones too", help: "yes: train on every difficulty from 1 up to Difficulty, in equal shares (the held-out problems stay at Difficulty).", kind: Kind::Choice(&["no", "yes"]), default: "no" },
+        Setting { key: "test_level", label: "Also test at", help: "Another difficulty scored on held-out problems too, e.g. longer chains than any trained (0: none). Metric test_accuracy.", kind: Kind::Int { min: 0, max: 8 }, default: "0" },
         Setting { key: "train_n", label: "Training problems", help: "Distinct problems generated for training.", kind: Kind::Int { min: 10, max: 200_000 }, default: "5000" },
         Setting { key: "layers", label: "Blocks", help: "Transformer blocks.", kind: Kind::Int { min: 1, max: 8 }, default: "2" },
         Setting { key: "heads", label: "Heads", help: "Attention heads per block.", kind: Kind::Choice(&["1", "2", "4", "8"]), default: "4" },
         Setting { key: "width", label: "Width C", help: "Size of the residual stream.", kind: Kind::Choice(&["32", "48", "64", "96", "128"]), default: "64" },
+        Setting { key: "positions", label: "Positions", help: "learned: a vector per position, nothing past the longest trained problem. rope: queries and keys rotated by position, which carries over to longer problems.", kind: Kind::Choice(&["learned", "rope"]), default: "learned" },
         Setting { key: "batch", label: "Batch", help: "Problems per step.", kind: Kind::Int { min: 1, max: 256 }, default: "32" },
         Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size; warm-up then cosine decay.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.003" },
         Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 100_000 }, default: steps },
@@ -37,8 +40,8 @@ const fn settings(steps: &'static str) -> [Setting; 13] {
     ]
 }
 
-static PLAIN_SETTINGS: [Setting; 13] = settings("1500");
-static COT_SETTINGS: [Setting; 13] = settings("1500");
+static PLAIN_SETTINGS: [Setting; 16] = settings("1500");
+static COT_SETTINGS: [Setting; 16] = settings("1500");
 
 const FIGURES: &[FigureSpec] = &[
     FigureSpec::curve("train_loss", "Training loss (on the tokens after the question)"),

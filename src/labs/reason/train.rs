@@ -13,13 +13,22 @@ use crate::figure::{Figure, Plot};
 use crate::labs::gpt::learning_rate;
 use crate::labs::{LocalFuture, Training};
 use crate::models::checkpoint;
-use crate::models::gpt::{lm_loss_ignoring, Gpt, GptConfig};
+use crate::models::gpt::{lm_loss_ignoring, Gpt, GptConfig, Positions};
 use crate::rng::Rng;
 use crate::settings::Params;
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use std::collections::BTreeSet;
+
+/// A held-out set scored beside the main one.
+struct Extra {
+    metric: &'static str,
+    /// What sets it apart, as the note says it.
+    what: String,
+    set: Vec<Problem>,
+    accuracy: Option<f64>,
+}
 
 /// How many held-out problems the page writes out.
 const WRITTEN: usize = 3;
@@ -35,6 +44,9 @@ pub struct ReasonLab {
     /// Training rows: every problem's ids, and where its question ends.
     train: Vec<(Vec<i64>, usize)>,
     val: Vec<Problem>,
+    /// More held-out sets, each scored beside `val`: another difficulty
+    /// (`test_level`), and for word problems the held-out sentence templates.
+    extra: Vec<Extra>,
     block: usize,
     model: Option<Gpt>,
     optim: ModuleOptimizer,
@@ -65,15 +77,33 @@ impl ReasonLab {
         let seed = params.u64("seed")?;
         device.seed(seed);
         let spec = Spec::new(params.get("task")?, params.usize("level")?)?;
-        let train = generate(&spec, params.usize("train_n")?, seed, &BTreeSet::new());
-        let exclude: BTreeSet<String> = train.iter().map(|p| p.question.clone()).collect();
-        let val = generate(&Spec { held_out: true, ..spec }, params.usize("eval_n")?, seed.wrapping_add(1_000), &exclude);
+        // With `mix`, every difficulty up to the chosen one, in equal shares.
+        let levels = if params.get("mix")? == "yes" { 1..=spec.level } else { spec.level..=spec.level };
+        let (n, share) = (params.usize("train_n")?, levels.clone().count());
+        let mut train = Vec::new();
+        let mut exclude = BTreeSet::new();
+        for (i, level) in levels.enumerate() {
+            let part = generate(&Spec::new(spec.task, level)?, n / share + (i < n % share) as usize, seed.wrapping_add(i as u64 * 7_919), &exclude);
+            exclude.extend(part.iter().map(|p| p.question.clone()));
+            train.extend(part);
+        }
+        let eval_n = params.usize("eval_n")?;
+        let val = generate(&spec, eval_n, seed.wrapping_add(1_000), &exclude);
+        let mut extra = Vec::new();
+        if spec.task == "word" {
+            let set = generate(&Spec { held_out: true, ..spec }, eval_n, seed.wrapping_add(3_000), &exclude);
+            extra.push(Extra { metric: "template_accuracy", what: "with a sentence template never trained".into(), set, accuracy: None });
+        }
+        if let level @ 1.. = params.usize("test_level")? {
+            let set = generate(&Spec::new(spec.task, level)?, eval_n, seed.wrapping_add(2_000), &exclude);
+            extra.push(Extra { metric: "test_accuracy", what: format!("of difficulty {level}"), set, accuracy: None });
+        }
         let vocab = vocab();
         let encode = |s: &str| vocab.encode(s).into_iter().map(i64::from).collect::<Vec<_>>();
         let rows: Vec<(Vec<i64>, usize)> = train.iter().map(|p| (encode(&text(p, cot)), p.question.chars().count() + 1)).collect();
         // Both labs make room for the chain, so that a GPT-mini can go on to
         // learn chains (and both have the same parameters).
-        let longest = train.iter().chain(&val).map(|p| text(p, true).chars().count()).max().unwrap_or(8);
+        let longest = train.iter().chain(&val).chain(extra.iter().flat_map(|e| &e.set)).map(|p| text(p, true).chars().count()).max().unwrap_or(8);
         let plain = device.clone();
         let device = device.clone().autodiff();
         // A checkpoint of this very run (the page's resume) goes on at its step.
@@ -98,7 +128,8 @@ impl ReasonLab {
                     return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
                 }
                 // Room for the longest problem, rounded up to a multiple of 8.
-                let config = GptConfig::new(vocab.len(), longest.div_ceil(8) * 8, layers, heads, width).with_seed(seed);
+                let positions = if params.get("positions")? == "rope" { Positions::Rope } else { Positions::Learned };
+                let config = GptConfig::new(vocab.len(), longest.div_ceil(8) * 8, layers, heads, width).with_positions(positions).with_seed(seed);
                 let model = config.init(&device);
                 (config, model)
             }
@@ -112,6 +143,7 @@ impl ReasonLab {
             vocab,
             train: rows,
             val,
+            extra,
             model: Some(model),
             optim: AdamWConfig::new().with_beta_2(0.99).with_weight_decay(0.1).init(),
             lr: params.f64("lr")?,
@@ -139,12 +171,17 @@ impl ReasonLab {
     }
 
     /// A batch of rows as inputs and targets [B, T]: targets before the
-    /// question's end and past the problem's end are padding, which the loss skips.
-    fn batch(&mut self) -> (Vec<i64>, Vec<i64>) {
-        let t = self.block;
+    /// question's end and past the problem's end are padding, which the loss
+    /// skips. T is the longest row's, rounded up to a multiple of 8: rows of
+    /// easier problems (`mix`) cost no more than they need.
+    fn batch(&mut self) -> (Vec<i64>, Vec<i64>, usize) {
+        let rows: Vec<usize> = (0..self.batch).map(|_| self.rng.below(self.train.len() as u64) as usize).collect();
+        // The last character of a row is input to nothing: it has no target.
+        let longest = rows.iter().map(|&r| self.train[r].0.len() - 1).max().unwrap_or(1);
+        let t = (longest.div_ceil(8) * 8).clamp(8, self.block);
         let (mut x, mut y) = (vec![PAD as i64; self.batch * t], vec![PAD as i64; self.batch * t]);
-        for b in 0..self.batch {
-            let (ids, question) = &self.train[self.rng.below(self.train.len() as u64) as usize];
+        for (b, &r) in rows.iter().enumerate() {
+            let (ids, question) = &self.train[r];
             for i in 0..ids.len().min(t) {
                 x[b * t + i] = ids[i];
                 if i + 1 < ids.len() && i + 1 >= *question {
@@ -152,23 +189,23 @@ impl ReasonLab {
                 }
             }
         }
-        (x, y)
+        (x, y, t)
     }
 
-    /// Greedy answers to the held-out problems, scored.
-    async fn evaluate(&mut self) -> Result<(), String> {
+    /// Greedy answers to a set of problems: each as written, and the share of
+    /// checked steps that check (CoT only).
+    async fn answer(&self, set: &[Problem]) -> Result<(Vec<Written>, Option<f64>), String> {
         let model = self.model().valid();
         let id = |c: &str| self.vocab.encode(c)[0] as i64;
-        let prompts: Vec<Vec<i64>> = self.val.iter().map(|p| self.vocab.encode(&format!("{}\n", p.question)).into_iter().map(i64::from).collect()).collect();
+        let prompts: Vec<Vec<i64>> = set.iter().map(|p| self.vocab.encode(&format!("{}\n", p.question)).into_iter().map(i64::from).collect()).collect();
         let outputs = greedy(&model, &prompts, self.block, id("\n"), id("="), &self.plain).await?;
-        let (mut right, mut steps_ok, mut steps_all) = (0, 0, 0);
-        self.all_written.clear();
-        for (p, out) in self.val.iter().zip(outputs) {
+        let (mut steps_ok, mut steps_all) = (0, 0);
+        let mut all = Vec::new();
+        for (p, out) in set.iter().zip(outputs) {
             let chars: Vec<(char, f32)> = out.iter().map(|&(i, pr)| (self.vocab.chars[i as usize], pr)).collect();
             let written: String = chars.iter().map(|c| c.0).collect();
             let answer = written.lines().find_map(|l| l.strip_prefix('=')).map(str::to_string);
             let correct = answer.as_deref().is_some_and(|a| same_answer(a, &p.answer));
-            right += correct as usize;
             let mut steps = Vec::new();
             if self.cot {
                 let chain = written.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("");
@@ -177,10 +214,22 @@ impl ReasonLab {
                 steps_ok += steps.iter().filter(|s| s.1).count();
                 steps_all += p.chain.as_deref().map_or(0, |c| c.split(';').count()).max(steps.len());
             }
-            self.all_written.push(Written { question: p.question.clone(), expected: p.answer.clone(), chars, answer, correct, steps });
+            all.push(Written { question: p.question.clone(), expected: p.answer.clone(), chars, answer, correct, steps });
         }
-        self.accuracy = Some(right as f64 / self.val.len().max(1) as f64);
-        self.step_accuracy = self.cot.then(|| steps_ok as f64 / steps_all.max(1) as f64);
+        Ok((all, self.cot.then(|| steps_ok as f64 / steps_all.max(1) as f64)))
+    }
+
+    /// The held-out problems (and the extra sets), scored.
+    async fn evaluate(&mut self) -> Result<(), String> {
+        let share = |w: &[Written]| w.iter().filter(|w| w.correct).count() as f64 / w.len().max(1) as f64;
+        let (written, step_accuracy) = self.answer(&self.val).await?;
+        self.accuracy = Some(share(&written));
+        self.step_accuracy = step_accuracy;
+        self.all_written = written;
+        for i in 0..self.extra.len() {
+            let (written, _) = self.answer(&self.extra[i].set).await?;
+            self.extra[i].accuracy = Some(share(&written));
+        }
         self.last_eval = Some(self.step);
         self.redraw = true;
         Ok(())
@@ -202,13 +251,17 @@ impl ReasonLab {
         metrics.extend(self.train_loss.map(|l| ("train_loss".to_string(), l as f64)));
         metrics.extend(self.accuracy.map(|a| ("accuracy".to_string(), a)));
         metrics.extend(self.step_accuracy.map(|a| ("step_accuracy".to_string(), a)));
+        metrics.extend(self.extra.iter().filter_map(|e| Some((e.metric.to_string(), e.accuracy?))));
         metrics.push(("params".into(), self.model().num_params() as f64));
         metrics.push(("context".into(), self.block as f64));
+        let level = self.params.usize("level")?;
+        let extra: String = self.extra.iter().filter_map(|e| Some(format!(", and {} {}: {:.1} % right", e.set.len(), e.what, 100.0 * e.accuracy?))).collect();
         let note = format!(
-            "{} training problems, {} held out (another seed, none of the training questions{}); each row is one problem padded to {} characters, and the loss counts only what follows the question. {}{}",
+            "{} training problems{}, {} held out (another seed, none of the training questions){}; each row is one problem padded to {} characters, and the loss counts only what follows the question. {}{}",
             self.train.len(),
+            if self.params.get("mix")? == "yes" && level > 1 { format!(" of difficulty 1 to {level}") } else { String::new() },
             self.val.len(),
-            if self.params.get("task")? == "word" { ", and the held-out sentence templates" } else { "" },
+            extra,
             self.block,
             if self.cot { "The model writes its chain, then the answer." } else { "The model writes the answer straight away." },
             if self.loaded { format!(" Started from a kept model ({} × {}: blocks × width).", self.config.n_layer, self.config.n_embd) } else { String::new() }
@@ -238,8 +291,8 @@ impl Training for ReasonLab {
     /// One step: a batch of problems → forward → loss after the question →
     /// backward → gradients → AdamW at this step's learning rate.
     fn step(&mut self) {
-        let (x, y) = self.batch();
-        let shape = [self.batch, self.block];
+        let (x, y, t) = self.batch();
+        let shape = [self.batch, t];
         let x = Tensor::<2, Int>::from_data(TensorData::new(x, shape), &self.device); // [B, T]
         let y = Tensor::<2, Int>::from_data(TensorData::new(y, shape), &self.device); // [B, T]
         let lr = learning_rate(self.step, self.lr, self.steps / 20, self.steps);

@@ -21,7 +21,7 @@ pub const SHOWN: usize = 40;
 
 pub static SPEC: LabSpec = LabSpec {
     intro: &[
-        "A model learns to reason from examples of reasoning. Every problem here comes from a seeded generator with its question, a chain of small steps, and the final answer. Addition and subtraction go digit by digit from the right, each step with its carry or borrow (`4+8+0=2,1`: 4 plus 8 plus a carry of 0 writes 2 and carries 1); multiplication by partial products; a logic chain lists the rules it follows (`A>B;B>E`); a word problem writes one line of arithmetic per sentence.",
+        "A model learns to reason from examples of reasoning. Every problem here comes from a seeded generator with its question, a chain of small steps, and the final answer. Addition and subtraction go digit by digit from the right, each step with its carry or borrow (`4+8+0=2,1`: 4 plus 8 plus a carry of 0 writes 2 and carries 1); multiplication by partial products, each added to the sum so far digit by digit; a logic chain lists the rules it follows (`A>B;B>E`); a word problem writes one line of arithmetic per sentence.",
         "Every step can be checked against the question, so a chain a model writes can be marked step by step and its first mistake found: the checker below is shown a copy of a chain with one step corrupted. The test set is made with another seed and without any question of the training set (the lab counts the overlap: 0). Some word-problem templates never appear in training; the held-out test set uses them.",
         "The format is JSONL, one problem a line with `question`, `answer`, `chain`, `task` and `difficulty`: download the set, or print one with `reasonlab data --task add --digits 4 --n 1000 --seed 1`.",
     ],
