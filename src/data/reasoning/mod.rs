@@ -8,6 +8,7 @@
 //! `template` (the word problems' sentence templates).
 
 pub mod arithmetic;
+pub mod calc;
 pub mod logic;
 pub mod word;
 
