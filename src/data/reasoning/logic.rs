@@ -1,11 +1,17 @@
-//! Logic chains: rules `A>B` ("every A is a B"), shuffled among distractor
+//! Logic chains: rules `AB` ("every A is a B"), shuffled among distractor
 //! rules, and a question about where a start entity leads. Each entity has at
 //! most one rule out of it, so following the rules is a path:
 //!
-//! - `A>B;C>D;B>E|A?E` asks whether A reaches E: `yes` or `no`;
-//! - `A>B;C>D;B>E|A?` asks where A ends up: `E`.
+//! - `AB;CD;BE|A?E` asks whether A reaches E: `yes` or `no`;
+//! - `AB;CD;BE|A?` asks where A ends up: `E`.
 //!
-//! The chain lists the hops taken (`A>B;B>E`), ending where no rule goes on.
+//! The chain lists the hops taken (`AB;BE`), ending where no rule goes on.
+//!
+//! A rule is two letters side by side, not `A>B`: then each hop is the plainest
+//! lookup a transformer learns (find the letter just written, copy the one
+//! after it). With `A>B`, the letter two after an `A` is `B` after a left-side
+//! `A` but something else after a right-side one, and a 3 × 96 GPT stalled at
+//! 0.45 of 1-hop lookups where the pairs reach 0.92 (BENCHMARKS.md).
 //! `check_step` finds the first hop that is not a rule or does not continue
 //! from the one before.
 
@@ -47,10 +53,10 @@ pub fn problem(hops: usize, rng: &mut Rng) -> Problem {
     for i in (1..rules.len()).rev() {
         rules.swap(i, rng.below(i as u64 + 1) as usize);
     }
-    let facts = rules.iter().map(|&(a, b)| format!("{}>{}", letter(a), letter(b))).collect::<Vec<_>>().join(";");
+    let facts = rules.iter().map(|&(a, b)| format!("{}{}", letter(a), letter(b))).collect::<Vec<_>>().join(";");
     let start = letter(path[0]);
     let end = letter(path[hops]);
-    let chain = path.windows(2).map(|w| format!("{}>{}", letter(w[0]), letter(w[1]))).collect::<Vec<_>>().join(";");
+    let chain = path.windows(2).map(|w| format!("{}{}", letter(w[0]), letter(w[1]))).collect::<Vec<_>>().join(";");
     let kind = rng.below(3);
     let (question, answer) = if kind == 0 {
         (format!("{facts}|{start}?"), end.to_string())
@@ -70,8 +76,8 @@ fn parse(question: &str) -> Option<(Vec<(char, char)>, char)> {
     let (facts, query) = question.split_once('|')?;
     let rules = facts.split(';').map(|r| {
         let mut c = r.chars();
-        match (c.next(), c.next(), c.next(), c.next()) {
-            (Some(a), Some('>'), Some(b), None) => Some((a, b)),
+        match (c.next(), c.next(), c.next()) {
+            (Some(a), Some(b), None) if a.is_ascii_uppercase() && b.is_ascii_uppercase() => Some((a, b)),
             _ => None,
         }
     });
@@ -84,8 +90,8 @@ pub fn check_step(question: &str, steps: &[&str], i: usize) -> bool {
     let Some((rules, start)) = parse(question) else { return false };
     let hop = |s: &str| {
         let mut c = s.chars();
-        match (c.next(), c.next(), c.next(), c.next()) {
-            (Some(a), Some('>'), Some(b), None) => Some((a, b)),
+        match (c.next(), c.next(), c.next()) {
+            (Some(a), Some(b), None) if a.is_ascii_uppercase() && b.is_ascii_uppercase() => Some((a, b)),
             _ => None,
         }
     };
@@ -134,10 +140,11 @@ mod tests {
 
     #[test]
     fn a_hop_that_skips_or_is_no_rule_is_wrong() {
-        let q = "A>B;C>D;B>E|A?";
-        assert!(check_step(q, &["A>B", "B>E"], 1));
-        assert!(!check_step(q, &["A>B", "C>D"], 1), "does not go on from B");
-        assert!(!check_step(q, &["A>E"], 0), "no such rule");
-        assert!(!check_step(q, &["C>D"], 0), "does not start at A");
+        let q = "AB;CD;BE|A?";
+        assert!(check_step(q, &["AB", "BE"], 1));
+        assert!(!check_step(q, &["AB", "CD"], 1), "does not go on from B");
+        assert!(!check_step(q, &["AE"], 0), "no such rule");
+        assert!(!check_step(q, &["A>B"], 0), "the old form is not a hop");
+        assert!(!check_step(q, &["CD"], 0), "does not start at A");
     }
 }
