@@ -1,6 +1,7 @@
 //! Days 23 and 24's training: the GPT on problems of one task, each row one
-//! problem padded to the context, the loss on what follows the question only
-//! (padding targets are skipped); AdamW with warm-up and cosine decay. Every
+//! problem padded to the longest of its batch, the loss on what follows the
+//! question only (padding targets are skipped); AdamW with warm-up and cosine
+//! decay. Every
 //! `eval_every` steps, greedy answers to the held-out problems are scored.
 
 use super::decode::greedy;
@@ -257,7 +258,7 @@ impl ReasonLab {
         let level = self.params.usize("level")?;
         let extra: String = self.extra.iter().filter_map(|e| Some(format!(", and {} {}: {:.1} % right", e.set.len(), e.what, 100.0 * e.accuracy?))).collect();
         let note = format!(
-            "{} training problems{}, {} held out (another seed, none of the training questions){}; each row is one problem padded to {} characters, and the loss counts only what follows the question. {}{}",
+            "{} training problems{}, {} held out (another seed, none of the training questions){}; each row is one problem, padded to the longest of its batch (at most {} characters), and the loss counts only what follows the question. {}{}",
             self.train.len(),
             if self.params.get("mix")? == "yes" && level > 1 { format!(" of difficulty 1 to {level}") } else { String::new() },
             self.val.len(),
