@@ -1,8 +1,8 @@
 //! Days 23 and 24's training: the GPT on problems of one task, each row one
 //! problem padded to the longest of its batch, the loss on what follows the
 //! question only (padding targets are skipped); AdamW with warm-up and cosine
-//! decay. Every
-//! `eval_every` steps, greedy answers to the held-out problems are scored.
+//! decay. Every `eval_every` steps, greedy answers to the held-out problems
+//! are scored.
 
 use super::decode::greedy;
 use super::{errors_table, same_answer, written_figure, Written};
