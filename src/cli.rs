@@ -236,7 +236,7 @@ fn data(args: &[String]) -> Result<(), String> {
 /// read, are reported by number on stderr and skipped.
 fn eval(args: &[String]) -> Result<(), String> {
     use reasonlab::data::reasoning::from_jsonl;
-    use reasonlab::labs::reason::score::{readable, score, tally};
+    use reasonlab::labs::reason::score::{calls_calculator, readable, score, tally};
     let (mut model, mut data, mut as_json) = (None, None, false);
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -264,7 +264,8 @@ fn eval(args: &[String]) -> Result<(), String> {
     let device = reasonlab::backend::cpu();
     let model = ck.to_model(&device);
     let started = Instant::now();
-    let scored = pollster::block_on(score(&model, &vocab, &problems, &device))?;
+    // A model trained to call the calculator gets it here too.
+    let scored = pollster::block_on(score(&model, &vocab, &problems, calls_calculator(&ck.meta), &device))?;
     let per_sec = scored.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     let (all, by_task, by_level) = tally(&scored);
     if as_json {

@@ -272,6 +272,10 @@ pub struct Tokens {
     pub shade_desc: String,
     /// What a red box means ("the edited character"); empty when none is marked.
     pub mark_desc: String,
+    /// What a green underline means ("a calculator call and its result");
+    /// empty when none is accented.
+    #[serde(default)]
+    pub accent_desc: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -283,12 +287,15 @@ pub struct TokenLine {
     pub shades: Vec<f32>,
     /// Tokens drawn boxed in red: an edit, a wrong guess, the sampled token.
     pub marks: Vec<usize>,
+    /// Tokens underlined in green: a span of another kind (a tool call).
+    #[serde(default)]
+    pub accents: Vec<usize>,
 }
 
 impl TokenLine {
     /// A line of characters, unshaded.
     pub fn chars(label: &str, text: &str) -> Self {
-        TokenLine { label: label.into(), tokens: text.chars().map(String::from).collect(), shades: Vec::new(), marks: Vec::new() }
+        TokenLine { label: label.into(), tokens: text.chars().map(String::from).collect(), shades: Vec::new(), marks: Vec::new(), accents: Vec::new() }
     }
 }
 

@@ -211,9 +211,10 @@ registry! {
     mod positions "positions" => positions::SPEC, |p, d, _| positions::PositionsLab::new(p, d);
     mod anatomy "anatomy" => anatomy::SPEC, anatomy::AnatomyLab::new;
     mod reasoning_data "reasoning-data" => reasoning_data::SPEC, |p, d, _| reasoning_data::ReasoningDataLab::new(p, d);
-    mod reason "gpt-mini" => reason::PLAIN_SPEC, |p, d, f| reason::ReasonLab::new(false, p, d, f);
-    "cot" => reason::COT_SPEC, |p, d, f| reason::ReasonLab::new(true, p, d, f);
+    mod reason "gpt-mini" => reason::PLAIN_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Plain, p, d, f);
+    "cot" => reason::COT_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Cot, p, d, f);
     mod eval "eval" => eval::SPEC, eval::EvalLab::new;
+    "tools" => reason::TOOL_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Tool, p, d, f);
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

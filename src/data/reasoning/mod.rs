@@ -10,6 +10,7 @@
 pub mod arithmetic;
 pub mod calc;
 pub mod logic;
+pub mod tool;
 pub mod word;
 
 use crate::rng::Rng;
@@ -63,6 +64,8 @@ pub struct Spec {
     pub level_b: usize,
     /// Word problems: use the held-out templates (a test set) or never (training).
     pub held_out: bool,
+    /// Word problems: numbers of 5–6 digits (for the calculator) instead of 2 to 20.
+    pub big: bool,
 }
 
 impl Spec {
@@ -76,7 +79,7 @@ impl Spec {
         if !(lo..=hi).contains(&level) {
             return Err(format!("{task} takes a difficulty of {lo} to {hi}, not {level}"));
         }
-        Ok(Spec { task, level, level_b: if task == "mul" { 2.min(level) } else { level }, held_out: false })
+        Ok(Spec { task, level, level_b: if task == "mul" { 2.min(level) } else { level }, held_out: false, big: false })
     }
 
     /// One problem.
@@ -87,7 +90,7 @@ impl Spec {
             "sub" => arithmetic::problem(Op::Sub, self.level, self.level, rng),
             "mul" => arithmetic::problem(Op::Mul, self.level, self.level_b, rng),
             "logic" => logic::problem(self.level, rng),
-            _ => word::problem(self.level, self.held_out, rng),
+            _ => word::problem(self.level, self.held_out, self.big, rng),
         }
     }
 }

@@ -41,12 +41,15 @@ fn pick<'a>(rng: &mut Rng, items: &[&'a str]) -> &'a str {
 }
 
 /// A problem of `ops` operations. With `held_out`, at least one sentence uses
-/// a held-out template; without, none does.
-pub fn problem(ops: usize, held_out: bool, rng: &mut Rng) -> Problem {
+/// a held-out template; without, none does. With `big`, the numbers have 5–6
+/// digits (the calculator's lab): a start of 10,000 to 999,999, amounts of
+/// 1,000 to 99,999, and products up to 3 million (sums a little past).
+pub fn problem(ops: usize, held_out: bool, big: bool, rng: &mut Rng) -> Problem {
     let ops = ops.clamp(1, 6);
     let name = pick(rng, &NAMES);
     let object = pick(rng, &OBJECTS);
-    let start = 2 + rng.below(19);
+    let start = if big { 10_000 + rng.below(990_000) } else { 2 + rng.below(19) };
+    let (amount, most_to_multiply) = if big { ((1_000, 99_000), 1_000_000) } else { ((1, 20), 150) };
     let mut value = start;
     let mut text = format!("{name} has {start} {object}.");
     let mut steps = Vec::new();
@@ -55,16 +58,17 @@ pub fn problem(ops: usize, held_out: bool, rng: &mut Rng) -> Problem {
     for i in 0..ops {
         let allowed: Vec<usize> = (0..TEMPLATES.len())
             .filter(|t| if must == Some(i) { HELD_OUT.contains(t) } else { held_out || !HELD_OUT.contains(t) })
-            // Keep the numbers small: no product past 500, nothing below 0.
-            .filter(|&t| TEMPLATES[t].0 != Op::Mul || value <= 150)
+            // Keep the numbers in bounds: no product past 500 (big: 3
+            // million), nothing below 0.
+            .filter(|&t| TEMPLATES[t].0 != Op::Mul || value <= most_to_multiply)
             .filter(|&t| TEMPLATES[t].0 != Op::Sub || value >= 2)
             .collect();
         let t = allowed[rng.below(allowed.len() as u64) as usize];
         let (op, frame, implied) = TEMPLATES[t];
         let k = match op {
             _ if implied > 0 => implied,
-            Op::Add => 1 + rng.below(20),
-            Op::Sub => 1 + rng.below(value.min(20)),
+            Op::Add => amount.0 + rng.below(amount.1),
+            Op::Sub => 1 + rng.below(value.min(amount.0 - 1 + amount.1)),
             Op::Mul => 2 + rng.below(2),
         };
         let (symbol, next) = match op {
@@ -131,7 +135,7 @@ mod tests {
         for ops in 2..=4 {
             for held_out in [false, true] {
                 for _ in 0..200 {
-                    let p = problem(ops, held_out, &mut rng);
+                    let p = problem(ops, held_out, false, &mut rng);
                     let chain = p.chain.clone().unwrap();
                     let want = solve(&p.question).unwrap_or_else(|| panic!("does not read: {}", p.question));
                     assert_eq!(want.join(";"), chain, "{}", p.question);
@@ -140,6 +144,21 @@ mod tests {
                     let used: Vec<usize> = p.template.unwrap().split(',').map(|t| t.parse().unwrap()).collect();
                     assert_eq!(used.iter().any(|t| HELD_OUT.contains(t)), held_out, "{}", p.question);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn big_numbers_have_five_or_six_digits_and_chains_still_follow() {
+        let mut rng = Rng::new(8);
+        for ops in 1..=4 {
+            for _ in 0..300 {
+                let p = problem(ops, false, true, &mut rng);
+                let start: u64 = p.question.split(' ').nth(2).unwrap().parse().unwrap();
+                assert!((10_000..1_000_000).contains(&start), "{}", p.question);
+                assert_eq!(solve(&p.question).unwrap().join(";"), p.chain.clone().unwrap(), "{}", p.question);
+                let answer: u64 = p.answer.parse().unwrap();
+                assert!(answer < 4_000_000, "{}", p.question);
             }
         }
     }

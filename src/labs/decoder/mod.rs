@@ -132,7 +132,7 @@ impl DecoderView {
         let lines = MODELS
             .iter()
             .zip(&self.samples)
-            .map(|(name, s)| TokenLine { label: format!("{name}: {}…", self.text.concat()), tokens: s.iter().map(|(c, _)| c.clone()).collect(), shades: s.iter().map(|(_, p)| *p).collect(), marks: Vec::new() })
+            .map(|(name, s)| TokenLine { label: format!("{name}: {}…", self.text.concat()), tokens: s.iter().map(|(c, _)| c.clone()).collect(), shades: s.iter().map(|(_, p)| *p).collect(), marks: Vec::new(), accents: Vec::new() })
             .collect();
         let mean = |s: &[(String, f32)]| s.iter().map(|(_, p)| p).sum::<f32>() / s.len().max(1) as f32;
         let caption = if self.samples[0].is_empty() {
@@ -146,7 +146,7 @@ impl DecoderView {
                 mean(&self.samples[1])
             )
         };
-        Figure::new("samples", Plot::Tokens(Tokens { lines, shade_desc: "the model's probability for the character".into(), mark_desc: String::new() }), caption)
+        Figure::new("samples", Plot::Tokens(Tokens { lines, shade_desc: "the model's probability for the character".into(), mark_desc: String::new(), accent_desc: String::new() }), caption)
     }
 }
 

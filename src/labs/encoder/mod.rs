@@ -80,10 +80,10 @@ impl EncoderView {
 
     fn fills(&self) -> Figure {
         let n = self.hidden.len();
-        let mut lines = vec![TokenLine { label: format!("held-out text, {n} characters hidden ({MASK})"), tokens: self.input.clone(), shades: Vec::new(), marks: Vec::new() }];
+        let mut lines = vec![TokenLine { label: format!("held-out text, {n} characters hidden ({MASK})"), tokens: self.input.clone(), shades: Vec::new(), marks: Vec::new(), accents: Vec::new() }];
         for (k, name) in MODELS.iter().enumerate() {
             let guesses = &self.guesses[k];
-            let mut line = TokenLine { label: format!("{name}: {} of {n} right", self.right(k)), tokens: self.input.clone(), shades: vec![0.0; self.input.len()], marks: Vec::new() };
+            let mut line = TokenLine { label: format!("{name}: {} of {n} right", self.right(k)), tokens: self.input.clone(), shades: vec![0.0; self.input.len()], marks: Vec::new(), accents: Vec::new() };
             for &i in &self.hidden {
                 let Some((c, p)) = guesses.get(i) else { continue };
                 line.tokens[i] = c.clone();
@@ -94,7 +94,7 @@ impl EncoderView {
             }
             lines.push(line);
         }
-        lines.push(TokenLine { label: "the original".into(), tokens: self.truth.clone(), shades: Vec::new(), marks: Vec::new() });
+        lines.push(TokenLine { label: "the original".into(), tokens: self.truth.clone(), shades: Vec::new(), marks: Vec::new(), accents: Vec::new() });
         let caption = match self.accuracy {
             [Some(a), Some(b)] => format!(
                 "On this held-out text the bidirectional model fills {} of {n} hidden characters, the causal one {}. Over the whole held-out set: {:.1} % against {:.1} %.",
@@ -105,7 +105,7 @@ impl EncoderView {
             ),
             _ => "The guesses appear after the first snapshot.".into(),
         };
-        let plot = Tokens { lines, shade_desc: "the model's probability for its guess".into(), mark_desc: "a wrong guess".into() };
+        let plot = Tokens { lines, shade_desc: "the model's probability for its guess".into(), mark_desc: "a wrong guess".into(), accent_desc: String::new() };
         Figure::new("fills", Plot::Tokens(plot), caption)
     }
 

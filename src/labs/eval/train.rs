@@ -8,7 +8,7 @@ use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL, MODEL_B};
 use crate::data::reasoning::{from_jsonl, generate, Problem, Spec};
 use crate::event::Snapshot;
-use crate::labs::reason::score::{readable, score};
+use crate::labs::reason::score::{calls_calculator, readable, score};
 use crate::labs::{LocalFuture, Training};
 use crate::models::checkpoint;
 use crate::models::gpt::Gpt;
@@ -17,7 +17,8 @@ use burn::prelude::*;
 use std::collections::BTreeSet;
 
 pub struct EvalLab {
-    models: Vec<(Gpt, CharVocab)>,
+    /// Each model, its characters, and whether it calls the calculator.
+    models: Vec<(Gpt, CharVocab, bool)>,
     problems: Vec<Problem>,
     /// Problems left out: a character outside a model's vocabulary.
     unreadable: usize,
@@ -38,7 +39,7 @@ impl EvalLab {
             let Ok(bytes) = files.get(file) else { continue };
             let info = checkpoint::info(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
             let ck = checkpoint::decode(bytes)?;
-            models.push((ck.to_model(device), CharVocab { chars: ck.vocab.clone() }));
+            models.push((ck.to_model(device), CharVocab { chars: ck.vocab.clone() }, calls_calculator(&ck.meta)));
             let hash = params.get(key)?;
             names.push(format!("{} ({})", info.name, if hash.is_empty() { &info.hash } else { hash }));
         }
@@ -58,7 +59,7 @@ impl EvalLab {
         // Every model must be able to read every problem scored.
         let mut problems = problems;
         let before = problems.len();
-        for (_, vocab) in &models {
+        for (_, vocab, _) in &models {
             problems = readable(problems, vocab).0;
         }
         if problems.is_empty() {
@@ -73,8 +74,8 @@ impl EvalLab {
         if due > self.scored {
             let batch = &self.problems[self.scored..due];
             let started = web_time::Instant::now();
-            for ((model, vocab), column) in self.models.iter().zip(&mut self.view.columns) {
-                for s in score(model, vocab, batch, &self.device).await? {
+            for ((model, vocab, calculator), column) in self.models.iter().zip(&mut self.view.columns) {
+                for s in score(model, vocab, batch, *calculator, &self.device).await? {
                     let group = format!("{} {}", s.task, s.difficulty);
                     column.rows.push((s.question, s.answer, s.output, s.correct, group));
                 }

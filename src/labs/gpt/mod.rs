@@ -114,14 +114,14 @@ impl GptView {
     }
 
     fn sample_figure(&self) -> Figure {
-        let line = TokenLine { label: format!("step {}, temperature {}: “{}”…", self.sample_step, self.temperature, self.prompt), tokens: self.sample.iter().map(|s| s.0.clone()).collect(), shades: self.sample.iter().map(|s| s.1).collect(), marks: Vec::new() };
+        let line = TokenLine { label: format!("step {}, temperature {}: “{}”…", self.sample_step, self.temperature, self.prompt), tokens: self.sample.iter().map(|s| s.0.clone()).collect(), shades: self.sample.iter().map(|s| s.1).collect(), marks: Vec::new(), accents: Vec::new() };
         let caption = if self.sample.is_empty() {
             "The model writes after its first evaluation.".to_string()
         } else {
             let mean = self.sample.iter().map(|s| s.1).sum::<f32>() / self.sample.len() as f32;
             format!("{} characters at step {}, {:.0} characters per second with the KV cache; the mean probability the model gave its own characters: {mean:.2}.", self.sample.len(), self.sample_step, self.sample_tokens_per_sec)
         };
-        Figure::new("sample", Plot::Tokens(Tokens { lines: vec![line], shade_desc: "the model's probability for the character".into(), mark_desc: String::new() }), caption)
+        Figure::new("sample", Plot::Tokens(Tokens { lines: vec![line], shade_desc: "the model's probability for the character".into(), mark_desc: String::new(), accent_desc: String::new() }), caption)
     }
 }
 

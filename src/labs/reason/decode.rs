@@ -2,16 +2,32 @@
 //! time with the KV cache, the most likely character each time, until it has
 //! written its answer line (`=…` and a newline). Prompts of the same length go
 //! as one batch, so a set of arithmetic questions costs one read a character.
+//! A tool (Day 28's calculator) may write characters in the model's place:
+//! after each character the model writes, it sees the row so far and may
+//! return characters to insert, which are fed in as if written.
 
+use crate::data::chars::CharVocab;
+use crate::data::reasoning::tool;
 use crate::models::gpt::{Gpt, KvCache};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use std::collections::BTreeMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Sees a row's characters so far (ids and probabilities) and returns the
+/// ids to insert next, if any.
+pub type Tool<'a> = &'a dyn Fn(&[(i64, f32)]) -> Option<Vec<i64>>;
 
 /// Per prompt, the ids it wrote with their probabilities. `newline` and
 /// `equals` are the ids that end the answer line; at most `max_new`
 /// characters are written, and never past the model's context.
 pub async fn greedy(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: i64, equals: i64, device: &Device) -> Result<Vec<Vec<(i64, f32)>>, String> {
+    greedy_with(model, prompts, max_new, newline, equals, None, device).await
+}
+
+/// `greedy`, with a tool that may insert characters; inserted ones carry
+/// probability 1.
+pub async fn greedy_with(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: i64, equals: i64, tool: Option<Tool<'_>>, device: &Device) -> Result<Vec<Vec<(i64, f32)>>, String> {
     let block = model.mask.dims()[0];
     let mut out = vec![Vec::new(); prompts.len()];
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -26,6 +42,7 @@ pub async fn greedy(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: 
         // Per row: the first id of the line being written, and whether it is done.
         let mut line_first: Vec<Option<i64>> = vec![None; b];
         let mut done = vec![false; b];
+        let mut inserts: Vec<VecDeque<i64>> = vec![VecDeque::new(); b];
         for _ in 0..max_new.min(block.saturating_sub(len)) {
             let logits = model.forward(feed, Some(&mut cache), false).logits; // [b, n, V]
             let [_, n, v] = logits.dims();
@@ -36,12 +53,17 @@ pub async fn greedy(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: 
             let read = read.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
             let mut next = Vec::with_capacity(b);
             for (r, pair) in read.chunks(2).enumerate() {
-                let id = pair[0] as i64;
+                // An inserted character takes the place of the model's guess.
+                let inserted = inserts[r].pop_front();
+                let id = inserted.unwrap_or(pair[0] as i64);
                 next.push(id);
                 if done[r] {
                     continue;
                 }
-                out[rows[r]].push((id, pair[1]));
+                out[rows[r]].push((id, if inserted.is_some() { 1.0 } else { pair[1] }));
+                if let (None, Some(tool)) = (inserted, tool) {
+                    inserts[r].extend(tool(&out[rows[r]]).unwrap_or_default());
+                }
                 if id == newline {
                     done[r] = line_first[r] == Some(equals);
                     line_first[r] = None;
@@ -56,4 +78,34 @@ pub async fn greedy(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: 
         }
     }
     Ok(out)
+}
+
+/// Day 28's calculator as a tool: when a row has just closed a call, the ids
+/// of its result, or of `?` when the call is refused. It counts both.
+pub struct Calculator<'a> {
+    vocab: &'a CharVocab,
+    close: Option<i64>,
+    pub calls: Cell<usize>,
+    pub refused: Cell<usize>,
+}
+
+impl<'a> Calculator<'a> {
+    pub fn new(vocab: &'a CharVocab) -> Self {
+        Calculator { vocab, close: vocab.encode(">").first().map(|&i| i as i64), calls: Cell::new(0), refused: Cell::new(0) }
+    }
+
+    pub fn answer(&self, row: &[(i64, f32)]) -> Option<Vec<i64>> {
+        // Only a `>` can close a call: other characters cost nothing.
+        if row.last().map(|r| r.0) != self.close {
+            return None;
+        }
+        let written: String = row.iter().filter_map(|&(i, _)| self.vocab.chars.get(i as usize)).collect();
+        let result = tool::after_call(&written)?;
+        self.calls.set(self.calls.get() + 1);
+        let text = result.unwrap_or_else(|_| {
+            self.refused.set(self.refused.get() + 1);
+            tool::REFUSED.to_string()
+        });
+        Some(self.vocab.encode(&text).into_iter().map(i64::from).collect())
+    }
 }

@@ -2,10 +2,11 @@
 //! → answer only (the "plain" model); `cot` learns question → chain →
 //! answer, from scratch or from a kept model. Both are scored by exact match
 //! on held-out problems (another seed, no training question), with greedy
-//! decoding; `cot`'s chains are checked step by step.
+//! decoding; `cot`'s chains are checked step by step. `tools` (Day 28)
+//! learns chains that call a calculator.
 
 use crate::backend::Workload;
-use crate::data::reasoning::TASKS;
+use crate::data::reasoning::{tool, TASKS};
 use crate::figure::{FigureSpec, Table, TokenLine, Tokens};
 use crate::labs::{no_data, LabSpec, Preset};
 use crate::settings::{Kind, Setting};
@@ -15,15 +16,28 @@ pub mod decode;
 #[cfg(feature = "engine")]
 pub mod score;
 #[cfg(feature = "engine")]
+mod rows;
+#[cfg(feature = "engine")]
 mod train;
 #[cfg(feature = "engine")]
 pub use train::ReasonLab;
 
-const fn settings(steps: &'static str) -> [Setting; 16] {
+/// What a model learns to write after the question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The answer straight away (GPT-mini).
+    Plain,
+    /// The chain, then the answer (CoT).
+    Cot,
+    /// The chain with calculator calls, then the answer (tools).
+    Tool,
+}
+
+const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'static str, steps: &'static str) -> [Setting; 16] {
     [
         Setting { key: "model", label: "Model", help: "A model kept in this browser to start from (its content hash); empty: a new one.", kind: Kind::Text { max: 64 }, default: "" },
-        Setting { key: "task", label: "Task", help: "add, sub, mul: arithmetic; logic: rule chains; word: word problems.", kind: Kind::Choice(&TASKS), default: "add" },
-        Setting { key: "level", label: "Difficulty", help: "Digits (add, sub; mul: the first number, times 2 digits), hops (logic) or operations (word).", kind: Kind::Int { min: 1, max: 6 }, default: "2" },
+        Setting { key: "task", label: "Task", help: "add, sub, mul: arithmetic; logic: rule chains; word: word problems.", kind: Kind::Choice(tasks), default: task },
+        Setting { key: "level", label: "Difficulty", help: "Digits (add, sub; mul: the first number, times 2 digits), hops (logic) or operations (word).", kind: Kind::Int { min: 1, max: 6 }, default: level },
         Setting { key: "mix", label: "Easier ones too", help: "yes: train on every difficulty from 1 up to Difficulty, in equal shares (the held-out problems stay at Difficulty).", kind: Kind::Choice(&["no", "yes"]), default: "no" },
         Setting { key: "test_level", label: "Also test at", help: "Another difficulty scored on held-out problems too, e.g. longer chains than any trained (0: none). Metric test_accuracy.", kind: Kind::Int { min: 0, max: 8 }, default: "0" },
         Setting { key: "train_n", label: "Training problems", help: "Distinct problems generated for training.", kind: Kind::Int { min: 10, max: 200_000 }, default: "5000" },
@@ -40,8 +54,9 @@ const fn settings(steps: &'static str) -> [Setting; 16] {
     ]
 }
 
-static PLAIN_SETTINGS: [Setting; 16] = settings("1500");
-static COT_SETTINGS: [Setting; 16] = settings("1500");
+static PLAIN_SETTINGS: [Setting; 16] = settings(&TASKS, "add", "2", "1500");
+static COT_SETTINGS: [Setting; 16] = settings(&TASKS, "add", "2", "1500");
+static TOOL_SETTINGS: [Setting; 16] = settings(&tool::TASKS, "mul", "4", "800");
 
 const FIGURES: &[FigureSpec] = &[
     FigureSpec::curve("train_loss", "Training loss (on the tokens after the question)"),
@@ -79,6 +94,24 @@ pub static PLAIN_SPEC: LabSpec = LabSpec {
     live: &["shown"],
 };
 
+const TOOL_PRESETS: &[Preset] = &[
+    Preset { name: "4-digit × 4-digit multiplication", values: &[("task", "mul"), ("level", "4"), ("steps", "800")] },
+    Preset { name: "Word problems with 5–6-digit numbers", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("train_n", "20000"), ("steps", "1500"), ("eval_every", "500")] },
+];
+
+pub static TOOL_SPEC: LabSpec = LabSpec {
+    intro: &[
+        "A calculator for the model: instead of working a step out, it writes the step as a call, `<calc>3471*5893</calc>`. Writing pauses there; the runtime evaluates what is between the tags with a small evaluator of its own (numbers, + − × ÷ and brackets, nothing else; anything else is refused and the chain goes on with `?`) and writes the result after the call. Those characters are the calculator's, so the training loss leaves them out: the model learns when to call and what to ask, never the arithmetic.",
+        "The problems are ones a model this small cannot work out itself: 4-digit × 4-digit products, and word problems whose numbers have 5–6 digits. Beside the score with the calculator stands the same model with it switched off, writing every result itself. The chain view underlines each call and its result in green.",
+    ],
+    settings: &TOOL_SETTINGS,
+    presets: TOOL_PRESETS,
+    workload: Workload::Large,
+    figures: FIGURES,
+    data: no_data,
+    live: &["shown"],
+};
+
 pub static COT_SPEC: LabSpec = LabSpec {
     intro: &[
         "Chain of thought: the same GPT trained to write its working before the answer: question, then the chain of small steps, then `=` and the answer. Each step is one the model can take in one go (one digit and its carry), and each step's output is input to the next, so the whole computation is spread over many positions instead of squeezed into a few blocks.",
@@ -104,6 +137,8 @@ pub struct Written {
     pub correct: bool,
     /// Per step of the written chain: whether it checks (CoT only).
     pub steps: Vec<(String, bool)>,
+    /// Calculator calls with their results (tools only).
+    pub calls: Vec<std::ops::Range<usize>>,
 }
 
 impl Written {
@@ -123,13 +158,14 @@ impl Written {
             tokens: self.chars.iter().map(|(c, _)| crate::labs::sampling::visible(&c.to_string())).collect(),
             shades: self.chars.iter().map(|(_, p)| *p).collect(),
             marks,
+            accents: self.calls.iter().flat_map(|r| r.clone()).collect(),
         }
     }
 }
 
 /// The written problems as a figure, and the wrong ones as a table.
 pub fn written_figure(written: &[Written]) -> Tokens {
-    Tokens { lines: written.iter().map(Written::line).collect(), shade_desc: "the model's probability for the character".into(), mark_desc: "a step that does not check".into() }
+    Tokens { lines: written.iter().map(Written::line).collect(), shade_desc: "the model's probability for the character".into(), mark_desc: "a step that does not check".into(), accent_desc: if written.iter().any(|w| !w.calls.is_empty()) { "a calculator call and the result it wrote".into() } else { String::new() } }
 }
 
 pub fn errors_table(wrong: &[(String, String, String)]) -> Table {

@@ -1,7 +1,7 @@
 //! Exact-match scoring of a model on any problem set (`reasonlab eval`, and
 //! the eval lab): greedy answers, compared after trimming, numbers as numbers.
 
-use super::decode::greedy;
+use super::decode::{greedy_with, Calculator};
 use super::same_answer;
 use crate::data::chars::CharVocab;
 use crate::data::reasoning::Problem;
@@ -48,13 +48,21 @@ pub fn readable(problems: Vec<Problem>, vocab: &CharVocab) -> (Vec<Problem>, Vec
     (ok, bad)
 }
 
-/// Greedy answers to every problem, in order.
-pub async fn score(model: &Gpt, vocab: &CharVocab, problems: &[Problem], device: &Device) -> Result<Vec<Scored>, String> {
+/// Whether a model file's model calls the calculator: one the `tools` lab trained.
+pub fn calls_calculator(meta: &BTreeMap<String, String>) -> bool {
+    meta.get("lab").is_some_and(|l| l == "tools")
+}
+
+/// Greedy answers to every problem, in order; with `calculator`, each call
+/// the model writes is answered by the calculator.
+pub async fn score(model: &Gpt, vocab: &CharVocab, problems: &[Problem], calculator: bool, device: &Device) -> Result<Vec<Scored>, String> {
     let id = |c: &str| vocab.encode(c).first().map(|&i| i as i64).ok_or("the model's vocabulary has no newline or =");
     let (newline, equals) = (id("\n")?, id("=")?);
     let prompts: Vec<Vec<i64>> = problems.iter().map(|p| vocab.encode(&format!("{}\n", p.question)).into_iter().map(i64::from).collect()).collect();
     let block = model.mask.dims()[0];
-    let outputs = greedy(model, &prompts, block, newline, equals, device).await?;
+    let calc = Calculator::new(vocab);
+    let tool = |row: &[(i64, f32)]| calc.answer(row);
+    let outputs = greedy_with(model, &prompts, block, newline, equals, calculator.then_some(&tool as _), device).await?;
     Ok(problems
         .iter()
         .zip(outputs)

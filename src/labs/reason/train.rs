@@ -2,13 +2,16 @@
 //! problem padded to the longest of its batch, the loss on what follows the
 //! question only (padding targets are skipped); AdamW with warm-up and cosine
 //! decay. Every `eval_every` steps, greedy answers to the held-out problems
-//! are scored.
+//! are scored. Day 28's `tools` trains the same way on chains that call a
+//! calculator, with the calculator's results left out of the loss, and writes
+//! with the calculator answering each call (and, to compare, without it).
 
-use super::decode::greedy;
-use super::{errors_table, same_answer, written_figure, Written};
+use super::decode::{greedy_with, Calculator};
+use super::rows::{batch, row_text, Row};
+use super::{errors_table, same_answer, written_figure, Format, Written};
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL, RESUME};
-use crate::data::reasoning::{check_chain, generate, text, vocab, Problem, Spec, PAD};
+use crate::data::reasoning::{check_chain, generate, tool, vocab, Problem, Spec, PAD};
 use crate::event::{Series, Snapshot};
 use crate::figure::{Figure, Plot};
 use crate::labs::gpt::learning_rate;
@@ -36,14 +39,24 @@ const WRITTEN: usize = 3;
 /// How many wrong answers the table lists.
 const WRONG: usize = 12;
 
+/// What one pass of writing a set found.
+struct Answers {
+    written: Vec<Written>,
+    /// The share of checked steps that check (chains only).
+    step_accuracy: Option<f64>,
+    /// Calls made and calls refused (with the calculator).
+    calls: (usize, usize),
+}
+
 pub struct ReasonLab {
+    format: Format,
+    /// Whether the model writes a chain (CoT and tools).
     cot: bool,
     lab: &'static str,
     params: Params,
     config: GptConfig,
     vocab: CharVocab,
-    /// Training rows: every problem's ids, and where its question ends.
-    train: Vec<(Vec<i64>, usize)>,
+    train: Vec<Row>,
     val: Vec<Problem>,
     /// More held-out sets, each scored beside `val`: another difficulty
     /// (`test_level`), and for word problems the held-out sentence templates.
@@ -62,6 +75,10 @@ pub struct ReasonLab {
     train_loss: Option<f32>,
     accuracy: Option<f64>,
     step_accuracy: Option<f64>,
+    /// Tools: the share of calls the calculator could evaluate, and the
+    /// accuracy of the same model writing its own results.
+    calls_parsed: Option<f64>,
+    no_tool_accuracy: Option<f64>,
     last_eval: Option<usize>,
     all_written: Vec<Written>,
     /// The written problems changed (an evaluation, another problem shown):
@@ -74,17 +91,25 @@ pub struct ReasonLab {
 }
 
 impl ReasonLab {
-    pub fn new(cot: bool, params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
+    pub fn new(format: Format, params: &Params, device: &Device, files: &DataFiles) -> Result<Self, String> {
         let seed = params.u64("seed")?;
         device.seed(seed);
-        let spec = Spec::new(params.get("task")?, params.usize("level")?)?;
+        let mut spec = Spec::new(params.get("task")?, params.usize("level")?)?;
+        if format == Format::Tool {
+            if !tool::TASKS.contains(&spec.task) {
+                return Err(format!("The calculator has nothing to compute in {} problems: pick one of {}.", spec.task, tool::TASKS.join(", ")));
+            }
+            // Operands the model could not multiply itself: both of `level`
+            // digits, and word problems with 5–6-digit numbers.
+            (spec.level_b, spec.big) = (spec.level, true);
+        }
         // With `mix`, every difficulty up to the chosen one, in equal shares.
         let levels = if params.get("mix")? == "yes" { 1..=spec.level } else { spec.level..=spec.level };
         let (n, share) = (params.usize("train_n")?, levels.clone().count());
         let mut train = Vec::new();
         let mut exclude = BTreeSet::new();
         for (i, level) in levels.enumerate() {
-            let part = generate(&Spec::new(spec.task, level)?, n / share + (i < n % share) as usize, seed.wrapping_add(i as u64 * 7_919), &exclude);
+            let part = generate(&Spec { level, level_b: spec.level_b.min(level), ..spec }, n / share + (i < n % share) as usize, seed.wrapping_add(i as u64 * 7_919), &exclude);
             exclude.extend(part.iter().map(|p| p.question.clone()));
             train.extend(part);
         }
@@ -96,15 +121,15 @@ impl ReasonLab {
             extra.push(Extra { metric: "template_accuracy", what: "with a sentence template never trained".into(), set, accuracy: None });
         }
         if let level @ 1.. = params.usize("test_level")? {
-            let set = generate(&Spec::new(spec.task, level)?, eval_n, seed.wrapping_add(2_000), &exclude);
+            let set = generate(&Spec { level, level_b: spec.level_b.min(level), ..spec }, eval_n, seed.wrapping_add(2_000), &exclude);
             extra.push(Extra { metric: "test_accuracy", what: format!("of difficulty {level}"), set, accuracy: None });
         }
         let vocab = vocab();
-        let encode = |s: &str| vocab.encode(s).into_iter().map(i64::from).collect::<Vec<_>>();
-        let rows: Vec<(Vec<i64>, usize)> = train.iter().map(|p| (encode(&text(p, cot)), p.question.chars().count() + 1)).collect();
-        // Both labs make room for the chain, so that a GPT-mini can go on to
-        // learn chains (and both have the same parameters).
-        let longest = train.iter().chain(&val).chain(extra.iter().flat_map(|e| &e.set)).map(|p| text(p, true).chars().count()).max().unwrap_or(8);
+        let rows: Vec<Row> = train.iter().map(|p| Row::new(format, p, &vocab)).collect();
+        // GPT-mini makes room for the chain, so that it can go on to learn
+        // chains (and both labs have the same parameters).
+        let room = if format == Format::Tool { Format::Tool } else { Format::Cot };
+        let longest = train.iter().chain(&val).chain(extra.iter().flat_map(|e| &e.set)).map(|p| row_text(room, p).chars().count()).max().unwrap_or(8);
         let plain = device.clone();
         let device = device.clone().autodiff();
         // A checkpoint of this very run (the page's resume) goes on at its step.
@@ -136,8 +161,13 @@ impl ReasonLab {
             }
         };
         Ok(Self {
-            cot,
-            lab: if cot { "cot" } else { "gpt-mini" },
+            format,
+            cot: format != Format::Plain,
+            lab: match format {
+                Format::Plain => "gpt-mini",
+                Format::Cot => "cot",
+                Format::Tool => "tools",
+            },
             params: params.clone(),
             block: config.block_size,
             config,
@@ -158,6 +188,8 @@ impl ReasonLab {
             train_loss: None,
             accuracy: None,
             step_accuracy: None,
+            calls_parsed: None,
+            no_tool_accuracy: None,
             last_eval: None,
             all_written: Vec::new(),
             redraw: false,
@@ -171,35 +203,15 @@ impl ReasonLab {
         self.model.as_ref().expect("the model is present between steps")
     }
 
-    /// A batch of rows as inputs and targets [B, T]: targets before the
-    /// question's end and past the problem's end are padding, which the loss
-    /// skips. T is the longest row's, rounded up to a multiple of 8: rows of
-    /// easier problems (`mix`) cost no more than they need.
-    fn batch(&mut self) -> (Vec<i64>, Vec<i64>, usize) {
-        let rows: Vec<usize> = (0..self.batch).map(|_| self.rng.below(self.train.len() as u64) as usize).collect();
-        // The last character of a row is input to nothing: it has no target.
-        let longest = rows.iter().map(|&r| self.train[r].0.len() - 1).max().unwrap_or(1);
-        let t = (longest.div_ceil(8) * 8).clamp(8, self.block);
-        let (mut x, mut y) = (vec![PAD as i64; self.batch * t], vec![PAD as i64; self.batch * t]);
-        for (b, &r) in rows.iter().enumerate() {
-            let (ids, question) = &self.train[r];
-            for i in 0..ids.len().min(t) {
-                x[b * t + i] = ids[i];
-                if i + 1 < ids.len() && i + 1 >= *question {
-                    y[b * t + i] = ids[i + 1];
-                }
-            }
-        }
-        (x, y, t)
-    }
-
-    /// Greedy answers to a set of problems: each as written, and the share of
-    /// checked steps that check (CoT only).
-    async fn answer(&self, set: &[Problem]) -> Result<(Vec<Written>, Option<f64>), String> {
+    /// Greedy answers to a set of problems, with the calculator answering
+    /// calls when `calculator` is set.
+    async fn answer(&self, set: &[Problem], calculator: bool) -> Result<Answers, String> {
         let model = self.model().valid();
         let id = |c: &str| self.vocab.encode(c)[0] as i64;
         let prompts: Vec<Vec<i64>> = set.iter().map(|p| self.vocab.encode(&format!("{}\n", p.question)).into_iter().map(i64::from).collect()).collect();
-        let outputs = greedy(&model, &prompts, self.block, id("\n"), id("="), &self.plain).await?;
+        let calculator_ = Calculator::new(&self.vocab);
+        let calc = |row: &[(i64, f32)]| calculator_.answer(row);
+        let outputs = greedy_with(&model, &prompts, self.block, id("\n"), id("="), calculator.then_some(&calc as _), &self.plain).await?;
         let (mut steps_ok, mut steps_all) = (0, 0);
         let mut all = Vec::new();
         for (p, out) in set.iter().zip(outputs) {
@@ -210,26 +222,37 @@ impl ReasonLab {
             let mut steps = Vec::new();
             if self.cot {
                 let chain = written.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("");
-                let marks = check_chain(&p.task, &p.question, chain).unwrap_or_default();
+                let marks = if self.format == Format::Tool { tool::check_chain(&p.task, &p.question, chain) } else { check_chain(&p.task, &p.question, chain).unwrap_or_default() };
                 steps = chain.split(';').map(String::from).zip(marks).collect();
                 steps_ok += steps.iter().filter(|s| s.1).count();
-                steps_all += p.chain.as_deref().map_or(0, |c| c.split(';').count()).max(steps.len());
+                let want = if self.format == Format::Tool { tool::chain(p) } else { p.chain.clone() };
+                steps_all += want.map_or(0, |c| c.split(';').count()).max(steps.len());
             }
-            all.push(Written { question: p.question.clone(), expected: p.answer.clone(), chars, answer, correct, steps });
+            let calls = if calculator { tool::calls(&written) } else { Vec::new() };
+            all.push(Written { question: p.question.clone(), expected: p.answer.clone(), chars, answer, correct, steps, calls });
         }
-        Ok((all, self.cot.then(|| steps_ok as f64 / steps_all.max(1) as f64)))
+        Ok(Answers { written: all, step_accuracy: self.cot.then(|| steps_ok as f64 / steps_all.max(1) as f64), calls: (calculator_.calls.get(), calculator_.refused.get()) })
     }
 
     /// The held-out problems (and the extra sets), scored.
     async fn evaluate(&mut self) -> Result<(), String> {
         let share = |w: &[Written]| w.iter().filter(|w| w.correct).count() as f64 / w.len().max(1) as f64;
-        let (written, step_accuracy) = self.answer(&self.val).await?;
-        self.accuracy = Some(share(&written));
-        self.step_accuracy = step_accuracy;
-        self.all_written = written;
+        let tool = self.format == Format::Tool;
+        let answers = self.answer(&self.val, tool).await?;
+        self.accuracy = Some(share(&answers.written));
+        self.step_accuracy = answers.step_accuracy;
+        self.all_written = answers.written;
+        let mut calls = answers.calls;
         for i in 0..self.extra.len() {
-            let (written, _) = self.answer(&self.extra[i].set).await?;
-            self.extra[i].accuracy = Some(share(&written));
+            let answers = self.answer(&self.extra[i].set, tool).await?;
+            self.extra[i].accuracy = Some(share(&answers.written));
+            calls = (calls.0 + answers.calls.0, calls.1 + answers.calls.1);
+        }
+        if tool {
+            self.calls_parsed = (calls.0 > 0).then(|| 1.0 - calls.1 as f64 / calls.0 as f64);
+            // The same model, the calculator switched off: it must write each
+            // result itself, characters it was never trained to write.
+            self.no_tool_accuracy = Some(share(&self.answer(&self.val, false).await?.written));
         }
         self.last_eval = Some(self.step);
         self.redraw = true;
@@ -253,6 +276,8 @@ impl ReasonLab {
         metrics.extend(self.accuracy.map(|a| ("accuracy".to_string(), a)));
         metrics.extend(self.step_accuracy.map(|a| ("step_accuracy".to_string(), a)));
         metrics.extend(self.extra.iter().filter_map(|e| Some((e.metric.to_string(), e.accuracy?))));
+        metrics.extend(self.no_tool_accuracy.map(|a| ("no_tool_accuracy".to_string(), a)));
+        metrics.extend(self.calls_parsed.map(|a| ("calls_parsed".to_string(), a)));
         metrics.push(("params".into(), self.model().num_params() as f64));
         metrics.push(("context".into(), self.block as f64));
         let level = self.params.usize("level")?;
@@ -264,7 +289,15 @@ impl ReasonLab {
             self.val.len(),
             extra,
             self.block,
-            if self.cot { "The model writes its chain, then the answer." } else { "The model writes the answer straight away." },
+            match self.format {
+                Format::Plain => "The model writes the answer straight away.".to_string(),
+                Format::Cot => "The model writes its chain, then the answer.".to_string(),
+                Format::Tool => format!(
+                    "The model writes its chain with calls, then the answer; the calculator writes each call's result (left out of the loss){}{}.",
+                    self.calls_parsed.map(|c| format!("; {:.1} % of calls evaluated", 100.0 * c)).unwrap_or_default(),
+                    self.no_tool_accuracy.map(|a| format!("; switched off, the same model gets {:.1} % right", 100.0 * a)).unwrap_or_default()
+                ),
+            },
             if self.loaded { format!(" Started from a kept model ({} × {}: blocks × width).", self.config.n_layer, self.config.n_embd) } else { String::new() }
         );
         let figures = if std::mem::take(&mut self.redraw) { self.figures() } else { Vec::new() };
@@ -292,7 +325,8 @@ impl Training for ReasonLab {
     /// One step: a batch of problems → forward → loss after the question →
     /// backward → gradients → AdamW at this step's learning rate.
     fn step(&mut self) {
-        let (x, y, t) = self.batch();
+        let picks: Vec<usize> = (0..self.batch).map(|_| self.rng.below(self.train.len() as u64) as usize).collect();
+        let (x, y, t) = batch(&self.train, &picks, self.block);
         let shape = [self.batch, t];
         let x = Tensor::<2, Int>::from_data(TensorData::new(x, shape), &self.device); // [B, T]
         let y = Tensor::<2, Int>::from_data(TensorData::new(y, shape), &self.device); // [B, T]

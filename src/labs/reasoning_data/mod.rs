@@ -81,7 +81,7 @@ impl DataView {
         let Some(p) = self.shown() else { return Figure::empty("tokens", "No problem to show.") };
         let v = vocab();
         let full = text(p, true);
-        let line = |label: &str, s: &str| TokenLine { label: label.into(), tokens: s.chars().map(|c| visible(&c.to_string())).collect(), shades: Vec::new(), marks: Vec::new() };
+        let line = |label: &str, s: &str| TokenLine { label: label.into(), tokens: s.chars().map(|c| visible(&c.to_string())).collect(), shades: Vec::new(), marks: Vec::new(), accents: Vec::new() };
         let chain = p.chain.clone().unwrap_or_default();
         let lines = vec![line("question", &format!("{}\n", p.question)), line("chain", &format!("{chain}\n")), line("answer", &format!("={}\n", p.answer))];
         let ids: Vec<String> = v.encode(&full).iter().take(24).map(u32::to_string).collect();
@@ -93,7 +93,7 @@ impl DataView {
             v.len() - 2,
             ids.join(" ")
         );
-        Figure::new("tokens", Plot::Tokens(Tokens { lines, shade_desc: String::new(), mark_desc: String::new() }), caption)
+        Figure::new("tokens", Plot::Tokens(Tokens { lines, shade_desc: String::new(), mark_desc: String::new(), accent_desc: String::new() }), caption)
     }
 
     fn checker(&self) -> Figure {
@@ -103,7 +103,7 @@ impl DataView {
             let steps: Vec<String> = chain.split(';').map(String::from).collect();
             let marks = check_chain(&p.task, &p.question, chain).unwrap_or_default();
             let wrong: Vec<usize> = marks.iter().enumerate().filter(|(_, ok)| !**ok).map(|(i, _)| i).collect();
-            TokenLine { label: label.into(), shades: marks.iter().map(|&ok| if ok { 1.0 } else { 0.15 }).collect(), tokens: steps, marks: wrong }
+            TokenLine { label: label.into(), shades: marks.iter().map(|&ok| if ok { 1.0 } else { 0.15 }).collect(), tokens: steps, marks: wrong, accents: Vec::new() }
         };
         let marks = check_chain(&p.task, &p.question, bad).unwrap_or_default();
         let first = first_wrong(&marks);
@@ -112,7 +112,7 @@ impl DataView {
             None => "The changed copy happens to check: pick another problem.".into(),
         };
         let lines = vec![step_line("generated", &chain), step_line("corrupted", bad)];
-        Figure::new("checker", Plot::Tokens(Tokens { lines, shade_desc: "dark: the step checks; pale: it does not".into(), mark_desc: "a wrong step".into() }), caption)
+        Figure::new("checker", Plot::Tokens(Tokens { lines, shade_desc: "dark: the step checks; pale: it does not".into(), mark_desc: "a wrong step".into(), accent_desc: String::new() }), caption)
     }
 
     fn download(&self) -> Figure {

@@ -159,9 +159,9 @@ impl SamplingView {
     fn generation(&self) -> Figure {
         let s = &self.yours;
         let shades = s.nll.iter().map(|v| (-v).exp()).collect();
-        let line = TokenLine { label: format!("{}: “{}”…", s.strategy.unwrap_or(Strategy::GREEDY).describe(), self.prompt), tokens: s.text.clone(), shades, marks: vec![self.at.min(s.text.len() - 1)] };
+        let line = TokenLine { label: format!("{}: “{}”…", s.strategy.unwrap_or(Strategy::GREEDY).describe(), self.prompt), tokens: s.text.clone(), shades, marks: vec![self.at.min(s.text.len() - 1)], accents: Vec::new() };
         let caption = format!("{} characters; distinct-2 {:.3}, self-NLL {:.3} nats per character. The boxed character is the inspected step.", s.text.len(), s.distinct_2(), s.self_nll());
-        Figure::new("generation", Plot::Tokens(Tokens { lines: vec![line], shade_desc: "the model's probability for the character (temperature 1)".into(), mark_desc: "the inspected step".into() }), caption)
+        Figure::new("generation", Plot::Tokens(Tokens { lines: vec![line], shade_desc: "the model's probability for the character (temperature 1)".into(), mark_desc: "the inspected step".into(), accent_desc: String::new() }), caption)
     }
 
     fn strategies(&self) -> Figure {

@@ -1,8 +1,12 @@
 //! Lines of text token by token: each line's label, then its tokens in a
 //! monospace font on a background shaded by the token's value (white at 0,
-//! blue at 1), marked tokens boxed in red. Long lines wrap.
+//! blue at 1), marked tokens boxed in red, accented ones underlined in green.
+//! Long lines wrap.
 
 use super::{BLUE, GREY};
+
+/// The accent: a green underline that stays visible on the darkest shade.
+const ACCENT: RGBColor = RGBColor(0, 150, 70);
 use crate::figure::Tokens;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -47,6 +51,9 @@ pub fn draw(canvas: &HtmlCanvasElement, fig: &Tokens) {
             if l.marks.contains(&i) {
                 let _ = root.draw(&Rectangle::new([(x, y), (x + tw, y + line - 2)], RED.stroke_width(2)));
             }
+            if l.accents.contains(&i) {
+                let _ = root.draw(&Rectangle::new([(x, y + line - 4), (x + tw, y + line - 1)], ACCENT.filled()));
+            }
             let _ = root.draw(&Text::new(shown, (x, y + 1), font.clone().color(&BLACK)));
             x += tw;
         }
@@ -62,7 +69,13 @@ pub fn draw(canvas: &HtmlCanvasElement, fig: &Tokens) {
     }
     if !fig.mark_desc.is_empty() {
         let _ = root.draw(&Rectangle::new([(x, h - 16), (x + 16, h - 4)], RED.stroke_width(2)));
-        let _ = root.draw(&Text::new(format!("= {}", fig.mark_desc), (x + 20, h - 17), label_font.color(&GREY)));
+        let text = format!("= {}", fig.mark_desc);
+        let _ = root.draw(&Text::new(text.clone(), (x + 20, h - 17), label_font.clone().color(&GREY)));
+        x += 40 + 7 * text.chars().count() as i32;
+    }
+    if !fig.accent_desc.is_empty() {
+        let _ = root.draw(&Rectangle::new([(x, h - 7), (x + 16, h - 4)], ACCENT.filled()));
+        let _ = root.draw(&Text::new(format!("= {}", fig.accent_desc), (x + 20, h - 17), label_font.color(&GREY)));
     }
     let _ = root.present();
 }

@@ -1,0 +1,97 @@
+//! Training rows for days 23, 24 and 28: one problem a row, as the lab's
+//! format writes it, and batches of them as inputs and targets with the
+//! positions the loss must skip set to padding.
+
+use super::Format;
+use crate::data::chars::CharVocab;
+use crate::data::reasoning::{text, tool, Problem, PAD};
+use std::ops::Range;
+
+/// A training problem as ids, where its question ends (in characters, with
+/// its newline), and the character ranges a calculator wrote.
+pub struct Row {
+    pub ids: Vec<i64>,
+    pub question: usize,
+    pub inserted: Vec<Range<usize>>,
+}
+
+/// The text a format learns for a problem.
+pub fn row_text(format: Format, p: &Problem) -> String {
+    match format {
+        Format::Tool => tool::text(p).unwrap_or_else(|| text(p, true)),
+        _ => text(p, format == Format::Cot),
+    }
+}
+
+impl Row {
+    pub fn new(format: Format, p: &Problem, vocab: &CharVocab) -> Self {
+        let text = row_text(format, p);
+        let inserted = if format == Format::Tool { tool::results(&text) } else { Vec::new() };
+        let ids = vocab.encode(&text).into_iter().map(i64::from).collect();
+        Row { ids, question: p.question.chars().count() + 1, inserted }
+    }
+}
+
+/// Rows `picks` as inputs and targets [B, T], B = `picks.len()`. Targets
+/// before the question's end, past the problem's end, and on what the
+/// calculator wrote are padding, which the loss skips. T is the longest row's,
+/// rounded up to a multiple of 8 and at most `block`: rows of easier problems
+/// (`mix`) cost no more than they need.
+pub fn batch(rows: &[Row], picks: &[usize], block: usize) -> (Vec<i64>, Vec<i64>, usize) {
+    // The last character of a row is input to nothing: it has no target.
+    let longest = picks.iter().map(|&r| rows[r].ids.len() - 1).max().unwrap_or(1);
+    let t = (longest.div_ceil(8) * 8).clamp(8, block);
+    let (mut x, mut y) = (vec![PAD as i64; picks.len() * t], vec![PAD as i64; picks.len() * t]);
+    for (b, &r) in picks.iter().enumerate() {
+        let Row { ids, question, inserted } = &rows[r];
+        for i in 0..ids.len().min(t) {
+            x[b * t + i] = ids[i];
+            // Target i is character i + 1.
+            let scored = i + 1 < ids.len() && i + 1 >= *question && !inserted.iter().any(|s| s.contains(&(i + 1)));
+            if scored {
+                y[b * t + i] = ids[i + 1];
+            }
+        }
+    }
+    (x, y, t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::reasoning::vocab;
+
+    fn problem(question: &str, chain: &str, answer: &str) -> Problem {
+        Problem { question: question.into(), chain: Some(chain.into()), answer: answer.into(), task: "word".into(), difficulty: "2".into(), template: None }
+    }
+
+    /// The characters whose prediction the loss scores, as a string.
+    fn scored(format: Format, p: &Problem) -> String {
+        let v = vocab();
+        let rows = [Row::new(format, p, &v)];
+        let (_, y, _) = batch(&rows, &[0], 512);
+        y.iter().filter(|&&id| id != PAD as i64).map(|&id| v.chars[id as usize]).collect()
+    }
+
+    #[test]
+    fn the_loss_skips_the_question_and_what_the_calculator_wrote() {
+        let p = problem("Ann has 15000 pens. Ann buys 3000 more. Ann gives 2000 away. How many pens does Ann have?", "15000+3000=18000;18000-2000=16000", "16000");
+        assert_eq!(scored(Format::Plain, &p), "=16000\n");
+        assert_eq!(scored(Format::Cot, &p), "15000+3000=18000;18000-2000=16000\n=16000\n");
+        // Each result is the calculator's; the `;` or newline after it is the model's.
+        assert_eq!(scored(Format::Tool, &p), "<calc>15000+3000</calc>;<calc>18000-2000</calc>\n=16000\n");
+    }
+
+    #[test]
+    fn a_batch_is_as_long_as_its_longest_row_rounded_to_eight() {
+        let v = vocab();
+        let short = Row::new(Format::Cot, &problem("Q", "1+1=2", "2"), &v);
+        let long = Row::new(Format::Cot, &problem("Q", "1+1=2;2+2=4;4+4=8", "8"), &v);
+        let rows = [short, long];
+        assert_eq!(batch(&rows, &[0, 0], 512).2, 16, "{} characters", rows[0].ids.len());
+        let (x, _, t) = batch(&rows, &[0, 1], 512);
+        assert_eq!(t, 24);
+        assert_eq!(x.len(), 48);
+        assert_eq!(batch(&rows, &[1], 16).2, 16, "never past the context");
+    }
+}
