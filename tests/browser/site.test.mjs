@@ -322,6 +322,21 @@ test('gpt-mini then cot: a kept GPT-mini starts a CoT run, whose chains are chec
   await page.close();
 });
 
+test('tools: the model calls the calculator, whose results are underlined, and the same model without it is scored beside', { timeout: 240_000 }, async () => {
+  const page = await open('#lab=tools&task=mul&level=4&train_n=500&eval_n=20&layers=1&width=32&batch=16&steps=40&eval_every=20&seed=2&backend=cpu&run=1');
+  await waitStatus(page, 'done', 200_000);
+  for (const name of ['accuracy', 'no_tool_accuracy', 'calls_parsed']) {
+    const v = await metric(page, name);
+    assert.ok(v >= 0 && v <= 1, `${name} ${v}`);
+  }
+  assert.match(await page.textContent('.note'), /the calculator writes each call's result \(left out of the loss\)/);
+  assert.ok((await inked(page, 'written')) > 0.01);
+  assert.match(await page.textContent('figure:has([data-chart="written"]) figcaption'), /Held-out problems 1–3 at step 40/);
+  await page.waitForSelector('table[data-models] tr[data-model]:has-text("tools · mul 4 · 1 × 32 · step 40")', { timeout: 30_000 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('eval: two kept models side by side, picked with Use and Use as B', { timeout: 300_000 }, async () => {
   const mini = 'task=add&level=1&train_n=100&eval_n=10&layers=1&width=32&batch=16&eval_every=1000&backend=cpu';
   const page = await open(`#lab=gpt-mini&${mini}&steps=30&seed=7&run=1`);
