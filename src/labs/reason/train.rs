@@ -154,7 +154,11 @@ impl ReasonLab {
                     return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
                 }
                 // Room for the longest problem, rounded up to a multiple of 8.
-                let positions = if params.get("positions")? == "rope" { Positions::Rope } else { Positions::Learned };
+                let positions = match params.get("positions")? {
+                    "rope" => Positions::Rope,
+                    "none" => Positions::None,
+                    _ => Positions::Learned,
+                };
                 let config = GptConfig::new(vocab.len(), longest.div_ceil(8) * 8, layers, heads, width).with_positions(positions).with_seed(seed);
                 let model = config.init(&device);
                 (config, model)
