@@ -164,13 +164,12 @@ fn run_lab(args: &[String]) -> Result<(), String> {
     let args = parse_run_args(args)?;
     let mut lab = start_lab(&args)?;
     let total = lab.total_steps();
-    let every = if let Some(limit) = lab.max_chunk() {
-        limit
-    } else if args.every > 0 {
-        args.every
-    } else {
-        (total / 20).max(1)
-    };
+    // Lines are printed every `every` steps. A lab that caps its chunk (the
+    // benchmark; Day 26 once it draws answers) gets a snapshot after each
+    // chunk of calls instead, since it reads there what its next steps need;
+    // one that caps it from the start prints its last line only, unless asked.
+    let every = if args.every > 0 { args.every } else { (total / 20).max(1) };
+    let quiet = lab.max_chunk().is_some() && args.every == 0;
     let load_before = load_average();
     let start = Instant::now();
     let mut trained = 0.0f64; // seconds spent in steps, not in reads
@@ -179,15 +178,22 @@ fn run_lab(args: &[String]) -> Result<(), String> {
         let snap = pollster::block_on(lab.snapshot())?;
         print_line(&args, &snap, 0.0, true, start.elapsed().as_secs_f64(), load_before);
     }
+    let (mut calls, mut printed) = (0usize, None);
     while !lab.is_done() {
         let t = Instant::now();
         lab.step();
+        calls += 1;
         trained += t.elapsed().as_secs_f64();
         let step = lab.steps_done();
-        if step % every == 0 || lab.is_done() {
+        let due = match lab.max_chunk() {
+            Some(limit) => calls % limit.max(1) == 0,
+            None => step % every == 0,
+        };
+        if due || lab.is_done() {
             let snap = pollster::block_on(lab.snapshot())?;
-            let quiet = lab.max_chunk().is_some() && !lab.is_done();
-            if !quiet {
+            let print = lab.is_done() || (!quiet && step % every == 0 && printed != Some(step));
+            if print {
+                printed = Some(step);
                 print_line(&args, &snap, step as f64 / trained.max(1e-9), lab.is_done(), start.elapsed().as_secs_f64(), load_before);
             }
         }

@@ -214,6 +214,7 @@ registry! {
     mod reason "gpt-mini" => reason::PLAIN_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Plain, p, d, f);
     "cot" => reason::COT_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Cot, p, d, f);
     mod eval "eval" => eval::SPEC, eval::EvalLab::new;
+    mod rl "ppo" => rl::SPEC, rl::RlLab::new;
     "tools" => reason::TOOL_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Tool, p, d, f);
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }

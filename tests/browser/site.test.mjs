@@ -337,6 +337,21 @@ test('tools: the model calls the calculator, whose results are underlined, and t
   await page.close();
 });
 
+test('ppo: a warm-up CoT model, then GRPO draws answers, shades them by advantage and keeps the tuned model', { timeout: 240_000 }, async () => {
+  const page = await open('#lab=ppo&method=grpo&task=add&level=2&warmup=40&layers=1&width=32&questions=2&group=4&steps=4&eval_every=4&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 200_000);
+  for (const name of ['mean_reward', 'kl', 'clip_fraction', 'entropy', 'accuracy', 'start_accuracy']) {
+    const v = await metric(page, name);
+    assert.ok(Number.isFinite(v), `${name} ${v}`);
+  }
+  assert.match(await page.textContent('.note'), /^GRPO: 2 questions a step, 4 answers each/);
+  assert.ok((await inked(page, 'rollouts')) > 0.01);
+  assert.equal(await page.locator('figure:has([data-chart="recent"]) tbody tr').count(), 8);
+  await page.waitForSelector('table[data-models] tr[data-model]:has-text("ppo · add 2 · 1 × 32 · step 44")', { timeout: 30_000 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('eval: two kept models side by side, picked with Use and Use as B', { timeout: 300_000 }, async () => {
   const mini = 'task=add&level=1&train_n=100&eval_n=10&layers=1&width=32&batch=16&eval_every=1000&backend=cpu';
   const page = await open(`#lab=gpt-mini&${mini}&steps=30&seed=7&run=1`);

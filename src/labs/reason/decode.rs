@@ -1,7 +1,8 @@
-//! Greedy writing for evaluation: every prompt continued one character at a
-//! time with the KV cache, the most likely character each time, until it has
-//! written its answer line (`=…` and a newline). Prompts of the same length go
-//! as one batch, so a set of arithmetic questions costs one read a character.
+//! Writing answers: every prompt continued one character at a time with the
+//! KV cache, the most likely character each time (evaluation) or one drawn
+//! at a temperature (Day 26's rollouts), until it has written its answer line
+//! (`=…` and a newline). Prompts of the same length go as one batch, so a set
+//! of arithmetic questions costs one read a character.
 //! A tool (Day 28's calculator) may write characters in the model's place:
 //! after each character the model writes, it sees the row so far and may
 //! return characters to insert, which are fed in as if written.
@@ -10,6 +11,8 @@ use crate::data::chars::CharVocab;
 use crate::data::reasoning::tool;
 use crate::models::gpt::{Gpt, KvCache};
 use burn::prelude::*;
+use crate::labs::sampling::filter::{draw, Strategy};
+use crate::rng::Rng;
 use burn::tensor::activation::softmax;
 use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
@@ -28,6 +31,19 @@ pub async fn greedy(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: 
 /// `greedy`, with a tool that may insert characters; inserted ones carry
 /// probability 1.
 pub async fn greedy_with(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: i64, equals: i64, tool: Option<Tool<'_>>, device: &Device) -> Result<Vec<Vec<(i64, f32)>>, String> {
+    write(model, prompts, max_new, newline, equals, tool, None, device).await
+}
+
+/// Like `greedy_with`, but each character drawn at `temperature` (seeded by
+/// `rng`); each comes with the probability the model gave it at temperature 1.
+#[allow(clippy::too_many_arguments)]
+pub async fn sample_with(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: i64, equals: i64, tool: Option<Tool<'_>>, temperature: f64, rng: &mut Rng, device: &Device) -> Result<Vec<Vec<(i64, f32)>>, String> {
+    write(model, prompts, max_new, newline, equals, tool, Some((temperature, rng)), device).await
+}
+
+/// The one writing loop: greedy without `sampling`, drawn with it.
+#[allow(clippy::too_many_arguments)]
+async fn write(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: i64, equals: i64, tool: Option<Tool<'_>>, mut sampling: Option<(f64, &mut Rng)>, device: &Device) -> Result<Vec<Vec<(i64, f32)>>, String> {
     let block = model.mask.dims()[0];
     let mut out = vec![Vec::new(); prompts.len()];
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -46,11 +62,28 @@ pub async fn greedy_with(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newl
         for _ in 0..max_new.min(block.saturating_sub(len)) {
             let logits = model.forward(feed, Some(&mut cache), false).logits; // [b, n, V]
             let [_, n, v] = logits.dims();
-            let probs = softmax(logits.slice([0..b, n - 1..n]).reshape([b, v]), 1); // [b, V]
-            let best = probs.clone().argmax(1).float(); // [b, 1]
-            let p = probs.max_dim(1); // [b, 1]
-            let read = Tensor::cat(vec![best, p], 1).into_data_async().await.map_err(|e| format!("{e:?}"))?; // [b, 2]
-            let read = read.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+            let last = logits.slice([0..b, n - 1..n]).reshape([b, v]); // [b, V]
+            // Greedy reads two numbers a row (the best id and its
+            // probability); drawing needs the whole row of logits.
+            let read: Vec<f32> = match sampling.as_mut() {
+                None => {
+                    let probs = softmax(last, 1); // [b, V]
+                    let best = probs.clone().argmax(1).float(); // [b, 1]
+                    let p = probs.max_dim(1); // [b, 1]
+                    let read = Tensor::cat(vec![best, p], 1).into_data_async().await.map_err(|e| format!("{e:?}"))?; // [b, 2]
+                    read.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?
+                }
+                Some((temperature, rng)) => {
+                    let rows = last.into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+                    rows.chunks(v)
+                        .flat_map(|logits| {
+                            let d = draw(logits, Strategy::temperature(*temperature), rng);
+                            let p = crate::labs::sampling::filter::softmax(logits, 1.0)[d.token];
+                            [d.token as f32, p]
+                        })
+                        .collect()
+                }
+            };
             let mut next = Vec::with_capacity(b);
             for (r, pair) in read.chunks(2).enumerate() {
                 // An inserted character takes the place of the model's guess.

@@ -203,6 +203,12 @@ impl ReasonLab {
         })
     }
 
+    /// The trained model and its config, for a lab that goes on from it
+    /// (Day 26 trains a CoT model first when none is kept).
+    pub fn into_model(mut self) -> (Gpt, GptConfig) {
+        (self.model.take().expect("the model is present between steps"), self.config)
+    }
+
     fn model(&self) -> &Gpt {
         self.model.as_ref().expect("the model is present between steps")
     }

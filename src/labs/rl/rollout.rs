@@ -1,0 +1,163 @@
+//! Rollouts: a batch of questions answered several times each by the current
+//! model, scored, and turned into what one update needs: the rows as inputs
+//! and targets, which targets are the model's own writing, their
+//! log-probabilities under the model that wrote them and under the frozen
+//! reference, and each written character's advantage.
+
+use super::math::{gae, group_advantages};
+use crate::data::chars::CharVocab;
+use crate::data::reasoning::{Problem, PAD};
+use crate::labs::reason::decode::sample_with;
+use crate::labs::reason::same_answer;
+use crate::models::gpt::Gpt;
+use crate::rng::Rng;
+use burn::nn::Linear;
+use burn::prelude::*;
+use burn::tensor::activation::{log_softmax, softmax};
+
+/// One answer, for the page's table and shaded lines.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub question: String,
+    pub written: String,
+    pub reward: f32,
+    /// Per written character.
+    pub advantages: Vec<f32>,
+}
+
+/// What one update trains on: rows [B, T] flattened.
+pub struct Batch {
+    pub b: usize,
+    pub t: usize,
+    pub x: Vec<i64>,
+    pub y: Vec<i64>,
+    /// 1 where the target is a character the model wrote.
+    pub mask: Vec<f32>,
+    pub old_logp: Vec<f32>,
+    pub ref_logp: Vec<f32>,
+    pub advantages: Vec<f32>,
+    /// PPO: the value head's targets (GAE's returns); empty for GRPO.
+    pub targets: Vec<f32>,
+    pub answers: Vec<Answer>,
+    pub mean_reward: f32,
+    /// Mean entropy of the policy over the written characters (nats).
+    pub entropy: f32,
+}
+
+/// The reward: 1 for the right answer; 0.1 for a wrong one that writes an
+/// answer line (the format); 0 for none. With `toy`, 1 when the answer
+/// written is 7 whatever the question: a target any method should find fast.
+pub fn reward(written: &str, expected: &str, toy: bool) -> f32 {
+    match written.lines().find_map(|l| l.strip_prefix('=')) {
+        Some(a) if same_answer(a, if toy { "7" } else { expected }) => 1.0,
+        Some(_) => 0.1,
+        None => 0.0,
+    }
+}
+
+/// Per row of `x` [B, T]: the log-probability of each target in `y`, the
+/// entropy at each position, and (with a value head) the value there; one
+/// read from the device.
+pub async fn score_rows(model: &Gpt, value: Option<&Linear>, x: &[i64], y: &[i64], b: usize, t: usize, device: &Device) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>), String> {
+    let idx = Tensor::<2, Int>::from_data(TensorData::new(x.to_vec(), [b, t]), device); // [B, T]
+    let targets = Tensor::<2, Int>::from_data(TensorData::new(y.to_vec(), [b, t]), device).unsqueeze_dim::<3>(2); // [B, T, 1]
+    let (streams, _) = model.streams(idx);
+    let last = streams.into_iter().last().expect("the embeddings at least"); // [B, T, C]
+    let logits = model.readout(last.clone()); // [B, T, V]
+    let logp = log_softmax(logits.clone(), 2); // [B, T, V]
+    let entropy = -(softmax(logits, 2) * logp.clone()).sum_dim(2).reshape([b, t]); // [B, T]
+    let chosen = logp.gather(2, targets).reshape([b, t]); // [B, T]
+    let mut parts = vec![chosen, entropy];
+    if let Some(v) = value {
+        parts.push(v.forward(last).reshape([b, t])); // [B, T]
+    }
+    let n = parts.len();
+    let read = Tensor::cat(parts, 0).into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+    let mut chunks = read.chunks(b * t).map(<[f32]>::to_vec);
+    let (a, e) = (chunks.next().unwrap_or_default(), chunks.next().unwrap_or_default());
+    Ok((a, e, if n == 3 { chunks.next().unwrap_or_default() } else { Vec::new() }))
+}
+
+/// Draws `group` answers to each question with `policy` (plain device),
+/// scores them, and builds the batch. `value`: PPO's head (plain device).
+#[allow(clippy::too_many_arguments)]
+pub async fn roll(policy: &Gpt, reference: &Gpt, value: Option<&Linear>, questions: &[&Problem], group: usize, temperature: f64, toy: bool, vocab: &CharVocab, rng: &mut Rng, device: &Device) -> Result<Batch, String> {
+    let block = policy.mask.dims()[0];
+    let id = |c: &str| vocab.encode(c)[0] as i64;
+    let prompts: Vec<Vec<i64>> = questions.iter().flat_map(|q| std::iter::repeat_n(vocab.encode(&format!("{}\n", q.question)).into_iter().map(i64::from).collect::<Vec<_>>(), group)).collect();
+    let longest_prompt = prompts.iter().map(Vec::len).max().unwrap_or(1);
+    let written = sample_with(policy, &prompts, block.saturating_sub(longest_prompt), id("\n"), id("="), None, temperature, rng, device).await?;
+    // Rows: prompt and answer, inputs all but the last, targets all but the first.
+    let b = prompts.len();
+    let t = (prompts.iter().zip(&written).map(|(p, w)| p.len() + w.len() - 1).max().unwrap_or(1).div_ceil(8) * 8).min(block);
+    let (mut x, mut y, mut mask) = (vec![PAD as i64; b * t], vec![PAD as i64; b * t], vec![0.0; b * t]);
+    for (r, (p, w)) in prompts.iter().zip(&written).enumerate() {
+        let full: Vec<i64> = p.iter().copied().chain(w.iter().map(|c| c.0)).take(t + 1).collect();
+        for i in 0..full.len() - 1 {
+            x[r * t + i] = full[i];
+            y[r * t + i] = full[i + 1];
+            mask[r * t + i] = if i + 1 >= p.len() { 1.0 } else { 0.0 };
+        }
+    }
+    let texts: Vec<String> = written.iter().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).collect();
+    let rewards: Vec<f32> = texts.iter().enumerate().map(|(r, text)| reward(text, &questions[r / group].answer, toy)).collect();
+    let (old_logp, entropy, values) = score_rows(policy, value, &x, &y, b, t, device).await?;
+    let (ref_logp, _, _) = score_rows(reference, None, &x, &y, b, t, device).await?;
+    // Advantages per written character: GRPO's per answer, or PPO's GAE with
+    // the reward on the last character, normalised over the batch.
+    let mut advantages = vec![0.0; b * t];
+    let mut targets = Vec::new();
+    if value.is_some() {
+        targets = vec![0.0; b * t];
+        for r in 0..b {
+            let at: Vec<usize> = (0..t).filter(|&i| mask[r * t + i] > 0.0).collect();
+            let mut token_rewards = vec![0.0; at.len()];
+            if let Some(last) = token_rewards.last_mut() {
+                *last = rewards[r];
+            }
+            let v: Vec<f32> = at.iter().map(|&i| values[r * t + i]).collect();
+            let (adv, ret) = gae(&token_rewards, &v, 1.0, 0.95);
+            for (k, &i) in at.iter().enumerate() {
+                advantages[r * t + i] = adv[k];
+                targets[r * t + i] = ret[k];
+            }
+        }
+        let n = mask.iter().sum::<f32>().max(1.0);
+        let mean = advantages.iter().zip(&mask).map(|(a, m)| a * m).sum::<f32>() / n;
+        let std = (advantages.iter().zip(&mask).map(|(a, m)| m * (a - mean) * (a - mean)).sum::<f32>() / n).sqrt();
+        for (a, m) in advantages.iter_mut().zip(&mask) {
+            *a = m * (*a - mean) / (std + 1e-4);
+        }
+    } else {
+        let per_answer = group_advantages(&rewards, group);
+        for (i, a) in advantages.iter_mut().enumerate() {
+            *a = mask[i] * per_answer[i / t];
+        }
+    }
+    let n = mask.iter().sum::<f32>().max(1.0);
+    let entropy = entropy.iter().zip(&mask).map(|(e, m)| e * m).sum::<f32>() / n;
+    let answers = (0..b)
+        .map(|r| {
+            let start = prompts[r].len() - 1;
+            let len = written[r].len().min(t.saturating_sub(start));
+            Answer { question: questions[r / group].question.clone(), written: texts[r].clone(), reward: rewards[r], advantages: advantages[r * t + start..r * t + start + len].to_vec() }
+        })
+        .collect();
+    let mean_reward = rewards.iter().sum::<f32>() / b.max(1) as f32;
+    Ok(Batch { b, t, x, y, mask, old_logp, ref_logp, advantages, targets, answers, mean_reward, entropy })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reward_is_the_answer_with_a_little_for_the_format() {
+        assert_eq!(reward("1+2=3\n=3\n", "3", false), 1.0);
+        assert_eq!(reward("=03\n", "3", false), 1.0, "numbers compare as numbers");
+        assert_eq!(reward("1+2=4\n=4\n", "3", false), 0.1);
+        assert_eq!(reward("1+2=3;;;", "3", false), 0.0);
+        assert_eq!(reward("3+4=7\n=7\n", "7", true), 1.0);
+        assert_eq!(reward("1+2=3\n=3\n", "3", true), 0.1, "the toy reward wants 7, right or not");
+    }
+}

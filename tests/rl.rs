@@ -1,0 +1,71 @@
+//! Day 26: PPO and GRPO raise the reward of a CoT model that is only partly
+//! right, in short seeded runs on the CPU backend (a CoT warm-up first, from
+//! the cot lab's code), and a run that goes wrong stops with a message.
+
+use reasonlab::data::files::DataFiles;
+use reasonlab::labs::{self, Training};
+use reasonlab::settings::Params;
+
+fn run(settings: &[(&str, &str)]) -> (Vec<(u32, f32)>, Result<reasonlab::event::Snapshot, String>, Box<dyn Training>) {
+    let schema = labs::schema("ppo");
+    let mut p = Params::defaults(&schema);
+    for (k, v) in settings {
+        p.set(&schema, k, v).unwrap();
+    }
+    let mut lab = labs::start("ppo", &p, &reasonlab::backend::cpu(), &DataFiles::default()).unwrap();
+    let (mut rewards, mut last) = (Vec::new(), Err("never read".to_string()));
+    let started = std::time::Instant::now();
+    while !lab.is_done() {
+        let chunk = lab.max_chunk().unwrap_or(50);
+        for _ in 0..chunk {
+            lab.step();
+        }
+        last = pollster::block_on(lab.snapshot());
+        match &last {
+            Ok(s) => rewards.extend(s.series.iter().filter(|x| x.name == "reward").flat_map(|x| x.points.clone())),
+            Err(_) => break,
+        }
+    }
+    eprintln!("{settings:?}: {:.1} s, rewards {rewards:?}, last {:?}", started.elapsed().as_secs_f64(), last.as_ref().map(|s| (&s.metrics, &s.note)));
+    (rewards, last, lab)
+}
+
+fn mean(points: &[(u32, f32)]) -> f32 {
+    points.iter().map(|p| p.1).sum::<f32>() / points.len().max(1) as f32
+}
+
+/// A CoT model warmed up on 2-digit sums, then tuned for 30 steps.
+const BASE: [(&str, &str); 6] = [("task", "add"), ("level", "2"), ("warmup", "300"), ("steps", "30"), ("eval_every", "30"), ("seed", "3")];
+
+#[test]
+fn grpo_and_ppo_raise_an_easy_reward() {
+    // The toy reward pays for writing 7 whatever the question: at first a
+    // tenth of answers (the format's 0.1), and both methods find it.
+    // Measured natively: 0.10 → 0.82 (GRPO), 0.10 → 0.84 (PPO) by step 30.
+    for method in ["grpo", "ppo"] {
+        let mut settings = BASE.to_vec();
+        settings.extend([("method", method), ("reward", "seven")]);
+        let (rewards, last, lab) = run(&settings);
+        let last = last.unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert_eq!(rewards.len(), 30, "{method}: a batch of answers each step");
+        let (first, end) = (mean(&rewards[..5]), mean(&rewards[rewards.len() - 5..]));
+        assert!(first < 0.3 && end > first + 0.3, "{method}: reward {first:.3} → {end:.3}");
+        for m in ["kl", "clip_fraction", "entropy", "mean_reward", "accuracy", "start_accuracy"] {
+            assert!(last.metric(m).is_some_and(f64::is_finite), "{method}: no {m}: {:?}", last.metrics);
+        }
+        assert_eq!(last.metric("value_loss").is_some(), method == "ppo");
+        // The tuned model travels like every week 4 model.
+        assert!(pollster::block_on(lab.save()).is_ok());
+    }
+}
+
+#[test]
+fn a_policy_that_runs_away_stops_with_a_message_and_keeps_the_last_good_model() {
+    let mut settings = BASE.to_vec();
+    settings.extend([("lr", "0.01"), ("kl", "0")]);
+    let (_, last, lab) = run(&settings);
+    let err = last.expect_err("a learning rate of 0.01 moves the policy far in one step");
+    assert!(err.contains("KL exploded at step"), "{err}");
+    assert!(err.contains("the model from the step before is kept"), "{err}");
+    assert!(pollster::block_on(lab.save()).is_ok(), "the kept model can still be saved");
+}
