@@ -76,8 +76,9 @@ const PRESETS: &[Preset] = &[
     // Trained on 1–3 hops, scored at 3 and at 5 (test_accuracy); lookups form at a
     // lower rate than the default, and a batch of 64 forms them in fewer steps.
     // Chromium's CPU worker: 0.985 at 3 hops after 1,800 steps, 1.000 after
-    // 2,000 (931 s); 5 hops stay near 0.33: the model counts hops (BENCHMARKS.md).
-    Preset { name: "Logic: 1–3 hops, tested at 5 (≈ 15 min)", values: &[("task", "logic"), ("level", "3"), ("mix", "yes"), ("test_level", "5"), ("positions", "rope"), ("train_n", "20000"), ("lr", "0.001"), ("batch", "64"), ("steps", "1800"), ("eval_every", "600"), ("width", "96"), ("layers", "3")] },
+    // 2,000; 1,800 steps took 639 s alone on the machine. 5 hops stay near 0.33:
+    // the model counts hops (BENCHMARKS.md).
+    Preset { name: "Logic: 1–3 hops, tested at 5 (≈ 11 min)", values: &[("task", "logic"), ("level", "3"), ("mix", "yes"), ("test_level", "5"), ("positions", "rope"), ("train_n", "20000"), ("lr", "0.001"), ("batch", "64"), ("steps", "1800"), ("eval_every", "600"), ("width", "96"), ("layers", "3")] },
     // 0.805 held out after 3,000 steps natively; the browser ran 1.24 steps/s (BENCHMARKS.md).
     Preset { name: "Word problems: 1–4 sentences (slow: ≈ 40 min)", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("train_n", "20000"), ("steps", "3000"), ("eval_every", "500"), ("width", "96"), ("layers", "3")] },
 ];
