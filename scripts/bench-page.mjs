@@ -2,16 +2,10 @@
 // Day 1 steps per second on each backend in headless Chromium. Run it on a built
 // site: `node scripts/bench-page.mjs` (after `trunk build`).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createRequire } from 'node:module';
-import { startServer } from './static-server.mjs';
+import { headless } from './headless.mjs';
 
-const require = createRequire(path.resolve('package.json'));
-const { chromium } = require('playwright-core');
-const PORT = 8766;
-const BASE = `http://127.0.0.1:${PORT}/`;
 const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 // Weight: every .js and .wasm under dist/, raw and gzip -9.
@@ -27,13 +21,7 @@ for (const f of fs.readdirSync('dist')) {
 console.log('| file | raw | gzip -9 |\n|---|---|---|\n' + rows.sort().join('\n'));
 console.log(`| **total** | ${(raw / 1e6).toFixed(2)} MB | **${(gz / 1e6).toFixed(2)} MB** |\n`);
 
-const server = await startServer('dist', PORT);
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-bench-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
-});
+const { browser, base: BASE, close } = await headless(8766);
 
 // What a visit downloads: the .js and .wasm files the page fetched until step 0
 // was drawn, at their gzip -9 size. A tiny lab on `auto` or `cpu` gets the
@@ -75,6 +63,4 @@ for (const [model, backend, steps] of [['perceptron', 'cpu', 20000], ['mlp', 'cp
   console.log(`browser ${model} on ${used}: ${sps} steps/s (${steps} steps, ${(Date.now() - t0) / 1000}s wall, load ${load()})`);
   await page.close();
 }
-await browser.close();
-server.close();
-fs.rmSync(profile, { recursive: true, force: true });
+await close();

@@ -3,7 +3,7 @@
 // as one JSON line: the browser's side of `reasonlab eval`. After `trunk build`:
 //   node scripts/eval-model-page.mjs MODEL.safetensors 'set=generated&task=logic&level=3&n=200' [timeout_seconds]
 import fs from 'node:fs';
-import { headless, load } from './headless.mjs';
+import { headless, load, readMetrics, verdict } from './headless.mjs';
 
 const [file, set = 'set=generated&task=add&level=2&n=200', timeout = '600'] = process.argv.slice(2);
 if (!file || !fs.existsSync(file)) {
@@ -23,16 +23,10 @@ try {
   result.load_before = load();
   const started = Date.now();
   await page.goto(`${base}#lab=eval&${set}&model=${hash}&backend=cpu&run=1`);
-  result.status = await page
-    .waitForSelector('main[data-status="done"], main[data-status="error"]', { timeout: Number(timeout) * 1000 })
-    .then((el) => el.getAttribute('data-status'))
-    .catch(() => 'timeout');
+  result.status = await verdict(page, timeout);
   result.wall_seconds = (Date.now() - started) / 1000;
   result.load_after = load();
-  for (const cell of await page.$$('[data-metric]')) {
-    result[await cell.getAttribute('data-metric')] = Number(await cell.textContent());
-  }
-  result.notices = await page.textContent('.notices');
+  await readMetrics(page, result);
 } finally {
   console.log(JSON.stringify(result));
   await close();

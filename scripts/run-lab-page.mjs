@@ -1,7 +1,7 @@
 // Runs any lab's share link in headless Chromium until it is done (or fails, or
 // the time runs out) and prints every data-metric as one JSON line. After `trunk build`:
 //   node scripts/run-lab-page.mjs '#lab=mnist&backend=cpu&run=1' [timeout_seconds]
-import { headless, load } from './headless.mjs';
+import { headless, load, readMetrics, verdict } from './headless.mjs';
 
 const [hash = '#lab=perceptron&run=1', timeout = '600'] = process.argv.slice(2);
 const { browser, base, close } = await headless(8768);
@@ -9,16 +9,10 @@ const page = await browser.newPage();
 const result = { hash, load_before: load() };
 const started = Date.now();
 await page.goto(base + hash);
-result.status = await page
-  .waitForSelector('main[data-status="done"], main[data-status="error"]', { timeout: Number(timeout) * 1000 })
-  .then((el) => el.getAttribute('data-status'))
-  .catch(() => 'timeout');
+result.status = await verdict(page, timeout);
 result.wall_seconds = (Date.now() - started) / 1000;
 result.load_after = load();
 result.backend = await page.getAttribute('[data-backend]', 'data-backend');
-for (const cell of await page.$$('[data-metric]')) {
-  result[await cell.getAttribute('data-metric')] = Number(await cell.textContent());
-}
-result.notices = await page.textContent('.notices');
+await readMetrics(page, result);
 console.log(JSON.stringify(result));
 await close();

@@ -10,8 +10,8 @@ use crate::data::files::{DataFiles, MODEL};
 use crate::data::reasoning::{generate, vocab, Problem, Spec};
 use crate::event::{Series, Snapshot};
 use crate::figure::{Figure, Plot, Table, TokenLine, Tokens};
-use crate::labs::reason::decode::greedy;
-use crate::labs::reason::{same_answer, Format, ReasonLab};
+use crate::labs::reason::score::score;
+use crate::labs::reason::{Format, ReasonLab};
 use crate::labs::{LocalFuture, Training};
 use crate::models::checkpoint;
 use crate::models::gpt::{Gpt, GptConfig};
@@ -156,16 +156,8 @@ impl RlLab {
 
     /// Greedy exact match on the held-out problems.
     async fn evaluate(&self) -> Result<f64, String> {
-        let model = self.model().valid();
-        let id = |c: &str| self.vocab.encode(c)[0] as i64;
-        let prompts: Vec<Vec<i64>> = self.val.iter().map(|p| self.vocab.encode(&format!("{}\n", p.question)).into_iter().map(i64::from).collect()).collect();
-        let block = model.mask.dims()[0];
-        let out = greedy(&model, &prompts, block, id("\n"), id("="), &self.plain).await?;
-        let right = self.val.iter().zip(out).filter(|(p, w)| {
-            let text = self.vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>());
-            text.lines().find_map(|l| l.strip_prefix('=')).is_some_and(|a| same_answer(a, &p.answer))
-        });
-        Ok(right.count() as f64 / self.val.len().max(1) as f64)
+        let scored = score(&self.model().valid(), &self.vocab, &self.val, false, &self.plain).await?;
+        Ok(scored.iter().filter(|s| s.correct).count() as f64 / scored.len().max(1) as f64)
     }
 
     /// The warm-up's snapshot, passed on with its loss curve only.
