@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -85,6 +85,9 @@ struct RunArgs {
     load: Option<String>,
     /// `--save PATH`: where the trained model goes after the last step.
     save: Option<String>,
+    /// `--with PATH`, repeated: models set beside the first (eval's Model B,
+    /// compare's others), handed to the lab as `MODEL_B`, model_c, ….
+    with: Vec<String>,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -102,6 +105,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         text_file: None,
         load: None,
         save: None,
+        with: Vec::new(),
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -123,6 +127,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "text-file" => return Err(format!("lab {} takes no text file", out.lab)),
             "load" => out.load = Some(value.clone()),
             "save" => out.save = Some(value.clone()),
+            "with" => out.with.push(value.clone()),
             _ => out.params.set(&schema, key, value).map_err(|e| format!("--{e}"))?,
         }
     }
@@ -148,14 +153,15 @@ fn start_lab(args: &RunArgs) -> Result<Box<dyn Training>, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read the text file {path}: {e}"))?;
         files.insert(reasonlab::data::files::UPLOAD, bytes);
     }
-    if let Some(path) = &args.load {
+    let others = args.with.iter().enumerate().map(|(i, path)| (reasonlab::data::files::other_model(i), path));
+    for (name, path) in args.load.iter().map(|p| (reasonlab::data::files::MODEL.to_string(), p)).chain(others) {
         // A model file is a few megabytes; a huge one is refused before it is read.
         let size = std::fs::metadata(path).map_err(|e| format!("cannot read the model file {path}: {e}"))?.len();
         if size > 512 << 20 {
             return Err(format!("the model file {path} is {} MB: not a model of this course", size >> 20));
         }
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read the model file {path}: {e}"))?;
-        files.insert(reasonlab::data::files::MODEL, bytes);
+        files.insert(&name, bytes);
     }
     labs::start(&args.lab, &args.params, &device, &files)
 }

@@ -21,9 +21,10 @@ pub enum Command {
         /// A model file to start from (one kept in the browser).
         #[serde(default, with = "serde_bytes")]
         model: Option<Vec<u8>>,
-        /// A second model, for a lab that compares two.
-        #[serde(default, with = "serde_bytes")]
-        model_b: Option<Vec<u8>>,
+        /// Models set beside the first, for a lab that compares (eval's
+        /// Model B; compare's others), in the link's order.
+        #[serde(default)]
+        others: Vec<serde_bytes::ByteBuf>,
         /// The last checkpoint of this very run: the first build continues it
         /// (its weights, step and schedule); a Reset starts afresh.
         #[serde(default, with = "serde_bytes")]

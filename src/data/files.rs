@@ -15,6 +15,17 @@ pub const MODEL: &str = "model";
 /// A second model file, for a lab that compares two (Day 25's eval).
 pub const MODEL_B: &str = "model_b";
 
+/// The `i`-th model set beside the first (0: `MODEL_B`, then model_c, …),
+/// for a lab that compares several (Day 29's compare).
+pub fn other_model(i: usize) -> String {
+    format!("model_{}", letter(i + 1))
+}
+
+/// A model's letter in a comparison: a for the first, b, c, … after it.
+pub fn letter(i: usize) -> char {
+    char::from(b'a' + (i % 26) as u8)
+}
+
 /// Present (empty) when `MODEL` is a checkpoint of the run being built, to
 /// continue rather than start from.
 pub const RESUME: &str = "resume";

@@ -215,7 +215,9 @@ registry! {
     "cot" => reason::COT_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Cot, p, d, f);
     mod eval "eval" => eval::SPEC, eval::EvalLab::new;
     mod rl "ppo" => rl::SPEC, rl::RlLab::new;
+    "dpo" => rl::DPO_SPEC, rl::DpoLab::new;
     "tools" => reason::TOOL_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Tool, p, d, f);
+    "compare" => eval::COMPARE_SPEC, eval::EvalLab::new;
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

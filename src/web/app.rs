@@ -199,7 +199,7 @@ impl App {
         } else {
             self.load_seq += 1;
             self.loading = false;
-            self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload, model: None, model_b: None, checkpoint: None });
+            self.send(Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload, model: None, others: Vec::new(), checkpoint: None });
         }
     }
 

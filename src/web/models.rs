@@ -113,20 +113,44 @@ pub fn size(bytes: usize) -> String {
     if bytes >= 1_000_000 { format!("{:.1} MB", bytes as f64 / 1e6) } else { format!("{:.0} kB", bytes as f64 / 1e3) }
 }
 
-/// Lists the models; the one `current` names is marked (and `second`'s, for
-/// a lab that compares two: its rows get a "Use as B" button too). Each
-/// row's buttons carry its hash and what they do.
-pub fn fill(ui: &ModelsUi, models: &[StoredModel], current: &str, second: Option<&str>) {
+/// Which models a lab sets beside its first, and how the list offers them.
+pub enum Beside {
+    /// None: the lab takes one model.
+    Nothing,
+    /// Day 25's Model B (`model_b`): a "Use as B" button.
+    B(String),
+    /// Day 29's list (`models`, hashes separated by commas): Add and Remove.
+    Many(Vec<String>),
+}
+
+impl Beside {
+    pub fn hashes(&self) -> Vec<String> {
+        match self {
+            Beside::Nothing => Vec::new(),
+            Beside::B(h) if h.is_empty() => Vec::new(),
+            Beside::B(h) => vec![h.clone()],
+            Beside::Many(list) => list.clone(),
+        }
+    }
+}
+
+/// Lists the models; the one `current` names is marked, and those set
+/// beside it (Model B: a "Use as B" button; a comparison's list: Add or
+/// Remove). Each row's buttons carry its hash and what they do.
+pub fn fill(ui: &ModelsUi, models: &[StoredModel], current: &str, beside: &Beside) {
     clear(&ui.rows);
     if models.is_empty() {
         let tr = add(&ui.rows, el("tr", &[], ""));
         add(&tr, el("td", &[("colspan", "4")], "None yet: train one (Day 18), or import a file."));
     }
+    let others = beside.hashes();
     for m in models {
         let tr = add(&ui.rows, el("tr", &[("data-model", &m.hash)], ""));
-        let name = match (m.hash == current, second == Some(m.hash.as_str())) {
-            (true, _) => format!("{} (in use)", m.name),
-            (_, true) => format!("{} (in use as B)", m.name),
+        let compared = others.contains(&m.hash);
+        let name = match (m.hash == current, compared, beside) {
+            (true, _, _) => format!("{} (in use)", m.name),
+            (_, true, Beside::B(_)) => format!("{} (in use as B)", m.name),
+            (_, true, _) => format!("{} (compared)", m.name),
             _ => m.name.clone(),
         };
         add(&tr, el("th", &[("scope", "row"), ("title", &format!("content hash {}", m.hash))], &name));
@@ -134,8 +158,14 @@ pub fn fill(ui: &ModelsUi, models: &[StoredModel], current: &str, second: Option
         let date = js_sys::Date::new(&JsValue::from_f64(m.date));
         add(&tr, el("td", &[], &String::from(date.to_locale_string("en-GB", &JsValue::UNDEFINED))));
         let cell = add(&tr, el("td", &[], ""));
-        let actions = [("use", "Use"), ("use-b", "Use as B"), ("export", "Export .safetensors"), ("config", "Config .json"), ("delete", "Delete")];
-        for (action, label) in actions.into_iter().filter(|(a, _)| *a != "use-b" || second.is_some()) {
+        let second = match beside {
+            Beside::Nothing => None,
+            Beside::B(_) => Some(("use-b", "Use as B")),
+            Beside::Many(_) if compared => Some(("remove", "Remove")),
+            Beside::Many(_) => Some(("add", "Add")),
+        };
+        let actions = [Some(("use", "Use")), second, Some(("export", "Export .safetensors")), Some(("config", "Config .json")), Some(("delete", "Delete"))];
+        for (action, label) in actions.into_iter().flatten() {
             add(&cell, el("button", &[("type", "button"), ("data-model-action", action), ("data-hash", &m.hash)], label));
         }
     }

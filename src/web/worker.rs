@@ -2,7 +2,7 @@
 //! page's commands between chunks of steps, and posts events back.
 
 use crate::backend::{choose, BackendChoice, BackendKind, Workload};
-use crate::data::files::{DataFiles, MODEL, MODEL_B, RESUME};
+use crate::data::files::{other_model, DataFiles, MODEL, RESUME};
 use crate::event::{Command, Event, ModelKind, Snapshot, Status};
 use crate::models::checkpoint;
 use crate::labs::{self, Training};
@@ -155,13 +155,12 @@ async fn actor() {
 impl Trainer {
     async fn handle(&mut self, cmd: Command) {
         match cmd {
-            Command::Load { lab, params, backend, upload, model, model_b, checkpoint } => {
+            Command::Load { lab, params, backend, upload, model, others, checkpoint } => {
                 self.model = model;
-                match model_b {
-                    Some(bytes) => self.files.insert(MODEL_B, bytes),
-                    None => {
-                        self.files.0.remove(MODEL_B);
-                    }
+                // The models set beside the first, as model_b, model_c, ….
+                self.files.0.retain(|name, _| !name.starts_with("model_"));
+                for (i, bytes) in others.into_iter().enumerate() {
+                    self.files.insert(&other_model(i), bytes.into_vec());
                 }
                 self.checkpoint = checkpoint;
                 // The user's own text travels with the load that needs it.

@@ -352,7 +352,24 @@ test('ppo: a warm-up CoT model, then GRPO draws answers, shades them by advantag
   await page.close();
 });
 
-test('eval: two kept models side by side, picked with Use and Use as B', { timeout: 300_000 }, async () => {
+test('dpo: pairs of a right chain and the model\'s own wrong one, their implicit rewards, and the tuned model kept', { timeout: 240_000 }, async () => {
+  const page = await open('#lab=dpo&task=add&level=2&warmup=40&layers=1&width=32&pairs=4&tries=2&steps=4&eval_every=4&seed=1&backend=cpu&run=1');
+  await waitStatus(page, 'done', 200_000);
+  for (const name of ['dpo_loss', 'chosen_reward', 'rejected_reward', 'accuracy', 'start_accuracy']) {
+    const v = await metric(page, name);
+    assert.ok(Number.isFinite(v), `${name} ${v}`);
+  }
+  const right = await metric(page, 'reward_accuracy');
+  assert.ok(right >= 0 && right <= 1, `reward_accuracy ${right}`);
+  assert.match(await page.textContent('.note'), /^DPO: 4 pairs a step/);
+  assert.ok((await inked(page, 'pairs_drawn')) > 0.01);
+  assert.equal(await page.locator('figure:has([data-chart="pairs"]) tbody tr').count(), 4);
+  await page.waitForSelector('table[data-models] tr[data-model]:has-text("dpo · add 2 · 1 × 32 · step 44")', { timeout: 30_000 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('eval and compare: kept models side by side, picked with Use, Use as B and Add', { timeout: 300_000 }, async () => {
   const mini = 'task=add&level=1&train_n=100&eval_n=10&layers=1&width=32&batch=16&eval_every=1000&backend=cpu';
   const page = await open(`#lab=gpt-mini&${mini}&steps=30&seed=7&run=1`);
   await waitStatus(page, 'done', 120_000);
@@ -375,6 +392,23 @@ test('eval: two kept models side by side, picked with Use and Use as B', { timeo
   assert.ok((await metric(page, 'accuracy')) > (await metric(page, 'accuracy_b')), 'the longer-trained model scores higher');
   assert.match(await page.textContent('figure:has([data-chart="diffs"]) figcaption'), /^\d+ questions only gpt-mini .* gets right, \d+ only gpt-mini/);
   assert.ok((await inked(page, 'by_difficulty')) > 0.01);
+
+  // Day 29: the same two, the weaker first, the other added to the comparison.
+  await page.goto(BASE + '#lab=compare&task=add&from=1&to=2&n=20&backend=cpu');
+  await page.waitForSelector('main#lab');
+  await page.waitForSelector(row(30), { timeout: 30_000 });
+  assert.match(await page.textContent('.note'), /then add the others with Add/);
+  await page.click(`${row(30)} [data-model-action="use"]`);
+  await page.waitForSelector(`${row(200)} [data-model-action="add"]`, { timeout: 30_000 });
+  await page.click(`${row(200)} [data-model-action="add"]`);
+  await page.waitForFunction(() => /models=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
+  await page.waitForSelector(`${row(200)} [data-model-action="remove"]`, { timeout: 30_000 });
+  await page.click('[data-action="run"]');
+  await waitStatus(page, 'done', 120_000);
+  assert.equal(await metric(page, 'scored'), 40);
+  assert.ok((await metric(page, 'fixed_b')) > (await metric(page, 'broke_b')), 'the longer-trained model fixes more than it breaks');
+  assert.equal(await page.locator('figure:has([data-chart="changes"]) tbody tr').count(), 1);
+  assert.match(await page.textContent('figure:has([data-chart="summary"]) tbody'), /add 1.*add 2/s);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -1,12 +1,14 @@
 //! Day 25: exact-match accuracy of kept models, side by side: on held-out
 //! generated problems (by task and difficulty) or on the external sets (GSM
 //! Symbolic, ParaRule-Plus), with the questions one model gets and the other
-//! misses, both outputs shown.
+//! misses, both outputs shown. Day 29 (`compare`) sets any number of kept
+//! models beside a first one on a range of difficulties, with what each
+//! fixed and broke against it.
 
 use crate::backend::Workload;
 use crate::data::reasoning::TASKS;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Plot, Table};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset};
 use crate::settings::{Kind, Params, Setting};
 
 #[cfg(feature = "engine")]
@@ -45,6 +47,34 @@ pub static SPEC: LabSpec = LabSpec {
         FigureSpec::table("diffs", "Questions one model gets and the other misses"),
     ],
     data: files,
+    live: &[],
+};
+
+pub static COMPARE_SPEC: LabSpec = LabSpec {
+    intro: &[
+        "The week's methods side by side: the plain model, the CoT model and what PPO, GRPO, DPO and the calculator made of it, each scored by exact match on the same held-out problems, over a range of difficulties, so that the edge where tuning helps (or hurts) shows.",
+        "Model is the one the others are measured against (usually the CoT model they started from); add the others from the list with Add. Each gets a column and a bar in each difficulty, and a line saying how many questions it fixed (right where the first is wrong) and broke (wrong where the first is right). The last table lists the questions the models disagree on, with what each wrote.",
+    ],
+    settings: &[
+        Setting { key: "model", label: "Model", help: "The model the others are measured against (its content hash): usually the CoT model they were tuned from.", kind: Kind::Text { max: 64 }, default: "" },
+        Setting { key: "models", label: "Compared with", help: "Other kept models, their hashes separated by commas (Add in the list below): each gets a column.", kind: Kind::Text { max: 400 }, default: "" },
+        Setting { key: "task", label: "Task", help: "The held-out problems' task.", kind: Kind::Choice(&TASKS), default: "add" },
+        Setting { key: "from", label: "From difficulty", help: "The easiest difficulty scored.", kind: Kind::Int { min: 1, max: 6 }, default: "2" },
+        Setting { key: "to", label: "To difficulty", help: "The hardest difficulty scored.", kind: Kind::Int { min: 1, max: 8 }, default: "3" },
+        Setting { key: "n", label: "Problems per difficulty", help: "Held-out problems scored at each difficulty.", kind: Kind::Int { min: 1, max: 1000 }, default: "100" },
+    ],
+    presets: &[
+        Preset { name: "Addition, 2 and 3 digits", values: &[("task", "add"), ("from", "2"), ("to", "3"), ("n", "100")] },
+        Preset { name: "Multiplication by 2 digits, 2–4 digits", values: &[("task", "mul"), ("from", "2"), ("to", "4"), ("n", "100")] },
+    ],
+    workload: Workload::Large,
+    figures: &[
+        FigureSpec::plot("by_difficulty", "Accuracy by difficulty, each model a bar"),
+        FigureSpec::table("summary", "Exact match, overall and by difficulty"),
+        FigureSpec::table("changes", "Against the first model: questions fixed and broken"),
+        FigureSpec::table("diffs", "Questions the models disagree on"),
+    ],
+    data: no_data,
     live: &[],
 };
 
@@ -108,15 +138,52 @@ impl EvalView {
     }
 
     fn diffs(&self) -> Figure {
-        let [a, b] = match self.columns.as_slice() {
-            [a, b] => [a, b],
-            _ => return Figure::new("diffs", Plot::Table(Table { header: vec!["question".into()], rows: Vec::new() }), "Pick a second model (Model B) to see where the two differ."),
+        let columns = &self.columns;
+        if columns.len() < 2 {
+            return Figure::new("diffs", Plot::Table(Table { header: vec!["question".into()], rows: Vec::new() }), "Pick a second model (Model B) to see where the two differ.");
+        }
+        let mut header = vec!["question".to_string(), "expected".to_string()];
+        header.extend(columns.iter().map(|c| format!("{} wrote", c.name)));
+        let scored = columns.iter().map(|c| c.rows.len()).min().unwrap_or(0);
+        let differ: Vec<usize> = (0..scored).filter(|&i| columns.iter().any(|c| c.rows[i].3 != columns[0].rows[i].3)).collect();
+        let rows = differ.iter().take(30).map(|&i| {
+            let first = &columns[0].rows[i];
+            let mut row = vec![first.0.chars().take(120).collect(), first.1.clone()];
+            row.extend(columns.iter().map(|c| mark(&c.rows[i].2, c.rows[i].3)));
+            row
+        });
+        let caption = match columns.as_slice() {
+            [a, b] => {
+                let only_a = differ.iter().filter(|&&i| a.rows[i].3).count();
+                format!("{} questions only {} gets right, {} only {}; the first 30 listed.", only_a, a.name, differ.len() - only_a, b.name)
+            }
+            _ => format!("{} questions on which the {} models disagree; the first 30 listed.", differ.len(), columns.len()),
         };
-        let header = ["question", "expected", &format!("{} wrote", a.name), &format!("{} wrote", b.name)].map(|s| s.to_string()).to_vec();
-        let differ: Vec<_> = a.rows.iter().zip(&b.rows).filter(|(x, y)| x.3 != y.3).collect();
-        let rows = differ.iter().take(30).map(|(x, y)| vec![x.0.chars().take(120).collect(), x.1.clone(), mark(&x.2, x.3), mark(&y.2, y.3)]).collect();
-        let only_a = differ.iter().filter(|(x, _)| x.3).count();
-        Figure::new("diffs", Plot::Table(Table { header, rows }), format!("{} questions only {} gets right, {} only {}; the first 30 listed.", only_a, a.name, differ.len() - only_a, b.name))
+        Figure::new("diffs", Plot::Table(Table { header, rows: rows.collect() }), caption)
+    }
+
+    /// Per model after the first: the questions it gets right where the
+    /// first gets them wrong (fixed), the other way round (broke), and the
+    /// accuracy change.
+    pub fn changes(&self) -> Vec<(usize, usize, f64)> {
+        let Some(first) = self.columns.first() else { return Vec::new() };
+        self.columns[1..]
+            .iter()
+            .map(|c| {
+                let pairs = first.rows.iter().zip(&c.rows);
+                let fixed = pairs.clone().filter(|(a, b)| !a.3 && b.3).count();
+                let broke = pairs.filter(|(a, b)| a.3 && !b.3).count();
+                let (n, m) = (first.tally(None), c.tally(None));
+                (fixed, broke, m.0 as f64 / m.1.max(1) as f64 - n.0 as f64 / n.1.max(1) as f64)
+            })
+            .collect()
+    }
+
+    pub fn changes_figure(&self) -> Figure {
+        let header = ["model", "fixed", "broke", "accuracy change"].map(String::from).to_vec();
+        let rows = self.columns.iter().skip(1).zip(self.changes()).map(|(c, (fixed, broke, delta))| vec![c.name.clone(), fixed.to_string(), broke.to_string(), format!("{:+.1} points", 100.0 * delta)]).collect();
+        let first = self.columns.first().map_or("the first model", |c| c.name.as_str());
+        Figure::new("changes", Plot::Table(Table { header, rows }), format!("Fixed: right where {first} is wrong; broke: wrong where it is right."))
     }
 }
 

@@ -50,6 +50,14 @@ pub fn kl_estimate(policy_logp: f32, reference_logp: f32) -> f32 {
     d.exp() - d - 1.0
 }
 
+/// DPO's loss for one pair, from the summed log-probabilities of the chosen
+/// and the rejected chain under the policy and the frozen reference:
+/// −log σ(β·((π_c − ref_c) − (π_r − ref_r))).
+pub fn dpo_loss(policy_chosen: f64, policy_rejected: f64, ref_chosen: f64, ref_rejected: f64, beta: f64) -> f64 {
+    let margin = beta * ((policy_chosen - ref_chosen) - (policy_rejected - ref_rejected));
+    (1.0 + (-margin).exp()).ln()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +111,15 @@ mod tests {
         assert!(kl_estimate(-0.1, -2.0) > 0.0 && kl_estimate(-2.0, -0.1) > 0.0);
         // d = 1: e − 2.
         assert!((kl_estimate(-2.0, -1.0) - (std::f32::consts::E - 2.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_dpo_loss_is_log_two_at_the_start_and_falls_as_the_pair_is_learned() {
+        // Policy = reference: margin 0, loss ln 2.
+        assert!((dpo_loss(-5.0, -3.0, -5.0, -3.0, 0.1) - 2f64.ln()).abs() < 1e-12);
+        // Chosen up by 2 nats, rejected down by 3: margin 0.1·5 = 0.5, loss ln(1 + e^−0.5).
+        assert!((dpo_loss(-3.0, -6.0, -5.0, -3.0, 0.1) - (1.0 + (-0.5f64).exp()).ln()).abs() < 1e-12);
+        // The wrong way round costs more than ln 2.
+        assert!(dpo_loss(-7.0, -3.0, -5.0, -3.0, 0.1) > 2f64.ln());
     }
 }

@@ -16,25 +16,42 @@ use crate::settings::{Kind, Setting};
 
 pub mod math;
 #[cfg(feature = "engine")]
+mod dpo;
+#[cfg(feature = "engine")]
 mod rollout;
 #[cfg(feature = "engine")]
 mod train;
 #[cfg(feature = "engine")]
+mod tune;
+#[cfg(feature = "engine")]
+pub use dpo::DpoLab;
+#[cfg(feature = "engine")]
 pub use train::RlLab;
 
-static SETTINGS: [Setting; 17] = [
-    Setting { key: "model", label: "Model", help: "A CoT model kept in this browser to tune (its content hash); empty: a CoT model is trained first for Warm-up steps.", kind: Kind::Text { max: 64 }, default: "" },
+/// Settings both tuning labs share: where tuning starts (a kept model, or a
+/// warm-up CoT model) and what it is scored on.
+const MODEL: Setting = Setting { key: "model", label: "Model", help: "A CoT model kept in this browser to tune (its content hash); empty: a CoT model is trained first for Warm-up steps.", kind: Kind::Text { max: 64 }, default: "" };
+const TASK: Setting = Setting { key: "task", label: "Task", help: "The problems to tune on (the model's own task, usually one step harder).", kind: Kind::Choice(&TASKS), default: "add" };
+const LEVEL: Setting = Setting { key: "level", label: "Difficulty", help: "Digits, hops or operations of the problems tuned on and scored.", kind: Kind::Int { min: 1, max: 6 }, default: "2" };
+const EASY_LEVEL: Setting = Setting { key: "easy_level", label: "Easier set", help: "A difficulty below Difficulty scored beside it (easy_accuracy): what tuning must not lose. 0: none.", kind: Kind::Int { min: 0, max: 5 }, default: "0" };
+const WARMUP: Setting = Setting { key: "warmup", label: "Warm-up steps", help: "Without a kept model: CoT training steps before tuning starts.", kind: Kind::Int { min: 0, max: 20_000 }, default: "300" };
+const LAYERS: Setting = Setting { key: "layers", label: "Blocks", help: "The warm-up model's transformer blocks.", kind: Kind::Int { min: 1, max: 8 }, default: "2" };
+const WIDTH: Setting = Setting { key: "width", label: "Width C", help: "The warm-up model's residual stream.", kind: Kind::Choice(&["32", "48", "64", "96", "128"]), default: "64" };
+
+static SETTINGS: [Setting; 18] = [
+    MODEL,
     Setting { key: "method", label: "Method", help: "ppo: a value head and GAE, clipped steps; grpo: each sample against the others for the same question, no value head.", kind: Kind::Choice(&["ppo", "grpo"]), default: "grpo" },
-    Setting { key: "task", label: "Task", help: "The problems to tune on (the model's own task, usually one step harder).", kind: Kind::Choice(&TASKS), default: "add" },
-    Setting { key: "level", label: "Difficulty", help: "Digits, hops or operations of the problems tuned on and scored.", kind: Kind::Int { min: 1, max: 6 }, default: "2" },
+    TASK,
+    LEVEL,
+    EASY_LEVEL,
     Setting { key: "reward", label: "Reward", help: "answer: 1 for the right answer (0.1 for a wrong one with an answer line); seven: a toy, 1 when the answer written is 7 whatever the question.", kind: Kind::Choice(&["answer", "seven"]), default: "answer" },
-    Setting { key: "warmup", label: "Warm-up steps", help: "Without a kept model: CoT training steps before tuning starts.", kind: Kind::Int { min: 0, max: 20_000 }, default: "300" },
-    Setting { key: "layers", label: "Blocks", help: "The warm-up model's transformer blocks.", kind: Kind::Int { min: 1, max: 8 }, default: "2" },
-    Setting { key: "width", label: "Width C", help: "The warm-up model's residual stream.", kind: Kind::Choice(&["32", "48", "64", "96", "128"]), default: "64" },
+    WARMUP,
+    LAYERS,
+    WIDTH,
     Setting { key: "questions", label: "Questions per step", help: "Training questions answered each step.", kind: Kind::Int { min: 1, max: 64 }, default: "8" },
     Setting { key: "group", label: "Samples per question", help: "Answers drawn for each question (GRPO compares them).", kind: Kind::Int { min: 2, max: 16 }, default: "8" },
     Setting { key: "temperature", label: "Temperature", help: "How the answers are drawn: 1 is the model's own distribution.", kind: Kind::Float { min: 0.1, max: 2.0 }, default: "1.0" },
-    Setting { key: "lr", label: "Learning rate", help: "AdamW's step size while tuning.", kind: Kind::Float { min: 1e-6, max: 0.01 }, default: "0.0003" },
+    Setting { key: "lr", label: "Learning rate", help: "AdamW's step size while tuning (raised to it over the first 10 steps).", kind: Kind::Float { min: 1e-6, max: 0.01 }, default: "0.0001" },
     Setting { key: "kl", label: "KL coefficient", help: "How strongly the tuned model is held near the one it started from.", kind: Kind::Float { min: 0.0, max: 1.0 }, default: "0.02" },
     Setting { key: "clip", label: "Clip range", help: "How far one batch may move a token's probability ratio (1 ± clip).", kind: Kind::Float { min: 0.01, max: 1.0 }, default: "0.2" },
     Setting { key: "epochs", label: "Epochs per batch", help: "Optimizer steps on each batch of answers.", kind: Kind::Int { min: 1, max: 8 }, default: "2" },
@@ -46,14 +63,21 @@ const FIGURES: &[FigureSpec] = &[
     FigureSpec::curve("train_loss", "Warm-up (without a kept model): the CoT model's training loss"),
     FigureSpec::curve("reward", "Mean reward of the answers drawn each step"),
     FigureSpec::share("accuracy", "Exact-match accuracy on held-out problems (greedy)"),
+    FigureSpec::share("easy_accuracy", "The same on the easier set (with Easier set above 0)"),
     FigureSpec::curve("kl", "KL from the starting model, per written character"),
     FigureSpec::wide("rollouts", "Recent answers, each character shaded by its advantage"),
     FigureSpec::table("recent", "Recent answers with their rewards"),
 ];
 
+/// The edge of competence: a CoT model warmed up for 800 steps on 1–3-digit
+/// sums gets about half of the 3-digit ones right (BENCHMARKS.md, Days 26–27).
+const EDGE: [(&str, &str); 4] = [("task", "add"), ("level", "3"), ("easy_level", "2"), ("warmup", "800")];
+
 const PRESETS: &[Preset] = &[
-    Preset { name: "GRPO on 2-digit addition", values: &[("method", "grpo"), ("task", "add"), ("level", "2")] },
-    Preset { name: "PPO on 2-digit addition", values: &[("method", "ppo"), ("task", "add"), ("level", "2")] },
+    Preset { name: "GRPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "grpo"), ("questions", "16"), ("steps", "120"), ("eval_every", "40")] },
+    Preset { name: "PPO at the edge: the same start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "ppo"), ("questions", "16"), ("steps", "120"), ("eval_every", "40")] },
+    Preset { name: "GRPO on 2-digit addition (short)", values: &[("method", "grpo"), ("task", "add"), ("level", "2")] },
+    Preset { name: "PPO on 2-digit addition (short)", values: &[("method", "ppo"), ("task", "add"), ("level", "2")] },
 ];
 
 pub static SPEC: LabSpec = LabSpec {
@@ -65,6 +89,56 @@ pub static SPEC: LabSpec = LabSpec {
     presets: PRESETS,
     workload: Workload::Large,
     figures: FIGURES,
+    data: no_data,
+    live: &[],
+};
+
+static DPO_SETTINGS: [Setting; 16] = [
+    MODEL,
+    TASK,
+    LEVEL,
+    EASY_LEVEL,
+    Setting { key: "rejected", label: "Rejected chains", help: "sampled: the model's own wrong answer to the question where it writes one (else a corrupted chain); corrupted: the right chain with one character changed.", kind: Kind::Choice(&["sampled", "corrupted"]), default: "sampled" },
+    WARMUP,
+    LAYERS,
+    WIDTH,
+    Setting { key: "pairs", label: "Pairs per step", help: "Questions, each with a chosen and a rejected chain, in one update.", kind: Kind::Int { min: 1, max: 64 }, default: "16" },
+    Setting { key: "tries", label: "Tries per question", help: "Answers drawn to find one the model gets wrong.", kind: Kind::Int { min: 1, max: 16 }, default: "4" },
+    Setting { key: "temperature", label: "Temperature", help: "How the model's own answers are drawn.", kind: Kind::Float { min: 0.1, max: 2.0 }, default: "1.0" },
+    Setting { key: "beta", label: "β", help: "How far from the starting model a margin is worth: small β lets the model move further before a pair counts as learned.", kind: Kind::Float { min: 0.001, max: 10.0 }, default: "0.1" },
+    Setting { key: "nll", label: "Chosen NLL weight", help: "The chosen chain's own loss (per character) added with this weight. Without it DPO may make both chains less likely, only the rejected one more so, and the model forgets how to write (0: plain DPO).", kind: Kind::Float { min: 0.0, max: 10.0 }, default: "1.0" },
+    Setting { key: "lr", label: "Learning rate", help: "AdamW's step size (raised to it over the first 10 steps).", kind: Kind::Float { min: 1e-6, max: 0.01 }, default: "0.0001" },
+    Setting { key: "steps", label: "Steps", help: "Updates, each on a fresh batch of pairs.", kind: Kind::Int { min: 1, max: 10_000 }, default: "60" },
+    Setting { key: "eval_every", label: "Evaluate every", help: "Steps between scores on held-out problems.", kind: Kind::Int { min: 1, max: 10_000 }, default: "20" },
+];
+
+const DPO_FIGURES: &[FigureSpec] = &[
+    FigureSpec::curve("train_loss", "Warm-up (without a kept model): the CoT model's training loss"),
+    FigureSpec::curve("dpo_loss", "DPO loss: −log σ(chosen reward − rejected reward)"),
+    FigureSpec::curve("chosen_reward", "Implicit reward of the chosen chains: β · (log π − log π_ref)"),
+    FigureSpec::curve("rejected_reward", "Implicit reward of the rejected chains"),
+    FigureSpec::share("reward_accuracy", "Pairs whose chosen chain has the higher implicit reward"),
+    FigureSpec::share("accuracy", "Exact-match accuracy on held-out problems (greedy)"),
+    FigureSpec::share("easy_accuracy", "The same on the easier set (with Easier set above 0)"),
+    FigureSpec::wide("pairs_drawn", "A pair: each character shaded by how much likelier the model now finds it than the reference does"),
+    FigureSpec::table("pairs", "This step's pairs"),
+];
+
+const DPO_PRESETS: &[Preset] = &[
+    Preset { name: "DPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("steps", "200"), ("eval_every", "50")] },
+    Preset { name: "DPO on 2-digit addition (short)", values: &[("task", "add"), ("level", "2")] },
+    Preset { name: "DPO, corrupted chains as rejected (short)", values: &[("task", "add"), ("level", "2"), ("rejected", "corrupted")] },
+];
+
+pub static DPO_SPEC: LabSpec = LabSpec {
+    intro: &[
+        "Direct preference optimisation: no reward model and no sampling at a temperature to score. For each training question the lab takes a pair, a right chain (chosen) and a wrong one (rejected): the model's own wrong answer where it writes one, or the right chain with one character changed. The model is moved so that it prefers the chosen chain to the rejected one by more than the frozen starting model did.",
+        "Each chain's implicit reward is β times how much likelier the model finds it than the reference does (summed log-probabilities). The loss is −log σ(chosen − rejected): it pays for pairs the model still gets the wrong way round and stops pushing on pairs it has learned, which is what holds the model near its start instead of a KL term. DPO alone can lower both chains' probabilities, the rejected one's more, until the model no longer writes well; the chosen chain's own loss is added (Chosen NLL weight), as reasoning models tuned this way do.",
+    ],
+    settings: &DPO_SETTINGS,
+    presets: DPO_PRESETS,
+    workload: Workload::Large,
+    figures: DPO_FIGURES,
     data: no_data,
     live: &[],
 };

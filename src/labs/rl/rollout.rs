@@ -78,6 +78,25 @@ pub async fn score_rows(model: &Gpt, value: Option<&Linear>, x: &[i64], y: &[i64
     Ok((a, e, if n == 3 { chunks.next().unwrap_or_default() } else { Vec::new() }))
 }
 
+/// Rows of prompt and answer [B, T] flattened: inputs all but the last
+/// character, targets all but the first, and a mask that is 1 where the
+/// target is an answer's character. T is the longest row's, rounded up to a
+/// multiple of 8 and at most `block`.
+pub fn rows(prompts: &[Vec<i64>], written: &[Vec<i64>], block: usize) -> (Vec<i64>, Vec<i64>, Vec<f32>, usize) {
+    let b = prompts.len();
+    let t = (prompts.iter().zip(written).map(|(p, w)| p.len() + w.len() - 1).max().unwrap_or(1).div_ceil(8) * 8).min(block);
+    let (mut x, mut y, mut mask) = (vec![PAD as i64; b * t], vec![PAD as i64; b * t], vec![0.0; b * t]);
+    for (r, (p, w)) in prompts.iter().zip(written).enumerate() {
+        let full: Vec<i64> = p.iter().chain(w).copied().take(t + 1).collect();
+        for i in 0..full.len().saturating_sub(1) {
+            x[r * t + i] = full[i];
+            y[r * t + i] = full[i + 1];
+            mask[r * t + i] = if i + 1 >= p.len() { 1.0 } else { 0.0 };
+        }
+    }
+    (x, y, mask, t)
+}
+
 /// Draws `group` answers to each question with `policy` (plain device),
 /// scores them, and builds the batch. `value`: PPO's head (plain device).
 #[allow(clippy::too_many_arguments)]
@@ -87,18 +106,9 @@ pub async fn roll(policy: &Gpt, reference: &Gpt, value: Option<&Linear>, questio
     let prompts: Vec<Vec<i64>> = questions.iter().flat_map(|q| std::iter::repeat_n(vocab.encode(&format!("{}\n", q.question)).into_iter().map(i64::from).collect::<Vec<_>>(), group)).collect();
     let longest_prompt = prompts.iter().map(Vec::len).max().unwrap_or(1);
     let written = sample_with(policy, &prompts, block.saturating_sub(longest_prompt), id("\n"), id("="), None, temperature, rng, device).await?;
-    // Rows: prompt and answer, inputs all but the last, targets all but the first.
     let b = prompts.len();
-    let t = (prompts.iter().zip(&written).map(|(p, w)| p.len() + w.len() - 1).max().unwrap_or(1).div_ceil(8) * 8).min(block);
-    let (mut x, mut y, mut mask) = (vec![PAD as i64; b * t], vec![PAD as i64; b * t], vec![0.0; b * t]);
-    for (r, (p, w)) in prompts.iter().zip(&written).enumerate() {
-        let full: Vec<i64> = p.iter().copied().chain(w.iter().map(|c| c.0)).take(t + 1).collect();
-        for i in 0..full.len() - 1 {
-            x[r * t + i] = full[i];
-            y[r * t + i] = full[i + 1];
-            mask[r * t + i] = if i + 1 >= p.len() { 1.0 } else { 0.0 };
-        }
-    }
+    let ids: Vec<Vec<i64>> = written.iter().map(|w| w.iter().map(|c| c.0).collect()).collect();
+    let (x, y, mask, t) = rows(&prompts, &ids, block);
     let texts: Vec<String> = written.iter().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).collect();
     let rewards: Vec<f32> = texts.iter().enumerate().map(|(r, text)| reward(text, &questions[r / group].answer, toy)).collect();
     let (old_logp, entropy, values) = score_rows(policy, value, &x, &y, b, t, device).await?;

@@ -8,7 +8,7 @@ use super::{with_app, App};
 use crate::event::{Command, ModelInfo, ModelKind};
 use crate::labs;
 use crate::web::dom::{add, el, on, set_text};
-use crate::web::models::{self, size, StoredCheckpoint, StoredModel};
+use crate::web::models::{self, size, Beside, StoredCheckpoint, StoredModel};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -21,8 +21,8 @@ const MAX_MODEL_BYTES: f64 = 512e6;
 pub(super) struct Found {
     checkpoint: Result<Option<StoredCheckpoint>, String>,
     named: Result<Option<StoredModel>, String>,
-    /// The second model a comparing lab's link names (`model_b`).
-    second: Result<Option<StoredModel>, String>,
+    /// The models a comparing lab's link sets beside the first, by hash.
+    others: Vec<(String, Result<Option<StoredModel>, String>)>,
 }
 
 impl App {
@@ -45,12 +45,16 @@ impl App {
         self.loading = true;
         let key = self.run_key();
         let wanted = self.state.params.shown("model").to_string();
-        let wanted_b = self.state.params.shown("model_b").to_string();
+        let beside = self.beside().hashes();
         spawn_local(async move {
             let checkpoint = models::checkpoint(&key).await;
             let named = if wanted.is_empty() { Ok(None) } else { models::find(&wanted).await };
-            let second = if wanted_b.is_empty() { Ok(None) } else { models::find(&wanted_b).await };
-            with_app(|app| app.finish_load(seq, upload, Found { checkpoint, named, second }));
+            let mut others = Vec::new();
+            for hash in beside {
+                let found = models::find(&hash).await;
+                others.push((hash, found));
+            }
+            with_app(|app| app.finish_load(seq, upload, Found { checkpoint, named, others }));
         });
     }
 
@@ -80,21 +84,32 @@ impl App {
             }
             _ => None,
         };
-        let wanted_b = self.state.params.shown("model_b").to_string();
-        let model_b = match found.second {
-            Ok(Some(m)) => Some(m.bytes),
-            Ok(None) if !wanted_b.is_empty() => {
-                self.notify(&format!("This link names the model {wanted_b} as Model B, which this browser does not keep: import its file in the list below."), "warning");
-                None
+        let mut others = Vec::new();
+        for (hash, found) in found.others {
+            match found {
+                Ok(Some(m)) => others.push(serde_bytes::ByteBuf::from(m.bytes)),
+                Ok(None) => self.notify(&format!("This link sets the model {hash} beside the first, which this browser does not keep: import its file in the list below."), "warning"),
+                Err(_) => {}
             }
-            _ => None,
-        };
-        let cmd = Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload, model, model_b, checkpoint };
+        }
+        let cmd = Command::Load { lab: self.state.lab.clone(), params: self.state.params.0.clone(), backend: self.state.backend, upload, model, others, checkpoint };
         self.send(cmd);
         if std::mem::take(&mut self.run_after_load) {
             self.run();
         }
         self.refresh_models();
+    }
+
+    /// The models the lab shown sets beside its first.
+    pub(super) fn beside(&self) -> Beside {
+        let schema = labs::schema(&self.state.lab);
+        if schema.iter().any(|s| s.key == "models") {
+            Beside::Many(self.state.params.shown("models").split(',').map(str::trim).filter(|h| !h.is_empty()).map(String::from).collect())
+        } else if schema.iter().any(|s| s.key == "model_b") {
+            Beside::B(self.state.params.shown("model_b").to_string())
+        } else {
+            Beside::Nothing
+        }
     }
 
     /// Redraws the list from the store.
@@ -103,13 +118,13 @@ impl App {
             return;
         }
         let current = self.state.params.shown("model").to_string();
-        let second = labs::schema(&self.state.lab).iter().any(|s| s.key == "model_b").then(|| self.state.params.shown("model_b").to_string());
+        let beside = self.beside();
         spawn_local(async move {
             let listed = models::list().await;
             with_app(|app| {
                 let Some(ui) = app.ui.as_ref().and_then(|ui| ui.models.as_ref()) else { return };
                 match listed {
-                    Ok(list) => models::fill(ui, &list, &current, second.as_deref()),
+                    Ok(list) => models::fill(ui, &list, &current, &beside),
                     Err(e) => set_text(&ui.status, &format!("The models kept in this browser cannot be read: {e}.")),
                 }
             });
@@ -169,6 +184,16 @@ impl App {
         match action {
             "use" | "use-b" => {
                 self.on_setting(if action == "use" { "model" } else { "model_b" }, &hash);
+                self.restore_controls();
+                self.refresh_models();
+            }
+            "add" | "remove" => {
+                let mut list = self.beside().hashes();
+                list.retain(|h| *h != hash);
+                if action == "add" {
+                    list.push(hash);
+                }
+                self.on_setting("models", &list.join(","));
                 self.restore_controls();
                 self.refresh_models();
             }

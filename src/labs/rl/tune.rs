@@ -1,0 +1,249 @@
+//! What Days 26 and 27 share: the problems tuned on and scored, the model
+//! being tuned and the frozen one it started from, the CoT warm-up that
+//! trains a start when no kept model is picked, and the held-out scores.
+//!
+//! The edge of competence: a model that gets roughly half of the tuning
+//! difficulty right (a short warm-up does it). An easier set (`easy_level`)
+//! is scored beside, so that a gain at the edge is not paid for with a loss
+//! on what the model already knew.
+
+use crate::data::chars::CharVocab;
+use crate::data::files::{DataFiles, MODEL};
+use crate::data::reasoning::{generate, vocab, Problem, Spec};
+use crate::event::{Series, Snapshot};
+use crate::figure::Figure;
+use crate::labs::reason::score::score;
+use crate::labs::reason::{Format, ReasonLab};
+use crate::labs::Training;
+use crate::models::checkpoint;
+use crate::models::gpt::{Gpt, GptConfig};
+use crate::rng::Rng;
+use crate::settings::Params;
+use burn::module::Module;
+use burn::prelude::*;
+use std::collections::BTreeSet;
+
+/// Held-out problems scored at each evaluation, per set.
+const HELD_OUT: usize = 200;
+
+pub struct Tune {
+    pub params: Params,
+    pub vocab: CharVocab,
+    pub config: Option<GptConfig>,
+    pub train: Vec<Problem>,
+    pub val: Vec<Problem>,
+    /// Problems of the easier difficulty, when one is asked for; empty otherwise.
+    pub easy: Vec<Problem>,
+    /// The CoT model being trained first, when no kept model was given.
+    warm: Option<Box<ReasonLab>>,
+    pub warm_steps: usize,
+    /// The model being tuned (autodiff device); absent while warming up.
+    pub model: Option<Gpt>,
+    /// The model tuning started from, frozen (plain device).
+    pub reference: Option<Gpt>,
+    pub last_good: Option<Gpt>,
+    pub rng: Rng,
+    pub step: usize,
+    pub steps: usize,
+    /// The lab's own latest metrics (the scores are added at each snapshot).
+    pub metrics: Vec<(String, f64)>,
+    /// (now, at the start) on the tuning set and on the easier one.
+    accuracy: Option<(f64, f64)>,
+    easy_accuracy: Option<(f64, f64)>,
+    last_eval: Option<usize>,
+    pub figures: Vec<Figure>,
+    /// Whether the page was told when the figures drawn while tuning come.
+    told: bool,
+    pub device: Device,
+    pub plain: Device,
+}
+
+impl Tune {
+    pub fn new(params: &Params, device: &Device, files: &DataFiles, salt: u64) -> Result<Self, String> {
+        let seed = params.u64("seed")?;
+        device.seed(seed);
+        let level = params.usize("level")?;
+        let spec = Spec::new(params.get("task")?, level)?;
+        let easy_level = params.usize("easy_level")?;
+        if easy_level >= level {
+            return Err(format!("The easier set's difficulty ({easy_level}) must be below the tuning difficulty ({level}), or 0 for none."));
+        }
+        // Held-out problems first, so that a small space (2-digit sums) leaves
+        // some out of training.
+        let val = generate(&spec, HELD_OUT, seed.wrapping_add(5_000), &BTreeSet::new());
+        let easy = if easy_level > 0 { generate(&Spec::new(spec.task, easy_level)?, HELD_OUT, seed.wrapping_add(6_000), &BTreeSet::new()) } else { Vec::new() };
+        let exclude: BTreeSet<String> = val.iter().chain(&easy).map(|p| p.question.clone()).collect();
+        let train = generate(&spec, 20_000, seed.wrapping_add(4_000), &exclude);
+        if train.is_empty() {
+            return Err(format!("{} at difficulty {} has too few distinct problems to hold some out: pick a higher difficulty.", spec.task, spec.level));
+        }
+        let plain = device.clone();
+        let device = device.clone().autodiff();
+        let vocab = vocab();
+        let (mut warm, mut model, mut config) = (None, None, None);
+        match files.get(MODEL) {
+            Ok(bytes) => {
+                let ck = checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
+                if ck.vocab != vocab.chars {
+                    return Err("The model was trained on other characters than week 4's problems: pick a CoT model.".into());
+                }
+                model = Some(ck.to_model(&device));
+                config = Some(ck.config);
+            }
+            Err(_) => {
+                // A CoT model first, from the cot lab's own code and defaults,
+                // on every difficulty up to the tuning one.
+                let schema = crate::labs::schema("cot");
+                let mut p = Params::defaults(&schema);
+                let warmup = params.usize("warmup")?.max(1).to_string();
+                for key in ["task", "layers", "width", "seed"] {
+                    p.set(&schema, key, params.get(key)?)?;
+                }
+                for (key, value) in [("level", level.to_string().as_str()), ("steps", warmup.as_str()), ("eval_every", "100000"), ("eval_n", "20"), ("positions", "rope"), ("mix", "yes")] {
+                    p.set(&schema, key, value)?;
+                }
+                warm = Some(Box::new(ReasonLab::new(Format::Cot, &p, &plain, &DataFiles::default())?));
+            }
+        }
+        let warm_steps = warm.as_ref().map_or(0, |w| w.total_steps());
+        let mut tune = Tune {
+            params: params.clone(),
+            vocab,
+            config,
+            train,
+            val,
+            easy,
+            warm,
+            warm_steps,
+            model: None,
+            reference: None,
+            last_good: None,
+            rng: Rng::new(seed ^ salt),
+            step: 0,
+            steps: params.usize("steps")?,
+            metrics: Vec::new(),
+            accuracy: None,
+            easy_accuracy: None,
+            last_eval: None,
+            figures: Vec::new(),
+            told: false,
+            device,
+            plain,
+        };
+        if let Some(m) = model.take() {
+            tune.begin(m);
+        }
+        Ok(tune)
+    }
+
+    /// Tuning starts from `model`: it becomes the frozen reference too.
+    fn begin(&mut self, model: Gpt) {
+        self.reference = Some(model.valid());
+        self.last_good = Some(model.clone());
+        self.model = Some(model);
+    }
+
+    pub fn model(&self) -> &Gpt {
+        self.model.as_ref().expect("the model is present between steps")
+    }
+
+    pub fn warming(&self) -> bool {
+        self.warm.is_some()
+    }
+
+    /// One warm-up step; false once tuning has begun (nothing was done).
+    pub fn warm_step(&mut self) -> bool {
+        let Some(warm) = self.warm.as_mut() else { return false };
+        if !warm.is_done() {
+            warm.step();
+        }
+        true
+    }
+
+    pub fn steps_done(&self) -> usize {
+        self.warm.as_ref().map_or(self.warm_steps + self.step, |w| w.steps_done())
+    }
+
+    /// The learning rate of the next update: raised linearly over the first
+    /// ten, since a fresh AdamW's first steps move every weight by the full
+    /// rate whatever its gradient (a KL of 4 per character after two steps
+    /// at 0.0003 without it, BENCHMARKS.md).
+    pub fn lr(&self) -> f64 {
+        self.params.f64("lr").unwrap_or(1e-4) * ((self.step + 1) as f64 / 10.0).min(1.0)
+    }
+
+    pub fn done(&self) -> bool {
+        self.step >= self.steps
+    }
+
+    /// The warm-up's snapshot, passed on with its loss curve only; `figures`
+    /// are the tuning figures, told when they will come. Once the warm-up is
+    /// done, tuning begins from its model.
+    pub async fn read_warmup(&mut self, figures: &[&str]) -> Result<Snapshot, String> {
+        let warm = self.warm.as_mut().expect("warming up");
+        let mut snap = warm.read().await?;
+        snap.series.retain(|s| s.name == "train_loss");
+        snap.figures.clear();
+        if !std::mem::replace(&mut self.told, true) {
+            let when = format!("Drawn once the warm-up's {} steps are done.", self.warm_steps);
+            snap.figures = figures.iter().map(|f| Figure::empty(f, when.clone())).collect();
+        }
+        snap.total_steps = self.warm_steps + self.steps;
+        snap.note = format!("Warm-up: a CoT model trained for {} steps first (no kept model picked), step {} of them. Tuning starts after it.", self.warm_steps, snap.step);
+        if warm.is_done() {
+            let warm = self.warm.take().expect("warming up");
+            let (model, config) = warm.into_model();
+            self.config = Some(config);
+            self.begin(model);
+        }
+        Ok(snap)
+    }
+
+    async fn exact(&self, problems: &[Problem]) -> Result<f64, String> {
+        let scored = score(&self.model().valid(), &self.vocab, problems, false, &self.plain).await?;
+        Ok(scored.iter().filter(|s| s.correct).count() as f64 / scored.len().max(1) as f64)
+    }
+
+    /// Greedy exact match on the held-out problems (and the easier ones),
+    /// at the start, every `eval_every` steps and at the end.
+    pub async fn evaluate_if_due(&mut self, series: &mut Vec<Series>) -> Result<(), String> {
+        let every = self.params.usize("eval_every")?;
+        if !self.last_eval.is_none_or(|at| self.step >= at + every || (self.done() && at != self.step)) {
+            return Ok(());
+        }
+        let acc = self.exact(&self.val).await?;
+        self.accuracy = Some((acc, self.accuracy.map_or(acc, |a| a.1)));
+        series.push(Series { name: "accuracy".into(), points: vec![(self.step as u32, acc as f32)] });
+        if !self.easy.is_empty() {
+            let easy = self.exact(&self.easy).await?;
+            self.easy_accuracy = Some((easy, self.easy_accuracy.map_or(easy, |a| a.1)));
+            series.push(Series { name: "easy_accuracy".into(), points: vec![(self.step as u32, easy as f32)] });
+        }
+        self.last_eval = Some(self.step);
+        Ok(())
+    }
+
+    /// A snapshot with the lab's metrics, the scores and `note`, the score
+    /// against the start added to it.
+    pub fn snapshot(&mut self, series: Vec<Series>, note: String) -> Snapshot {
+        let mut metrics = vec![("step".to_string(), (self.warm_steps + self.step) as f64)];
+        metrics.extend(self.metrics.iter().cloned());
+        let mut note = note;
+        if let Some((now, start)) = self.accuracy {
+            metrics.extend([("accuracy".to_string(), now), ("start_accuracy".to_string(), start), ("gain".to_string(), now - start)]);
+            note += &format!(" Held-out accuracy {:.1} % (it started at {:.1} %).", 100.0 * now, 100.0 * start);
+        }
+        if let Some((now, start)) = self.easy_accuracy {
+            metrics.extend([("easy_accuracy".to_string(), now), ("easy_start_accuracy".to_string(), start)]);
+            note += &format!(" On the easier problems {:.1} % (from {:.1} %).", 100.0 * now, 100.0 * start);
+        }
+        Snapshot { step: self.warm_steps + self.step, total_steps: self.warm_steps + self.steps, metrics, series, note, figures: std::mem::take(&mut self.figures) }
+    }
+
+    /// The tuned model as a file; `lab` names the lab that tuned it.
+    pub async fn save(&self, lab: &str) -> Result<Vec<u8>, String> {
+        let (Some(model), Some(config)) = (self.model.as_ref(), self.config.as_ref()) else { return Err("no model yet: the warm-up is still training".into()) };
+        let extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.0.to_string())).into_iter().collect();
+        checkpoint::save(&model.valid(), config, &self.vocab.chars, lab, &self.params, self.warm_steps + self.step, &extra).await
+    }
+}
