@@ -200,11 +200,10 @@ impl Training for RlLab {
         self.t.steps_done()
     }
     fn total_steps(&self) -> usize {
-        self.t.warm_steps + self.t.steps
+        self.t.total_steps()
     }
     fn max_chunk(&self) -> Option<usize> {
-        // Each update needs answers drawn by the model the last one left.
-        (!self.t.warming()).then_some(1)
+        self.t.max_chunk()
     }
     fn snapshot(&mut self) -> LocalFuture<'_, Result<Snapshot, String>> {
         Box::pin(self.read())

@@ -172,6 +172,16 @@ impl Tune {
         self.params.f64("lr").unwrap_or(1e-4) * ((self.step + 1) as f64 / 10.0).min(1.0)
     }
 
+    pub fn total_steps(&self) -> usize {
+        self.warm_steps + self.steps
+    }
+
+    /// After the warm-up, one update between snapshots: each needs answers
+    /// drawn by the model the last one left.
+    pub fn max_chunk(&self) -> Option<usize> {
+        (!self.warming()).then_some(1)
+    }
+
     pub fn done(&self) -> bool {
         self.step >= self.steps
     }
