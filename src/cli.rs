@@ -28,7 +28,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--markdown FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -88,6 +88,8 @@ struct RunArgs {
     /// `--with PATH`, repeated: models set beside the first (eval's Model B,
     /// compare's others), handed to the lab as `MODEL_B`, model_c, ….
     with: Vec<String>,
+    /// `--markdown PATH`: the run's tables (the report's findings, …) as Markdown.
+    markdown: Option<String>,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -106,6 +108,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         load: None,
         save: None,
         with: Vec::new(),
+        markdown: None,
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -128,6 +131,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "load" => out.load = Some(value.clone()),
             "save" => out.save = Some(value.clone()),
             "with" => out.with.push(value.clone()),
+            "markdown" => out.markdown = Some(value.clone()),
             _ => out.params.set(&schema, key, value).map_err(|e| format!("--{e}"))?,
         }
     }
@@ -179,9 +183,14 @@ fn run_lab(args: &[String]) -> Result<(), String> {
     let load_before = load_average();
     let start = Instant::now();
     let mut trained = 0.0f64; // seconds spent in steps, not in reads
+    // Every figure drawn, the latest of each name, and the last note: `--markdown` writes them.
+    let mut figures = std::collections::BTreeMap::new();
+    let mut note = String::new();
     if lab.is_done() {
         // Nothing to train (a lab that only uses a loaded model): its one snapshot.
         let snap = pollster::block_on(lab.snapshot())?;
+        figures.extend(snap.figures.iter().map(|f| (f.name.clone(), f.clone())));
+        note.clone_from(&snap.note);
         print_line(&args, &snap, 0.0, true, start.elapsed().as_secs_f64(), load_before);
     }
     let (mut calls, mut printed) = (0usize, None);
@@ -197,12 +206,17 @@ fn run_lab(args: &[String]) -> Result<(), String> {
         };
         if due || lab.is_done() {
             let snap = pollster::block_on(lab.snapshot())?;
+            figures.extend(snap.figures.iter().map(|f| (f.name.clone(), f.clone())));
+            note.clone_from(&snap.note);
             let print = lab.is_done() || (!quiet && step % every == 0 && printed != Some(step));
             if print {
                 printed = Some(step);
                 print_line(&args, &snap, step as f64 / trained.max(1e-9), lab.is_done(), start.elapsed().as_secs_f64(), load_before);
             }
         }
+    }
+    if let Some(path) = &args.markdown {
+        write_markdown(&args, path, &figures, &note)?;
     }
     if let Some(path) = &args.save {
         let bytes = pollster::block_on(lab.save())?;
@@ -372,6 +386,23 @@ fn bench_sample(args: &[String]) -> Result<(), String> {
 /// The 1-minute load average, recorded beside every benchmark figure.
 fn load_average() -> Option<f64> {
     std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// The run's tables, in its spec's order, as a Markdown file.
+fn write_markdown(args: &RunArgs, path: &str, figures: &std::collections::BTreeMap<String, reasonlab::figure::Figure>, note: &str) -> Result<(), String> {
+    use reasonlab::labs::export::{report_markdown, Section};
+    let (Some(info), Some(spec)) = (labs::find(&args.lab), labs::spec(&args.lab)) else { return Ok(()) };
+    let sections: Vec<Section> = spec
+        .figures
+        .iter()
+        .filter_map(|f| match &figures.get(f.name)?.plot {
+            reasonlab::figure::Plot::Table(t) => Some(Section::Table { caption: format!("{}. {}", f.title, figures[f.name].caption), rows: t.all_rows() }),
+            _ => None,
+        })
+        .collect();
+    let command = format!("reasonlab run {} {}", args.lab, args.params.0.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("--{k} {v:?}")).collect::<Vec<_>>().join(" "));
+    let (md, _) = report_markdown(&format!("ReasonLab · Day {} · {}", info.day, info.title), spec.intro, &command, &sections, note);
+    std::fs::write(path, md).map_err(|e| format!("cannot write {path}: {e}"))
 }
 
 fn print_line(args: &RunArgs, snap: &Snapshot, steps_per_sec: f64, done: bool, elapsed: f64, load_before: Option<f64>) {

@@ -36,7 +36,7 @@ fn run_prints_json_lines_ending_with_the_final_metrics() {
 fn bad_arguments_get_one_line_and_exit_code_2() {
     for args in [
         vec!["run", "nope"],
-        vec!["run", "report"],
+        vec!["run", "report", "--n", "0"],
         vec!["run", "gpt", "--text-file", "/nonexistent/text.txt"],
         vec!["run", "perceptron", "--text-file", "Cargo.toml"],
         vec!["run", "perceptron", "--gate", "nand"],

@@ -12,6 +12,7 @@ pub mod char_lm;
 #[cfg(feature = "engine")]
 pub mod char_lm_train;
 pub mod export;
+pub mod history;
 #[cfg(feature = "engine")]
 pub mod gpt_train;
 pub mod mnist;
@@ -218,6 +219,7 @@ registry! {
     "dpo" => rl::DPO_SPEC, rl::DpoLab::new;
     "tools" => reason::TOOL_SPEC, |p, d, f| reason::ReasonLab::new(reason::Format::Tool, p, d, f);
     "compare" => eval::COMPARE_SPEC, eval::EvalLab::new;
+    mod report "report" => report::SPEC, report::ReportLab::new;
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
 }
 

@@ -54,6 +54,8 @@ pub struct Buttons {
     pub copy: Element,
     /// Saves the page's report as an HTML file (report labs only).
     pub export: Option<Element>,
+    /// Saves it as Markdown with its plots as PNGs, in a zip.
+    pub export_md: Option<Element>,
 }
 
 /// A figure on the page: a canvas, or a table, with its caption.
@@ -171,6 +173,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         reset: button("Reset", "reset", "R"),
         copy: button("Copy link", "copy", "C"),
         export: spec.has_report().then(|| button("Export report (HTML)", "export", "E")),
+        export_md: spec.has_report().then(|| button("Export Markdown + PNGs (.zip)", "export-md", "M")),
     };
     let copied = add(&bar, el("span", &[("class", "copied"), ("role", "status")], ""));
     add(main, el("p", &[("class", "keys")], "Keys: Space run/pause · S step · R reset · C copy link"));

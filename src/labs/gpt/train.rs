@@ -7,6 +7,7 @@ use super::{corpus_file, learning_rate, GptView};
 use crate::data::chars::{windows, CharCorpus, CharVocab};
 use crate::data::files::{DataFiles, MODEL, RESUME, UPLOAD};
 use crate::event::{Series, Snapshot};
+use crate::labs::history::History;
 use crate::labs::sampling::filter::Strategy;
 use crate::labs::sampling::generate;
 use crate::labs::{LocalFuture, Training};
@@ -53,6 +54,8 @@ pub struct GptLab {
     rng: Rng,
     step: usize,
     pending: Vec<Tensor<1>>,
+    /// The curves so far, kept in the model's file for the report (Day 30).
+    history: History,
     train_loss: Option<f32>,
     val_loss: Option<f32>,
     last_eval: Option<usize>,
@@ -112,6 +115,7 @@ impl GptLab {
         let resume = loaded.as_ref().filter(|_| files.get(RESUME).is_ok());
         let resumed_at = resume.and_then(|ck| ck.meta.get("step")?.parse::<usize>().ok());
         let earlier = resume.and_then(|ck| ck.meta.get("train_seconds")?.parse::<f64>().ok()).unwrap_or(0.0);
+        let history = resume.map(|ck| History::from_meta(&ck.meta, resumed_at.unwrap_or(0))).unwrap_or_default();
         let (vx, vy) = windows(&corpus.val, VAL_WINDOWS, context, &mut Rng::new(0x7A1));
         let tokens = |v: Vec<i64>, rows: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, context]), &plain);
         Ok(Self {
@@ -136,6 +140,7 @@ impl GptLab {
             rng: Rng::new(seed ^ 0x6E7 ^ ((resumed_at.unwrap_or(0) as u64) << 24)),
             step: resumed_at.unwrap_or(0),
             pending: Vec::new(),
+            history,
             train_loss: None,
             val_loss: None,
             last_eval: None,
@@ -264,6 +269,7 @@ impl GptLab {
             self.corpus.val.len(),
             (v as f64).ln()
         );
+        self.history.record(&series);
         Ok((Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures: Vec::new() }, self.view.clone()))
     }
 }
@@ -310,6 +316,8 @@ impl Training for GptLab {
         Box::pin(async move {
             let mut extra = vec![("train_seconds", self.last_end.to_string())];
             extra.extend(self.val_loss.map(|v| ("val_loss", v.to_string())));
+            let curves = self.history.to_meta();
+            extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
             checkpoint::save(&self.model().valid(), &self.config, &self.corpus.vocab.chars, "gpt", &self.params, self.step, &extra).await
         })
     }

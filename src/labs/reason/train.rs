@@ -13,6 +13,7 @@ use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL, RESUME};
 use crate::data::reasoning::{check_chain, generate, tool, vocab, Problem, Spec, PAD};
 use crate::event::{Series, Snapshot};
+use crate::labs::history::History;
 use crate::figure::{Figure, Plot};
 use crate::labs::gpt::learning_rate;
 use crate::labs::{LocalFuture, Training};
@@ -72,6 +73,8 @@ pub struct ReasonLab {
     rng: Rng,
     step: usize,
     pending: Vec<Tensor<1>>,
+    /// The curves so far, kept in the model's file for the report (Day 30).
+    history: History,
     train_loss: Option<f32>,
     accuracy: Option<f64>,
     step_accuracy: Option<f64>,
@@ -133,12 +136,13 @@ impl ReasonLab {
         let plain = device.clone();
         let device = device.clone().autodiff();
         // A checkpoint of this very run (the page's resume) goes on at its step.
-        let mut resumed_at = None;
+        let (mut resumed_at, mut history) = (None, History::default());
         let (config, model) = match files.get(MODEL) {
             Ok(bytes) => {
                 let ck = checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
                 if files.get(RESUME).is_ok() {
                     resumed_at = ck.meta.get("step").and_then(|s| s.parse::<usize>().ok());
+                    history = History::from_meta(&ck.meta, resumed_at.unwrap_or(0));
                 }
                 if ck.vocab != vocab.chars {
                     return Err("The model was trained on other characters than week 4's problems: start from a GPT-mini or CoT model.".into());
@@ -189,6 +193,7 @@ impl ReasonLab {
             rng: Rng::new(seed ^ 0xC07 ^ ((resumed_at.unwrap_or(0) as u64) << 24)),
             step: resumed_at.unwrap_or(0),
             pending: Vec::new(),
+            history,
             train_loss: None,
             accuracy: None,
             step_accuracy: None,
@@ -311,6 +316,7 @@ impl ReasonLab {
             if self.loaded { format!(" Started from a kept model ({} × {}: blocks × width).", self.config.n_layer, self.config.n_embd) } else { String::new() }
         );
         let figures = if std::mem::take(&mut self.redraw) { self.figures() } else { Vec::new() };
+        self.history.record(&series);
         Ok(Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures })
     }
 
@@ -367,7 +373,9 @@ impl Training for ReasonLab {
     }
     fn save(&self) -> LocalFuture<'_, Result<Vec<u8>, String>> {
         Box::pin(async move {
-            let extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.to_string())).into_iter().collect();
+            let curves = self.history.to_meta();
+            let mut extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.to_string())).into_iter().collect();
+            extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
             checkpoint::save(&self.model().valid(), &self.config, &self.vocab.chars, self.lab, &self.params, self.step, &extra).await
         })
     }

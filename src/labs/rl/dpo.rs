@@ -126,7 +126,7 @@ impl DpoLab {
         let t = &mut self.t;
         let (n, tries, temperature) = (t.params.usize("pairs")?, t.params.usize("tries")?, t.params.f64("temperature")?);
         let own = t.params.get("rejected")? == "sampled";
-        let questions: Vec<Problem> = (0..n).map(|_| t.train[t.rng.below(t.train.len() as u64) as usize].clone()).collect();
+        let questions: Vec<Problem> = (0..n).map(|_| t.question()).collect();
         let vocab = &t.vocab;
         let ids = |s: &str| vocab.encode(s).into_iter().map(i64::from).collect::<Vec<i64>>();
         let prompts: Vec<Vec<i64>> = questions.iter().map(|q| ids(&format!("{}\n", q.question))).collect();
@@ -180,7 +180,7 @@ impl DpoLab {
         let y = Tensor::<2, Int>::from_data(TensorData::new(pairs.y.clone(), [rows_n, t]), d).unsqueeze_dim::<3>(2); // [2P, T, 1]
         let mask = Tensor::<2>::from_data(TensorData::new(pairs.mask.clone(), [rows_n, t]), d); // [2P, T]
         let reference = Tensor::<1>::from_data(TensorData::new(pairs.reference.clone(), [rows_n]), d); // [2P]
-        let (beta, lr) = (self.t.params.f64("beta").unwrap_or(0.1), self.t.lr());
+        let (beta, lr) = (self.t.params.f64("beta").unwrap_or(0.1), self.t.lr(0));
         let model = self.t.model.take().expect("the model is present between steps");
         let logits = model.forward(x, None, false).logits; // [2P, T, V]
         let logp = log_softmax(logits, 2).gather(2, y).reshape([rows_n, t]); // [2P, T]

@@ -34,16 +34,18 @@ const MODEL: Setting = Setting { key: "model", label: "Model", help: "A CoT mode
 const TASK: Setting = Setting { key: "task", label: "Task", help: "The problems to tune on (the model's own task, usually one step harder).", kind: Kind::Choice(&TASKS), default: "add" };
 const LEVEL: Setting = Setting { key: "level", label: "Difficulty", help: "Digits, hops or operations of the problems tuned on and scored.", kind: Kind::Int { min: 1, max: 6 }, default: "2" };
 const EASY_LEVEL: Setting = Setting { key: "easy_level", label: "Easier set", help: "A difficulty below Difficulty scored beside it (easy_accuracy): what tuning must not lose. 0: none.", kind: Kind::Int { min: 0, max: 5 }, default: "0" };
+const EASIER: Setting = Setting { key: "easier", label: "Easier share", help: "The share of each step's questions drawn from the easier difficulties (1 to Difficulty − 1; training problems, never the held-out ones): tuning then keeps practising what the model could already do.", kind: Kind::Float { min: 0.0, max: 0.9 }, default: "0" };
 const WARMUP: Setting = Setting { key: "warmup", label: "Warm-up steps", help: "Without a kept model: CoT training steps before tuning starts.", kind: Kind::Int { min: 0, max: 20_000 }, default: "300" };
 const LAYERS: Setting = Setting { key: "layers", label: "Blocks", help: "The warm-up model's transformer blocks.", kind: Kind::Int { min: 1, max: 8 }, default: "2" };
 const WIDTH: Setting = Setting { key: "width", label: "Width C", help: "The warm-up model's residual stream.", kind: Kind::Choice(&["32", "48", "64", "96", "128"]), default: "64" };
 
-static SETTINGS: [Setting; 18] = [
+static SETTINGS: [Setting; 20] = [
     MODEL,
     Setting { key: "method", label: "Method", help: "ppo: a value head and GAE, clipped steps; grpo: each sample against the others for the same question, no value head.", kind: Kind::Choice(&["ppo", "grpo"]), default: "grpo" },
     TASK,
     LEVEL,
     EASY_LEVEL,
+    EASIER,
     Setting { key: "reward", label: "Reward", help: "answer: 1 for the right answer (0.1 for a wrong one with an answer line); seven: a toy, 1 when the answer written is 7 whatever the question.", kind: Kind::Choice(&["answer", "seven"]), default: "answer" },
     WARMUP,
     LAYERS,
@@ -54,6 +56,7 @@ static SETTINGS: [Setting; 18] = [
     Setting { key: "lr", label: "Learning rate", help: "AdamW's step size while tuning (raised to it over the first 10 steps).", kind: Kind::Float { min: 1e-6, max: 0.01 }, default: "0.0001" },
     Setting { key: "kl", label: "KL coefficient", help: "How strongly the tuned model is held near the one it started from.", kind: Kind::Float { min: 0.0, max: 1.0 }, default: "0.02" },
     Setting { key: "clip", label: "Clip range", help: "How far one batch may move a token's probability ratio (1 ± clip).", kind: Kind::Float { min: 0.01, max: 1.0 }, default: "0.2" },
+    Setting { key: "value_warmup", label: "Value warm-up", help: "PPO: steps at the start in which only the value head learns (the policy is held still), so that the first advantages rest on a value that predicts something.", kind: Kind::Int { min: 0, max: 1000 }, default: "0" },
     Setting { key: "epochs", label: "Epochs per batch", help: "Optimizer steps on each batch of answers.", kind: Kind::Int { min: 1, max: 8 }, default: "2" },
     Setting { key: "steps", label: "Steps", help: "Batches of answers to tune on.", kind: Kind::Int { min: 1, max: 10_000 }, default: "60" },
     Setting { key: "eval_every", label: "Evaluate every", help: "Tuning steps between scores on held-out problems.", kind: Kind::Int { min: 1, max: 10_000 }, default: "20" },
@@ -93,11 +96,12 @@ pub static SPEC: LabSpec = LabSpec {
     live: &[],
 };
 
-static DPO_SETTINGS: [Setting; 16] = [
+static DPO_SETTINGS: [Setting; 17] = [
     MODEL,
     TASK,
     LEVEL,
     EASY_LEVEL,
+    EASIER,
     Setting { key: "rejected", label: "Rejected chains", help: "sampled: the model's own wrong answer to the question where it writes one (else a corrupted chain); corrupted: the right chain with one character changed.", kind: Kind::Choice(&["sampled", "corrupted"]), default: "sampled" },
     WARMUP,
     LAYERS,

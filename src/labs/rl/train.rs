@@ -102,7 +102,8 @@ impl RlLab {
     async fn draw(&mut self) -> Result<(), String> {
         let t = &mut self.t;
         let (q, group, temperature) = (t.params.usize("questions")?, t.params.usize("group")?, t.params.f64("temperature")?);
-        let questions: Vec<&Problem> = (0..q).map(|_| &t.train[t.rng.below(t.train.len() as u64) as usize]).collect();
+        let drawn: Vec<Problem> = (0..q).map(|_| t.question()).collect();
+        let questions: Vec<&Problem> = drawn.iter().collect();
         let policy = t.model().valid();
         let value = self.value.as_ref().map(|v| v.valid());
         let reference = t.reference.as_ref().expect("tuning has started");
@@ -133,7 +134,10 @@ impl RlLab {
         let (mask, old, reference, adv) = (floats(&batch.mask), floats(&batch.old_logp), floats(&batch.ref_logp), floats(&batch.advantages));
         let n = batch.mask.iter().sum::<f32>().max(1.0);
         let (clip, kl_coef) = (params.f64("clip").unwrap_or(0.2) as f32, params.f64("kl").unwrap_or(0.02) as f32);
-        let lr = self.t.lr();
+        // PPO's value warm-up: the value head alone learns for its first steps.
+        let value_warmup = if self.ppo { params.usize("value_warmup").unwrap_or(0) } else { 0 };
+        let policy_learns = self.t.step >= value_warmup;
+        let lr = self.t.lr(value_warmup);
         for _ in 0..params.usize("epochs").unwrap_or(1) {
             let model = self.t.model.take().expect("the model is present between steps");
             let (streams, _) = model.streams(x.clone());
@@ -148,18 +152,22 @@ impl RlLab {
             let mut loss = policy_loss + kl.clone() * kl_coef;
             let mut value_loss = Tensor::<1>::zeros([1], d);
             if let Some(value) = &self.value {
-                let v = value.forward(last).reshape([b, t]); // [B, T]
+                // While the value warms up it reads the stream without moving it.
+                let stream = if policy_learns { last } else { last.detach() };
+                let v = value.forward(stream).reshape([b, t]); // [B, T]
                 let err = v - floats(&batch.targets);
                 value_loss = (err.clone() * err * mask.clone()).sum() / n;
-                loss = loss + value_loss.clone() * 0.5;
+                loss = if policy_learns { loss + value_loss.clone() * 0.5 } else { value_loss.clone() };
             }
             let mut grads = loss.backward();
             let model_grads = GradientsParams::from_module(&mut grads, &model);
             if let Some(value) = self.value.take() {
                 let value_grads = GradientsParams::from_module(&mut grads, &value);
-                self.value = Some(self.value_optim.step(lr, value, value_grads));
+                // A fresh head learns at ten times the policy's rate (never below 0.001 while warming up).
+                let value_lr = if policy_learns { 10.0 * lr } else { (10.0 * self.t.params.f64("lr").unwrap_or(1e-4)).max(1e-3) };
+                self.value = Some(self.value_optim.step(value_lr, value, value_grads));
             }
-            self.t.model = Some(self.optim.step(lr, model, model_grads));
+            self.t.model = Some(if policy_learns { self.optim.step(lr, model, model_grads) } else { model });
             self.pending = vec![kl.detach(), clipped.detach(), value_loss.detach()];
         }
     }

@@ -11,6 +11,7 @@ use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL};
 use crate::data::reasoning::{generate, vocab, Problem, Spec};
 use crate::event::{Series, Snapshot};
+use crate::labs::history::History;
 use crate::figure::Figure;
 use crate::labs::reason::score::score;
 use crate::labs::reason::{Format, ReasonLab};
@@ -31,6 +32,9 @@ pub struct Tune {
     pub vocab: CharVocab,
     pub config: Option<GptConfig>,
     pub train: Vec<Problem>,
+    /// Training problems of the easier difficulties, drawn `easier_share` of the time.
+    easier: Vec<Problem>,
+    easier_share: f64,
     pub val: Vec<Problem>,
     /// Problems of the easier difficulty, when one is asked for; empty otherwise.
     pub easy: Vec<Problem>,
@@ -52,6 +56,8 @@ pub struct Tune {
     easy_accuracy: Option<(f64, f64)>,
     last_eval: Option<usize>,
     pub figures: Vec<Figure>,
+    /// The tuning curves, kept in the tuned model's file for the report (Day 30).
+    history: History,
     /// Whether the page was told when the figures drawn while tuning come.
     told: bool,
     pub device: Device,
@@ -76,6 +82,14 @@ impl Tune {
         let train = generate(&spec, 20_000, seed.wrapping_add(4_000), &exclude);
         if train.is_empty() {
             return Err(format!("{} at difficulty {} has too few distinct problems to hold some out: pick a higher difficulty.", spec.task, spec.level));
+        }
+        // The easier difficulties' training problems, apart from both held-out sets.
+        let easier_share = params.f64("easier")?;
+        let mut easier = Vec::new();
+        if easier_share > 0.0 {
+            for lower in 1..level {
+                easier.extend(generate(&Spec::new(spec.task, lower)?, 5_000, seed.wrapping_add(7_000 + lower as u64), &exclude));
+            }
         }
         let plain = device.clone();
         let device = device.clone().autodiff();
@@ -111,6 +125,8 @@ impl Tune {
             vocab,
             config,
             train,
+            easier,
+            easier_share,
             val,
             easy,
             warm,
@@ -126,6 +142,7 @@ impl Tune {
             easy_accuracy: None,
             last_eval: None,
             figures: Vec::new(),
+            history: History::default(),
             told: false,
             device,
             plain,
@@ -168,8 +185,18 @@ impl Tune {
     /// ten, since a fresh AdamW's first steps move every weight by the full
     /// rate whatever its gradient (a KL of 4 per character after two steps
     /// at 0.0003 without it, BENCHMARKS.md).
-    pub fn lr(&self) -> f64 {
-        self.params.f64("lr").unwrap_or(1e-4) * ((self.step + 1) as f64 / 10.0).min(1.0)
+    /// The rate, raised linearly over the first 10 updates of the policy (a
+    /// fresh AdamW at full rate moves every weight by the full step at once);
+    /// `from`: the step of the first such update.
+    pub fn lr(&self, from: usize) -> f64 {
+        self.params.f64("lr").unwrap_or(1e-4) * ((self.step.saturating_sub(from) + 1) as f64 / 10.0).min(1.0)
+    }
+
+    /// A training question: of the tuning difficulty, or an easier one `easier_share` of the time.
+    pub fn question(&mut self) -> Problem {
+        let easier = !self.easier.is_empty() && (self.rng.below(1_000_000) as f64) < self.easier_share * 1e6;
+        let set = if easier { &self.easier } else { &self.train };
+        set[self.rng.below(set.len() as u64) as usize].clone()
     }
 
     pub fn total_steps(&self) -> usize {
@@ -247,13 +274,17 @@ impl Tune {
             metrics.extend([("easy_accuracy".to_string(), now), ("easy_start_accuracy".to_string(), start)]);
             note += &format!(" On the easier problems {:.1} % (from {:.1} %).", 100.0 * now, 100.0 * start);
         }
+        self.history.record(&series);
         Snapshot { step: self.warm_steps + self.step, total_steps: self.warm_steps + self.steps, metrics, series, note, figures: std::mem::take(&mut self.figures) }
     }
 
     /// The tuned model as a file; `lab` names the lab that tuned it.
     pub async fn save(&self, lab: &str) -> Result<Vec<u8>, String> {
         let (Some(model), Some(config)) = (self.model.as_ref(), self.config.as_ref()) else { return Err("no model yet: the warm-up is still training".into()) };
-        let extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.0.to_string())).into_iter().collect();
+        let curves = self.history.to_meta();
+        let mut extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.0.to_string())).into_iter().collect();
+        extra.extend(self.accuracy.map(|a| ("start_accuracy", a.1.to_string())));
+        extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
         checkpoint::save(&model.valid(), config, &self.vocab.chars, lab, &self.params, self.warm_steps + self.step, &extra).await
     }
 }

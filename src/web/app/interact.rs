@@ -60,7 +60,12 @@ pub(super) fn wire(ui: &LabUi) {
     }
     if let Some(export) = &ui.buttons.export {
         on(export, "click", |_| {
-            with_app(|a| a.export_report());
+            with_app(|a| a.export_report(export::Form::Html));
+        });
+    }
+    if let Some(export) = &ui.buttons.export_md {
+        on(export, "click", |_| {
+            with_app(|a| a.export_report(export::Form::MarkdownZip));
         });
     }
 }
@@ -81,7 +86,8 @@ impl App {
             "s" | "S" => self.step(),
             "r" | "R" => self.reset(),
             "c" | "C" => self.copy_link(),
-            "e" | "E" => self.export_report(),
+            "e" | "E" => self.export_report(export::Form::Html),
+            "m" | "M" => self.export_report(export::Form::MarkdownZip),
             _ => {}
         }
     }
@@ -147,10 +153,10 @@ impl App {
         }
     }
 
-    pub(super) fn export_report(&self) {
+    pub(super) fn export_report(&self, form: export::Form) {
         if let (Some(ui), Some(snap)) = (&self.ui, &self.latest) {
             if ui.buttons.export.is_some() {
-                export::export(&self.state.lab, ui, &snap.note, &self.figures);
+                export::export(&self.state.lab, ui, &snap.note, &self.figures, form);
             }
         }
     }
