@@ -58,8 +58,12 @@ fn learning(v: &ReportView, out: &mut Vec<String>) {
             out.push(format!("{} ({}): its training loss {verb} from {:.3} to {:.3} over steps {} to {}.", m.short(), m.trained_on(), first.1, last.1, first.0, last.0));
         } else if let Some(c) = curve("reward") {
             let (first, last) = (c[0], c[c.len() - 1]);
-            let verb = if last.1 > first.1 { "rose" } else { "did not rise" };
-            out.push(format!("{} ({}): its mean reward {verb} from {:.3} to {:.3} over tuning steps {} to {}.", m.short(), m.trained_on(), first.1, last.1, first.0, last.0));
+            let moved = match last.1.partial_cmp(&first.1) {
+                Some(std::cmp::Ordering::Greater) => format!("rose from {:.3} to {:.3}", first.1, last.1),
+                Some(std::cmp::Ordering::Less) => format!("fell from {:.3} to {:.3}", first.1, last.1),
+                _ => format!("stayed at {:.3}", last.1),
+            };
+            out.push(format!("{} ({}): its mean reward {moved} over tuning steps {} to {}.", m.short(), m.trained_on(), first.0, last.0));
         }
     }
 }

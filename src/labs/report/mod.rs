@@ -206,10 +206,16 @@ impl ReportView {
                 Some(Line { name: m.short(), points: points.iter().map(|&(s, v)| (s as f32, v)).collect() })
             })
             .collect();
-        let without: Vec<String> = self.members.iter().filter(|m| !m.curves.iter().any(|(n, _)| n == "train_loss")).map(Member::short).collect();
+        // A tuning run keeps its reward instead (the findings give it); a file saved before Day 30, nothing.
+        let has = |m: &Member, name: &str| m.curves.iter().any(|(n, _)| n == name);
+        let without: Vec<String> = self.members.iter().filter(|m| !has(m, "train_loss") && !has(m, "reward")).map(Member::short).collect();
+        let tuned: Vec<String> = self.members.iter().filter(|m| !has(m, "train_loss") && has(m, "reward")).map(Member::short).collect();
         let mut caption = lines.iter().map(|l| format!("{}: {:.3} → {:.3}", l.name, l.points[0].1, l.points.last().map_or(0.0, |p| p.1))).collect::<Vec<_>>().join("; ");
+        if !tuned.is_empty() {
+            caption += &format!("{}{}: tuned by reward, its mean reward is in the findings.", if caption.is_empty() { "" } else { ". " }, tuned.join(", "));
+        }
         if !without.is_empty() {
-            caption += &format!("{}No curve kept by {} (a file saved before Day 30, or a run without one).", if caption.is_empty() { "" } else { ". " }, without.join(", "));
+            caption += &format!("{}No curve kept by {} (a file saved before Day 30).", if caption.is_empty() { "" } else { ". " }, without.join(", "));
         }
         if caption.is_empty() {
             caption = "No model yet.".into();

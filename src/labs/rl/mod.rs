@@ -77,7 +77,7 @@ const FIGURES: &[FigureSpec] = &[
 const EDGE: [(&str, &str); 4] = [("task", "add"), ("level", "3"), ("easy_level", "2"), ("warmup", "800")];
 
 const PRESETS: &[Preset] = &[
-    Preset { name: "GRPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "grpo"), ("questions", "16"), ("steps", "120"), ("eval_every", "40")] },
+    Preset { name: "GRPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "grpo"), ("questions", "16"), ("steps", "240"), ("eval_every", "80")] },
     Preset { name: "PPO at the edge: the same start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "ppo"), ("questions", "16"), ("steps", "120"), ("eval_every", "40")] },
     Preset { name: "GRPO on 2-digit addition (short)", values: &[("method", "grpo"), ("task", "add"), ("level", "2")] },
     Preset { name: "PPO on 2-digit addition (short)", values: &[("method", "ppo"), ("task", "add"), ("level", "2")] },
