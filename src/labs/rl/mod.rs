@@ -77,8 +77,8 @@ const FIGURES: &[FigureSpec] = &[
 const EDGE: [(&str, &str); 4] = [("task", "add"), ("level", "3"), ("easy_level", "2"), ("warmup", "800")];
 
 const PRESETS: &[Preset] = &[
-    Preset { name: "GRPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "grpo"), ("questions", "16"), ("steps", "240"), ("eval_every", "80")] },
-    Preset { name: "PPO at the edge: the same start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "ppo"), ("questions", "16"), ("steps", "120"), ("eval_every", "40")] },
+    Preset { name: "GRPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "grpo"), ("questions", "16"), ("easier", "0.25"), ("steps", "240"), ("eval_every", "80")] },
+    Preset { name: "PPO at the edge: the same start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("method", "ppo"), ("questions", "16"), ("value_warmup", "20"), ("steps", "140"), ("eval_every", "70")] },
     Preset { name: "GRPO on 2-digit addition (short)", values: &[("method", "grpo"), ("task", "add"), ("level", "2")] },
     Preset { name: "PPO on 2-digit addition (short)", values: &[("method", "ppo"), ("task", "add"), ("level", "2")] },
 ];
@@ -129,7 +129,7 @@ const DPO_FIGURES: &[FigureSpec] = &[
 ];
 
 const DPO_PRESETS: &[Preset] = &[
-    Preset { name: "DPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("steps", "200"), ("eval_every", "50")] },
+    Preset { name: "DPO at the edge: 3-digit sums, half right at the start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], ("easier", "0.25"), ("steps", "200"), ("eval_every", "50")] },
     Preset { name: "DPO on 2-digit addition (short)", values: &[("task", "add"), ("level", "2")] },
     Preset { name: "DPO, corrupted chains as rejected (short)", values: &[("task", "add"), ("level", "2"), ("rejected", "corrupted")] },
 ];
