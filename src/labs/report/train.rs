@@ -114,7 +114,7 @@ impl ReportLab {
                 let m = &view.members[col.member];
                 let sits = m.task.as_ref().is_some_and(|t| t.0 == group.task) && group.tool == (m.lab == "tools");
                 // Every model here reads week 4's characters; one that cannot sits nothing.
-                if !sits || readable(problems[g].clone(), &models[col.member].1).1.len() > 0 {
+                if !sits || !readable(problems[g].clone(), &models[col.member].1).1.is_empty() {
                     continue;
                 }
                 view.answers.insert((g, c), Vec::new());
