@@ -395,9 +395,12 @@ fn write_markdown(args: &RunArgs, path: &str, figures: &std::collections::BTreeM
     let sections: Vec<Section> = spec
         .figures
         .iter()
-        .filter_map(|f| match &figures.get(f.name)?.plot {
-            reasonlab::figure::Plot::Table(t) => Some(Section::Table { caption: format!("{}. {}", f.title, figures[f.name].caption), rows: t.all_rows() }),
-            _ => None,
+        .filter_map(|f| {
+            let figure = figures.get(f.name)?;
+            match &figure.plot {
+                reasonlab::figure::Plot::Table(t) => Some(Section::Table { caption: format!("{}. {}", f.title, figure.caption), rows: t.all_rows() }),
+                _ => None,
+            }
         })
         .collect();
     let command = format!("reasonlab run {} {}", args.lab, args.params.0.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("--{k} {v:?}")).collect::<Vec<_>>().join(" "));

@@ -144,7 +144,7 @@ impl ReportLab {
         let values = values.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
         let maps = values.chunks(t * t).map(|head| head.chunks(t).map(<[f32]>::to_vec).collect()).collect();
         let chars = ids.iter().map(|&i| vocab.decode(&[i as u32])).collect();
-        let what = format!("{}, block {} of {}, its {heads} heads on “{}”: rows are the character asking, columns the one looked at (the causal mask keeps the upper right at 0).", member.short(), model.blocks.len(), model.blocks.len(), text.replace('\n', "⏎"));
+        let what = format!("{}, its last block (of {}), its {heads} heads on “{}”: rows are the character asking, columns the one looked at (the causal mask keeps the upper right at 0).", member.short(), model.blocks.len(), text.replace('\n', "⏎"));
         self.view.attention = Some((chars, maps, what));
         Ok(())
     }
@@ -179,7 +179,12 @@ impl ReportLab {
                 metrics.push((format!("accuracy_{}", letter(c)), right as f64 / total as f64));
             }
         }
-        let findings = super::findings::findings(&self.view).len();
+        // The findings are written once, for their figure; the metric counts its rows.
+        let figures = self.view.figures();
+        let findings = figures.iter().find(|f| f.name == "findings").map_or(0, |f| match &f.plot {
+            crate::figure::Plot::Table(t) => t.rows.len(),
+            _ => 0,
+        });
         metrics.push(("findings".into(), findings as f64));
         if self.seconds > 0.0 && answered > 0 {
             metrics.push(("questions_per_sec".into(), answered as f64 / self.seconds));
@@ -189,7 +194,7 @@ impl ReportLab {
             0 => format!("No model yet: pick the first with Use in the list below, add the others with Add, then Run.{missing}"),
             k => format!("{k} model{}, {} held-out sets of up to {} problems, {answered} of {} answers written.{missing}", if k == 1 { "" } else { "s" }, self.view.groups.len(), self.view.n, self.units.iter().map(|u| u.2.len()).sum::<usize>()),
         };
-        Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series: Vec::new(), note, figures: self.view.figures() })
+        Ok(Snapshot { step: self.steps_done(), total_steps: self.total_steps(), metrics, series: Vec::new(), note, figures })
     }
 }
 
