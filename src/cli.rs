@@ -13,6 +13,17 @@ use serde_json::{json, Map, Value};
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// `println!` for what the CLI prints: when the reader has gone (`reasonlab
+/// data … | head`), stop quietly as Unix tools do, not with a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -48,7 +59,7 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("list") if args.len() == 1 => {
             for lab in labs::LABS {
                 let state = if labs::spec(lab.id).is_some() { "ready" } else { "not built yet" };
-                println!("day {:>2}  week {}  {:<17} {:<48} {state}", lab.day, lab.week(), lab.id, lab.title);
+                out!("day {:>2}  week {}  {:<17} {:<48} {state}", lab.day, lab.week(), lab.id, lab.title);
             }
             Ok(())
         }
@@ -65,7 +76,7 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("bench") if args.get(1).map(String::as_str) == Some("sample") => bench_sample(&args[2..]),
         Some("bench") => Err("bench needs a workload: `reasonlab bench gpt`, `reasonlab bench tsne` or `reasonlab bench snapshot <lab>`".into()),
         Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
+            out!("{USAGE}");
             Ok(())
         }
         Some(other) => Err(format!("unknown command {}; {USAGE}", quote(other))),
@@ -252,7 +263,11 @@ fn data(args: &[String]) -> Result<(), String> {
     let default = if task == "logic" || task == "word" { 2 } else { 3 };
     let mut spec = Spec::new(&task, level.unwrap_or(default))?;
     spec.held_out = held_out;
-    print!("{}", to_jsonl(&generate(&spec, n, seed, &Default::default())));
+    // `out!` adds the line end that the set's last line already has.
+    let set = to_jsonl(&generate(&spec, n, seed, &Default::default()));
+    if !set.is_empty() {
+        out!("{}", set.trim_end_matches('\n'));
+    }
     Ok(())
 }
 
@@ -296,13 +311,13 @@ fn eval(args: &[String]) -> Result<(), String> {
     let (all, by_task, by_level) = tally(&scored);
     if as_json {
         for s in &scored {
-            println!("{}", json!({"question": s.question, "answer": s.answer, "output": s.output, "correct": s.correct, "task": s.task, "difficulty": s.difficulty}));
+            out!("{}", json!({"question": s.question, "answer": s.answer, "output": s.output, "correct": s.correct, "task": s.task, "difficulty": s.difficulty}));
         }
-        println!("{}", json!({"total": all.total, "correct": all.correct, "accuracy": all.accuracy(), "by_task": by_task, "by_difficulty": by_level, "skipped": text.lines().filter(|l| !l.trim().is_empty()).count() - all.total, "questions_per_sec": per_sec}));
+        out!("{}", json!({"total": all.total, "correct": all.correct, "accuracy": all.accuracy(), "by_task": by_task, "by_difficulty": by_level, "skipped": text.lines().filter(|l| !l.trim().is_empty()).count() - all.total, "questions_per_sec": per_sec}));
     } else {
-        println!("accuracy {:.4} ({} of {}; {per_sec:.1} questions/s)", all.accuracy(), all.correct, all.total);
+        out!("accuracy {:.4} ({} of {}; {per_sec:.1} questions/s)", all.accuracy(), all.correct, all.total);
         for (name, t) in by_task.iter().chain(&by_level) {
-            println!("  {name:<12} {:.4} ({} of {})", t.accuracy(), t.correct, t.total);
+            out!("  {name:<12} {:.4} ({} of {})", t.accuracy(), t.correct, t.total);
         }
     }
     Ok(())
@@ -322,7 +337,7 @@ fn bench_snapshot(args: &[String]) -> Result<(), String> {
         let bytes = serde_json::to_string(&Event::Snapshot(snap)).map_err(|e| e.to_string())?.len();
         sizes.push(json!({"step": lab.steps_done(), "bytes": bytes}));
     }
-    println!("{}", json!({"bench": "snapshot", "lab": args.lab, "settings": args.params.0, "snapshots": sizes}));
+    out!("{}", json!({"bench": "snapshot", "lab": args.lab, "settings": args.params.0, "snapshots": sizes}));
     Ok(())
 }
 
@@ -345,7 +360,7 @@ fn bench_tsne(args: &[String]) -> Result<(), String> {
         kl = tsne.step();
     }
     let total = start.elapsed().as_secs_f64();
-    println!("{}", json!({"bench": "tsne", "points": points, "affinities_s": affinities, "iteration_ms": (total - affinities) * 2.0, "total_s": total, "kl": kl, "load_before": load_before, "load_after": load_average()}));
+    out!("{}", json!({"bench": "tsne", "points": points, "affinities_s": affinities, "iteration_ms": (total - affinities) * 2.0, "total_s": total, "kl": kl, "load_before": load_before, "load_after": load_average()}));
     Ok(())
 }
 
@@ -379,7 +394,7 @@ fn bench_sample(args: &[String]) -> Result<(), String> {
         rates.push((batch * config.block_size) as f64 / started.elapsed().as_secs_f64());
     }
     rates.sort_by(f64::total_cmp);
-    println!("{}", json!({"bench": "sample", "batch": batch, "new_tokens": batch * config.block_size, "tokens_per_sec": rates[2], "load_before": load_before, "load_after": load_average()}));
+    out!("{}", json!({"bench": "sample", "batch": batch, "new_tokens": batch * config.block_size, "tokens_per_sec": rates[2], "load_before": load_before, "load_after": load_average()}));
     Ok(())
 }
 
@@ -425,9 +440,9 @@ fn print_line(args: &RunArgs, snap: &Snapshot, steps_per_sec: f64, done: bool, e
             line.insert("load_before".into(), json!(load_before));
             line.insert("load_after".into(), json!(load_average()));
         }
-        println!("{}", Value::Object(line));
+        out!("{}", Value::Object(line));
     } else {
         let metrics: Vec<String> = snap.metrics.iter().filter(|(n, _)| n != "step").map(|(n, v)| format!("{n} {}", reasonlab::figure::format_metric(*v))).collect();
-        println!("step {:>6}/{}  {}  ({steps_per_sec:.0} steps/s)", snap.step, snap.total_steps, metrics.join("  "));
+        out!("step {:>6}/{}  {}  ({steps_per_sec:.0} steps/s)", snap.step, snap.total_steps, metrics.join("  "));
     }
 }

@@ -70,3 +70,28 @@ fn easier_problems_mix_in_and_a_longer_test_set_is_scored() {
     // Depth-5 questions have more rules and hops: the context grows to hold them.
     assert!(longer.metric("context").unwrap() > plain.metric("context").unwrap() + 16.0, "{:?} vs {:?}", longer.metric("context"), plain.metric("context"));
 }
+
+/// Position gaps (trained with RoPE only): a lab asked for them with learned
+/// positions says why not, and with RoPE steps on gapped positions once
+/// `gaps_from` is reached. (That they carry logic to 5 hops takes minutes to
+/// show: BENCHMARKS.md.)
+#[test]
+fn position_gaps_need_rope_and_train_once_their_step_comes() {
+    let schema = labs::schema("cot");
+    let start = |positions: &str| {
+        let mut p = Params::defaults(&schema);
+        for (k, v) in [("task", "logic"), ("level", "2"), ("positions", positions), ("gaps", "3"), ("gaps_from", "1"), ("steps", "3"), ("eval_n", "10"), ("train_n", "100"), ("layers", "1"), ("width", "32")] {
+            p.set(&schema, k, v).unwrap();
+        }
+        labs::start("cot", &p, &reasonlab::backend::cpu(), &DataFiles::default())
+    };
+    let refused = start("learned").err().expect("learned positions cannot have gaps");
+    assert!(refused.contains("RoPE"), "{refused}");
+    let mut lab = start("rope").unwrap();
+    for _ in 0..3 {
+        lab.step();
+    }
+    let snap = pollster::block_on(lab.snapshot()).unwrap();
+    assert_eq!(snap.step, 3);
+    assert!(snap.metric("train_loss").is_some_and(f64::is_finite), "{:?}", snap.metric("train_loss"));
+}

@@ -76,11 +76,19 @@ impl CausalSelfAttention {
     /// Causal attention for the T positions of `x`, [B, T, C]. `mask` is
     /// [T, T_past + T], MASKED where a query would see its future. With a
     /// cache, `x` comes after the cache's T_past positions, attends to their
-    /// keys and values too, and its own are appended. Returns the output
-    /// [B, T, C] and the attention weights [B, H, T, T_past + T].
-    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>) -> (Tensor<3>, Tensor<4>) {
+    /// keys and values too, and its own are appended. `at` places each row's
+    /// tokens at positions of their own for RoPE (training with gaps, see
+    /// `Rotation`); without it they follow the cache's: T_past, T_past + 1, ….
+    /// Returns the output [B, T, C] and the attention weights [B, H, T, T_past + T].
+    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>, at: Option<&Rotation>) -> (Tensor<3>, Tensor<4>) {
         let past = cache.as_ref().map_or(0, |cache| cache.positions());
-        let (q, k, v) = self.heads(x, past); // [B, H, T, D] each
+        let (q, k, v) = match (at, &self.rope) {
+            (Some(at), Some(_)) => {
+                let (q, k, v) = self.split(x); // [B, H, T, D] each
+                (at.apply(q), at.apply(k), v)
+            }
+            _ => self.heads(x, past), // [B, H, T, D] each
+        };
         let (k, v) = match cache {
             Some(cache) => cache.extend(k, v), // [B, H, T_past + T, D] each
             None => (k, v),
@@ -92,6 +100,15 @@ impl CausalSelfAttention {
 
     /// Projects `x` to queries, keys and values, split into heads.
     pub fn heads(&self, x: Tensor<3>, offset: usize) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+        let (q, k, v) = self.split(x); // [B, H, T, D] each
+        match &self.rope {
+            Some(rope) => (rope.apply(q, offset), rope.apply(k, offset), v),
+            None => (q, k, v),
+        }
+    }
+
+    /// Projects `x` to queries, keys and values, split into heads, before any rotation.
+    fn split(&self, x: Tensor<3>) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
         let [b, t, c] = x.dims();
         let h = self.n_head;
         let qkv = self.qkv.forward(x); // [B, T, 3C]
@@ -101,16 +118,48 @@ impl CausalSelfAttention {
         let q = split_heads(q, h); // [B, H, T, D]
         let k = split_heads(k, h); // [B, H, T, D]
         let v = split_heads(v, h); // [B, H, T, D]
-        match &self.rope {
-            Some(rope) => (rope.apply(q, offset), rope.apply(k, offset), v),
-            None => (q, k, v),
-        }
+        (q, k, v)
     }
 
     /// Puts the heads side by side again and projects.
     fn merge(&self, y: Tensor<4>) -> Tensor<3> {
         let y = merge_heads(y); // [B, T, C]
         self.proj.forward(y) // [B, T, C]
+    }
+}
+
+/// RoPE at positions given per row: cos and sin of each position's angles,
+/// [B, 1, T, D/2] each. Training with gaps (`gpt::Gpt::logits_at`) places a
+/// row's tokens at positions that skip ahead at random between its steps, so
+/// that how far a token is from the question says nothing of how many steps
+/// came before it; sampling places tokens one after another as usual. The
+/// pairs and angles are burn's `RotaryEncoding`'s (dims 2i and 2i + 1 turn by
+/// position · θᵢ), so at positions 0, 1, 2, … it gives the same result (tested).
+#[derive(Clone, Debug)]
+pub struct Rotation {
+    cos: Tensor<4>,
+    sin: Tensor<4>,
+}
+
+impl Rotation {
+    /// `positions` [B, T] (whole numbers, as floats); `theta` [D/2], RoPE's frequencies.
+    pub fn new(positions: Tensor<2>, theta: Tensor<1>) -> Self {
+        let [b, t] = positions.dims();
+        let half = theta.dims()[0];
+        let angles = positions.reshape([b, 1, t, 1]) * theta.reshape([1, 1, 1, half]); // [B, 1, T, D/2]
+        Rotation { cos: angles.clone().cos(), sin: angles.sin() }
+    }
+
+    /// Turns each pair (a, b) of `x` [B, H, T, D] to (a·cos − b·sin, b·cos + a·sin).
+    pub fn apply(&self, x: Tensor<4>) -> Tensor<4> {
+        let [b, h, t, d] = x.dims();
+        let pairs = x.reshape([b, h, t, d / 2, 2]); // [B, H, T, D/2, 2]
+        let a = pairs.clone().slice([0..b, 0..h, 0..t, 0..d / 2, 0..1]).reshape([b, h, t, d / 2]); // [B, H, T, D/2]
+        let o = pairs.slice([0..b, 0..h, 0..t, 0..d / 2, 1..2]).reshape([b, h, t, d / 2]); // [B, H, T, D/2]
+        let turned_a = a.clone() * self.cos.clone() - o.clone() * self.sin.clone(); // [B, H, T, D/2]
+        let turned_o = o * self.cos.clone() + a * self.sin.clone(); // [B, H, T, D/2]
+        let pairs = Tensor::stack::<5>(vec![turned_a, turned_o], 4); // [B, H, T, D/2, 2]
+        pairs.reshape([b, h, t, d]) // [B, H, T, D]
     }
 }
 
@@ -158,6 +207,34 @@ mod tests {
         let d = v.len();
         let x = Tensor::<1>::from_data(TensorData::new(v.to_vec(), [d]), device).reshape([1, 1, 1, d]).repeat_dim(2, t); // [1, 1, T, D]
         rope.apply(x, start)
+    }
+
+    #[test]
+    fn rows_at_consecutive_positions_turn_as_burns_rope_does_and_gaps_keep_relative_scores() {
+        let device = crate::backend::cpu();
+        let (b, h, t, d) = (2, 3, 5, 8);
+        let rope = RotaryEncodingConfig::new(64, d).init(&device);
+        let mut rng = Rng::new(9);
+        let x = Tensor::<1>::from_data(TensorData::new(rng.normal_vec(b * h * t * d, 1.0), [b * h * t * d]), &device).reshape([b, h, t, d]);
+        let at = |p: Vec<f32>| Rotation::new(Tensor::<1>::from_data(TensorData::new(p, [b * t]), &device).reshape([b, t]), rope.theta.clone());
+        let consecutive: Vec<f32> = (0..b).flat_map(|_| (0..t).map(|i| i as f32)).collect();
+        let mine = at(consecutive).apply(x.clone()).into_data().to_vec::<f32>().unwrap();
+        let burns = rope.apply(x.clone(), 0).into_data().to_vec::<f32>().unwrap();
+        assert!(mine.iter().zip(&burns).all(|(a, b)| (a - b).abs() < 1e-5), "the same turn as burn's");
+        // Row 1 placed with gaps: its q·k scores are those of burn's rope at
+        // the same distances, here all shifted by 3 after the second token.
+        let gapped: Vec<f32> = (0..b).flat_map(|r| (0..t).map(move |i| (i + if r == 1 && i >= 2 { 3 } else { 0 }) as f32)).collect();
+        let y = at(gapped).apply(x.clone());
+        let row = |y: Tensor<4>| y.slice([1..2, 0..1, 0..t, 0..d]); // [1, 1, T, D]
+        let s = row(y.clone()).matmul(row(y).swap_dims(2, 3)).into_data().to_vec::<f32>().unwrap();
+        let far = rope.apply(row(x.clone()).slice([0..1, 0..1, 2..t, 0..d]), 5); // positions 5, 6, 7
+        let near = rope.apply(row(x).slice([0..1, 0..1, 0..2, 0..d]), 0); // positions 0, 1
+        let cross = far.matmul(near.swap_dims(2, 3)).into_data().to_vec::<f32>().unwrap(); // [3, 2]
+        for i in 0..3 {
+            for j in 0..2 {
+                assert!((s[(i + 2) * t + j] - cross[i * 2 + j]).abs() < 1e-4, "score ({}, {j})", i + 2);
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Weeks 3 and 4 all build on this one model: the tiny GPT, sampling, CoT,
 //! PPO, DPO and tool use.
 
-use super::attention::{causal_mask, CausalSelfAttention, CausalSelfAttentionConfig, LayerCache};
+use super::attention::{causal_mask, CausalSelfAttention, CausalSelfAttentionConfig, LayerCache, Rotation};
 use super::fused::gelu_tanh;
 use super::{normal_embedding, normal_linear};
 use crate::rng::Rng;
@@ -165,10 +165,10 @@ pub struct BlockOutput {
 
 impl Block {
     /// `x` [B, T, C] and `mask` [T, T_past + T] as in `CausalSelfAttention::forward`,
-    /// which also gets `cache`.
-    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>) -> BlockOutput {
+    /// which also gets `cache` and `at`.
+    pub fn forward(&self, x: Tensor<3>, mask: Tensor<2>, cache: Option<&mut LayerCache>, at: Option<&Rotation>) -> BlockOutput {
         let h = self.pre(&self.ln1, x.clone()); // [B, T, C]
-        let (a, attention) = self.attn.forward(h, mask, cache); // [B, T, C], [B, H, T, T_past + T]
+        let (a, attention) = self.attn.forward(h, mask, cache, at); // [B, T, C], [B, H, T, T_past + T]
         let mid = self.post(&self.ln1, self.add(x, a.clone())); // [B, T, C]
         let h = self.pre(&self.ln2, mid.clone()); // [B, T, C]
         let m = self.mlp.forward(h); // [B, T, C]
@@ -228,7 +228,7 @@ impl Gpt {
         let mut attention = Vec::new();
         for (i, block) in self.blocks.iter().enumerate() {
             let layer = cache.as_deref_mut().map(|cache| cache.layer(i));
-            let out = block.forward(x, mask.clone(), layer);
+            let out = block.forward(x, mask.clone(), layer, None);
             x = out.x; // [B, T, C]
             if capture {
                 attention.push(out.attention); // [B, H, T, T_past + T]
@@ -239,6 +239,25 @@ impl Gpt {
         }
         let logits = self.readout(x); // [B, T, V]
         GptOutput { logits, attention }
+    }
+
+    /// Token ids [B, T] → logits [B, T, V] with each row's tokens at
+    /// `positions` [B, T] (rising whole numbers, as floats) instead of 0..T:
+    /// training with gaps between a chain's steps (`attention::Rotation`).
+    /// Only RoPE can place tokens so; a model with other positions is refused.
+    pub fn logits_at(&self, idx: Tensor<2, Int>, positions: Tensor<2>) -> Result<Tensor<3>, String> {
+        let theta = match self.blocks.first().and_then(|b| b.attn.rope.as_ref()) {
+            Some(rope) => rope.theta.clone(), // [D/2]
+            None => return Err("positions with gaps need RoPE (positions = rope)".into()),
+        };
+        let t = idx.dims()[1];
+        let at = Rotation::new(positions, theta); // [B, 1, T, D/2] twice
+        let mask = self.mask.clone().slice([0..t, 0..t]); // [T, T]
+        let mut x = self.wte.forward(idx); // [B, T, C]: RoPE adds no position vector
+        for block in &self.blocks {
+            x = block.forward(x, mask.clone(), None, Some(&at)).x; // [B, T, C]
+        }
+        Ok(self.readout(x)) // [B, T, V]
     }
 
     /// What the head reads from a residual stream [B, T, C]: the final
@@ -258,7 +277,7 @@ impl Gpt {
         let mut x = self.embed(idx, 0); // [B, T, C]
         let (mut streams, mut attention) = (vec![x.clone()], Vec::new());
         for block in &self.blocks {
-            let out = block.forward(x, mask.clone(), None);
+            let out = block.forward(x, mask.clone(), None, None);
             x = out.x; // [B, T, C]
             streams.push(x.clone());
             attention.push(out.attention); // [B, H, T, T]
@@ -379,6 +398,23 @@ mod tests {
             }
             assert!(a[first4..].iter().zip(&b[first4..]).any(|(x, y)| (x - y).abs() > 1e-4), "{positions:?}: later logits must change");
         }
+    }
+
+    #[test]
+    fn placed_at_0_to_t_a_row_reads_as_usual_and_gaps_move_only_later_logits() {
+        let device = crate::backend::cpu();
+        let model = GptConfig::new(11, 16, 2, 2, 16).with_positions(Positions::Rope).with_seed(4).init(&device);
+        let seq: &[i64] = &[1, 2, 3, 4, 5, 6, 7, 8];
+        let at = |p: &[f32]| Tensor::<1>::from_data(TensorData::new(p.to_vec(), [8]), &device).reshape([1, 8]);
+        let usual = values(model.logits(tokens(&[seq], &device)));
+        let placed = values(model.logits_at(tokens(&[seq], &device), at(&[0., 1., 2., 3., 4., 5., 6., 7.])).unwrap());
+        assert!(usual.iter().zip(&placed).all(|(a, b)| (a - b).abs() < 1e-4));
+        // A gap after the fourth token: the first four read nothing new.
+        let gapped = values(model.logits_at(tokens(&[seq], &device), at(&[0., 1., 2., 3., 7., 8., 9., 10.])).unwrap());
+        assert!(usual[..44].iter().zip(&gapped[..44]).all(|(a, b)| (a - b).abs() < 1e-4));
+        assert!(usual[44..].iter().zip(&gapped[44..]).any(|(a, b)| (a - b).abs() > 1e-4), "later tokens see the gap");
+        let learned = GptConfig::new(11, 16, 2, 2, 16).init(&device);
+        assert!(learned.logits_at(tokens(&[seq], &device), at(&[0.; 8])).is_err(), "only RoPE places tokens");
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! about (`E?D`), so that the answer compares two letters side by side.
 //! Trained on 1–3 hops, a 3 × 96 GPT gets nearly every 3-hop question right
 //! and stops after 3 hops on nearly every longer one: it counts hops instead
-//! of looking for a rule that goes on (BENCHMARKS.md).
+//! of looking for a rule that goes on. Trained with gaps drawn into its RoPE
+//! positions once its lookups have formed (the `cot` lab's `gaps`), it cannot
+//! count, and goes on to 5 hops (BENCHMARKS.md).
 //! (Asking whether A passes through a letter on the way would make the
 //! answer a search of the whole chain: a 3 × 96 GPT that had every hop right
 //! stayed at chance on those, BENCHMARKS.md; without the comparison step it

@@ -121,7 +121,7 @@ fn trace(model: &Gpt, x: Tensor<2, Int>, y: Tensor<2, Int>) -> (Tensor<3>, Vec<B
     let mut h = input.clone(); // [B, T, C]
     let mut outputs = Vec::new();
     for block in &model.blocks {
-        let out = block.forward(h, mask.clone(), None);
+        let out = block.forward(h, mask.clone(), None, None);
         h = out.x.clone(); // [B, T, C]
         outputs.push(out);
     }

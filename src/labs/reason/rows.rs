@@ -5,6 +5,7 @@
 use super::Format;
 use crate::data::chars::CharVocab;
 use crate::data::reasoning::{text, tool, Problem, PAD};
+use crate::rng::Rng;
 use std::ops::Range;
 
 /// A training problem as ids, where its question ends (in characters, with
@@ -56,6 +57,27 @@ pub fn batch(rows: &[Row], picks: &[usize], block: usize) -> (Vec<i64>, Vec<i64>
     (x, y, t)
 }
 
+/// Where each token of `batch(rows, picks, t)` sits for RoPE, [B·T]: one
+/// place on per token, and after each token in `after` (the steps' ends) a
+/// further 0 to `gaps` places, drawn afresh for every row. Training on these,
+/// a model cannot tell how many steps a chain has taken from how far it is
+/// from the question, so it must find where a chain ends from what it says.
+pub fn gapped_positions(rows: &[Row], picks: &[usize], t: usize, gaps: usize, after: &[i64], rng: &mut Rng) -> Vec<f32> {
+    let mut out = Vec::with_capacity(picks.len() * t);
+    for &r in picks {
+        let ids = &rows[r].ids;
+        let mut at = 0usize;
+        for i in 0..t {
+            out.push(at as f32);
+            at += 1;
+            if ids.get(i).is_some_and(|id| after.contains(id)) {
+                at += rng.below(gaps as u64 + 1) as usize;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +115,29 @@ mod tests {
         assert_eq!(t, 24);
         assert_eq!(x.len(), 48);
         assert_eq!(batch(&rows, &[1], 16).2, 16, "never past the context");
+    }
+
+    #[test]
+    fn gaps_fall_only_after_a_steps_end_and_rise() {
+        let v = vocab();
+        let rows = [Row::new(Format::Cot, &problem("AB;BC|A?", "AB;BC", "C"), &v)];
+        let after = v.encode(";|\n").into_iter().map(i64::from).collect::<Vec<_>>();
+        let (x, _, t) = batch(&rows, &[0, 0], 512);
+        let mut rng = Rng::new(2);
+        let none = gapped_positions(&rows, &[0, 0], t, 0, &after, &mut rng);
+        assert_eq!(none, (0..2).flat_map(|_| (0..t).map(|i| i as f32)).collect::<Vec<_>>());
+        let mut seen_gap = false;
+        for _ in 0..20 {
+            let p = gapped_positions(&rows, &[0, 0], t, 3, &after, &mut rng);
+            for (row, pos) in p.chunks(t).enumerate() {
+                for i in 1..t {
+                    let step = pos[i] - pos[i - 1];
+                    let ends = after.contains(&x[row * t + i - 1]);
+                    assert!(step == 1.0 || (ends && (2.0..=4.0).contains(&step)), "step {step} after {i}");
+                    seen_gap |= step > 1.0;
+                }
+            }
+        }
+        assert!(seen_gap);
     }
 }

@@ -7,7 +7,7 @@
 //! with the calculator answering each call (and, to compare, without it).
 
 use super::decode::{greedy_with, Calculator};
-use super::rows::{batch, row_text, Row};
+use super::rows::{batch, gapped_positions, row_text, Row};
 use super::{errors_table, same_answer, written_figure, Format, Written};
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL, RESUME};
@@ -63,6 +63,11 @@ pub struct ReasonLab {
     /// (`test_level`), and for word problems the held-out sentence templates.
     extra: Vec<Extra>,
     block: usize,
+    /// Position gaps after a step's end while training (0: none), the step
+    /// they begin at, and the ids of the characters that end a step.
+    gaps: usize,
+    gaps_from: usize,
+    gap_after: Vec<i64>,
     model: Option<Gpt>,
     optim: ModuleOptimizer,
     lr: f64,
@@ -168,7 +173,14 @@ impl ReasonLab {
                 (config, model)
             }
         };
+        let gaps = params.usize("gaps")?;
+        if gaps > 0 && config.positions != Positions::Rope {
+            return Err("Position gaps need RoPE: set Positions to rope (a kept model must have been trained with it).".into());
+        }
         Ok(Self {
+            gaps,
+            gaps_from: params.usize("gaps_from")?,
+            gap_after: vocab.encode(";|\n").into_iter().map(i64::from).collect(),
             format,
             cot: format != Format::Plain,
             lab: match format {
@@ -348,7 +360,13 @@ impl Training for ReasonLab {
         let y = Tensor::<2, Int>::from_data(TensorData::new(y, shape), &self.device); // [B, T]
         let lr = learning_rate(self.step, self.lr, self.steps / 20, self.steps);
         let model = self.model.take().expect("the model is present between steps");
-        let logits = model.logits(x); // [B, T, V]
+        let logits = if self.gaps == 0 || self.step < self.gaps_from {
+            model.logits(x) // [B, T, V]
+        } else {
+            let at = gapped_positions(&self.train, &picks, t, self.gaps, &self.gap_after, &mut self.rng);
+            let at = Tensor::<2>::from_data(TensorData::new(at, shape), &self.device); // [B, T]
+            model.logits_at(x, at).expect("RoPE was checked when the lab was made") // [B, T, V]
+        };
         let loss = lm_loss_ignoring(logits, y, PAD as usize); // [1]
         let grads = loss.backward();
         let grads = GradientsParams::from_grads(grads, &model);
