@@ -73,14 +73,14 @@ fn easier_problems_mix_in_and_a_longer_test_set_is_scored() {
 
 /// Position gaps (trained with RoPE only): a lab asked for them with learned
 /// positions says why not, and with RoPE steps on gapped positions once
-/// `gaps_from` is reached. (That they carry logic to 5 hops takes minutes to
+/// `gaps_from` is reached, on half the rows and then (`gaps_all`) on all. (That they carry logic to 5 hops takes minutes to
 /// show: BENCHMARKS.md.)
 #[test]
 fn position_gaps_need_rope_and_train_once_their_step_comes() {
     let schema = labs::schema("cot");
     let start = |positions: &str| {
         let mut p = Params::defaults(&schema);
-        for (k, v) in [("task", "logic"), ("level", "2"), ("positions", positions), ("gaps", "3"), ("gaps_from", "1"), ("steps", "3"), ("eval_n", "10"), ("train_n", "100"), ("layers", "1"), ("width", "32")] {
+        for (k, v) in [("task", "logic"), ("level", "2"), ("positions", positions), ("gaps", "3"), ("gaps_from", "1"), ("gaps_share", "50"), ("gaps_all", "2"), ("steps", "3"), ("eval_n", "10"), ("train_n", "100"), ("layers", "1"), ("width", "32")] {
             p.set(&schema, k, v).unwrap();
         }
         labs::start("cot", &p, &reasonlab::backend::cpu(), &DataFiles::default())

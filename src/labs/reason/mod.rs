@@ -33,7 +33,7 @@ pub enum Format {
     Tool,
 }
 
-const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'static str, steps: &'static str) -> [Setting; 18] {
+const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'static str, steps: &'static str) -> [Setting; 20] {
     [
         Setting { key: "model", label: "Model", help: "A model kept in this browser to start from (its content hash); empty: a new one.", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "task", label: "Task", help: "add, sub, mul: arithmetic; logic: rule chains; word: word problems.", kind: Kind::Choice(tasks), default: task },
@@ -47,6 +47,8 @@ const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'s
         Setting { key: "positions", label: "Positions", help: "learned: a vector per position, nothing past the longest trained problem. rope: queries and keys rotated by position, which carries over to longer problems. none: no positions; order shows only through the causal mask.", kind: Kind::Choice(&["learned", "rope", "none"]), default: "learned" },
         Setting { key: "gaps", label: "Position gaps", help: "RoPE only. While training, a row's positions skip ahead by 0 to this many after each `;`, `|` and line end, drawn afresh each time, so that how far a step is from the question says nothing of how many steps came before it; writing places characters one after another as usual. 0: no gaps.", kind: Kind::Int { min: 0, max: 8 }, default: "0" },
         Setting { key: "gaps_from", label: "Gaps from step", help: "The step at which position gaps begin. Before it, positions run one after another: the lookups a chain needs form several times more slowly with gaps from the start, and once formed they learn to go on without counting in a few hundred steps.", kind: Kind::Int { min: 0, max: 100_000 }, default: "0" },
+        Setting { key: "gaps_share", label: "Rows gapped (%)", help: "From Gaps from step, the percentage of training rows given gaps; the rest keep positions one after another, so the lookups still form quickly.", kind: Kind::Int { min: 0, max: 100 }, default: "100" },
+        Setting { key: "gaps_all", label: "Every row from step", help: "The step from which every training row has gaps, whatever Rows gapped says (0: never).", kind: Kind::Int { min: 0, max: 100_000 }, default: "0" },
         Setting { key: "batch", label: "Batch", help: "Problems per step.", kind: Kind::Int { min: 1, max: 256 }, default: "32" },
         Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size; warm-up then cosine decay.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.003" },
         Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 100_000 }, default: steps },
@@ -56,9 +58,9 @@ const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'s
     ]
 }
 
-static PLAIN_SETTINGS: [Setting; 18] = settings(&TASKS, "add", "2", "1500");
-static COT_SETTINGS: [Setting; 18] = settings(&TASKS, "add", "2", "1500");
-static TOOL_SETTINGS: [Setting; 18] = settings(&tool::TASKS, "mul", "4", "800");
+static PLAIN_SETTINGS: [Setting; 20] = settings(&TASKS, "add", "2", "1500");
+static COT_SETTINGS: [Setting; 20] = settings(&TASKS, "add", "2", "1500");
+static TOOL_SETTINGS: [Setting; 20] = settings(&tool::TASKS, "mul", "4", "800");
 
 const FIGURES: &[FigureSpec] = &[
     FigureSpec::curve("train_loss", "Training loss (on the tokens after the question)"),

@@ -59,13 +59,15 @@ pub fn batch(rows: &[Row], picks: &[usize], block: usize) -> (Vec<i64>, Vec<i64>
 
 /// Where each token of `batch(rows, picks, t)` sits for RoPE, [B·T]: one
 /// place on per token, and after each token in `after` (the steps' ends) a
-/// further 0 to `gaps` places, drawn afresh for every row. Training on these,
+/// further 0 to `gaps` places, drawn afresh for every row; only `share`
+/// percent of the rows are gapped, the rest run on one by one. Training on these,
 /// a model cannot tell how many steps a chain has taken from how far it is
 /// from the question, so it must find where a chain ends from what it says.
-pub fn gapped_positions(rows: &[Row], picks: &[usize], t: usize, gaps: usize, after: &[i64], rng: &mut Rng) -> Vec<f32> {
+pub fn gapped_positions(rows: &[Row], picks: &[usize], t: usize, gaps: usize, share: u64, after: &[i64], rng: &mut Rng) -> Vec<f32> {
     let mut out = Vec::with_capacity(picks.len() * t);
     for &r in picks {
         let ids = &rows[r].ids;
+        let gaps = if rng.below(100) < share { gaps } else { 0 };
         let mut at = 0usize;
         for i in 0..t {
             out.push(at as f32);
@@ -124,11 +126,12 @@ mod tests {
         let after = v.encode(";|\n").into_iter().map(i64::from).collect::<Vec<_>>();
         let (x, _, t) = batch(&rows, &[0, 0], 512);
         let mut rng = Rng::new(2);
-        let none = gapped_positions(&rows, &[0, 0], t, 0, &after, &mut rng);
+        let none = gapped_positions(&rows, &[0, 0], t, 0, 100, &after, &mut rng);
         assert_eq!(none, (0..2).flat_map(|_| (0..t).map(|i| i as f32)).collect::<Vec<_>>());
+        assert_eq!(gapped_positions(&rows, &[0, 0], t, 3, 0, &after, &mut rng), none, "a share of 0 gaps no row");
         let mut seen_gap = false;
         for _ in 0..20 {
-            let p = gapped_positions(&rows, &[0, 0], t, 3, &after, &mut rng);
+            let p = gapped_positions(&rows, &[0, 0], t, 3, 100, &after, &mut rng);
             for (row, pos) in p.chunks(t).enumerate() {
                 for i in 1..t {
                     let step = pos[i] - pos[i - 1];

@@ -63,10 +63,13 @@ pub struct ReasonLab {
     /// (`test_level`), and for word problems the held-out sentence templates.
     extra: Vec<Extra>,
     block: usize,
-    /// Position gaps after a step's end while training (0: none), the step
-    /// they begin at, and the ids of the characters that end a step.
+    /// Position gaps after a step's end while training (0: none): the step
+    /// they begin at on `gaps_share` percent of the rows, the step from which
+    /// every row has them, and the ids of the characters that end a step.
     gaps: usize,
     gaps_from: usize,
+    gaps_share: u64,
+    gaps_all: usize,
     gap_after: Vec<i64>,
     model: Option<Gpt>,
     optim: ModuleOptimizer,
@@ -180,6 +183,8 @@ impl ReasonLab {
         Ok(Self {
             gaps,
             gaps_from: params.usize("gaps_from")?,
+            gaps_share: params.usize("gaps_share")? as u64,
+            gaps_all: params.usize("gaps_all")?,
             gap_after: vocab.encode(";|\n").into_iter().map(i64::from).collect(),
             format,
             cot: format != Format::Plain,
@@ -360,10 +365,11 @@ impl Training for ReasonLab {
         let y = Tensor::<2, Int>::from_data(TensorData::new(y, shape), &self.device); // [B, T]
         let lr = learning_rate(self.step, self.lr, self.steps / 20, self.steps);
         let model = self.model.take().expect("the model is present between steps");
+        let share = if self.gaps_all > 0 && self.step >= self.gaps_all { 100 } else { self.gaps_share };
         let logits = if self.gaps == 0 || self.step < self.gaps_from {
             model.logits(x) // [B, T, V]
         } else {
-            let at = gapped_positions(&self.train, &picks, t, self.gaps, &self.gap_after, &mut self.rng);
+            let at = gapped_positions(&self.train, &picks, t, self.gaps, share, &self.gap_after, &mut self.rng);
             let at = Tensor::<2>::from_data(TensorData::new(at, shape), &self.device); // [B, T]
             model.logits_at(x, at).expect("RoPE was checked when the lab was made") // [B, T, V]
         };
