@@ -73,8 +73,8 @@ fn easier_problems_mix_in_and_a_longer_test_set_is_scored() {
 
 /// Position gaps (trained with RoPE only): a lab asked for them with learned
 /// positions says why not, and with RoPE steps on gapped positions once
-/// `gaps_from` is reached, on half the rows and then (`gaps_all`) on all. (That they carry logic to 5 hops takes minutes to
-/// show: BENCHMARKS.md.)
+/// `gaps_from` is reached, on half the rows and then (`gaps_all`) on all.
+/// (That they carry logic to 5 hops takes minutes to show: BENCHMARKS.md.)
 #[test]
 fn position_gaps_need_rope_and_train_once_their_step_comes() {
     let schema = labs::schema("cot");

@@ -365,10 +365,10 @@ impl Training for ReasonLab {
         let y = Tensor::<2, Int>::from_data(TensorData::new(y, shape), &self.device); // [B, T]
         let lr = learning_rate(self.step, self.lr, self.steps / 20, self.steps);
         let model = self.model.take().expect("the model is present between steps");
-        let share = if self.gaps_all > 0 && self.step >= self.gaps_all { 100 } else { self.gaps_share };
         let logits = if self.gaps == 0 || self.step < self.gaps_from {
             model.logits(x) // [B, T, V]
         } else {
+            let share = if self.gaps_all > 0 && self.step >= self.gaps_all { 100 } else { self.gaps_share };
             let at = gapped_positions(&self.train, &picks, t, self.gaps, share, &self.gap_after, &mut self.rng);
             let at = Tensor::<2>::from_data(TensorData::new(at, shape), &self.device); // [B, T]
             model.logits_at(x, at).expect("RoPE was checked when the lab was made") // [B, T, V]
