@@ -104,14 +104,16 @@ fn dpo_learns_to_prefer_the_right_chain() {
 }
 
 #[test]
-fn ppo_holds_the_policy_still_while_its_value_head_warms_up() {
-    // Three updates of the value head alone, then two of everything: the KL to
-    // the start stays 0 until the policy is let go.
+fn ppo_holds_the_policy_still_while_its_critic_warms_up() {
+    // Three updates of the critic alone, then two of everything: the KL to
+    // the start stays 0 until the policy is let go. The critic begins as a
+    // copy of the policy; had the copy shared its parameters, the critic's
+    // updates (at ten times the rate) would have moved the policy too.
     let settings = [("task", "add"), ("level", "2"), ("warmup", "30"), ("method", "ppo"), ("value_warmup", "3"), ("lr", "0.003"), ("steps", "5"), ("eval_every", "5"), ("questions", "4"), ("group", "4"), ("seed", "3")];
     let (kl, last, _) = run_lab("ppo", "kl", &settings);
     let last = last.unwrap();
     assert_eq!(kl.iter().map(|p| p.0).collect::<Vec<_>>(), [1, 2, 3, 4, 5], "{kl:?}");
-    assert!(kl[..3].iter().all(|p| p.1.abs() < 1e-7), "the policy moved while the value warmed up: {kl:?}");
+    assert!(kl[..3].iter().all(|p| p.1.abs() < 1e-7), "the policy moved while the critic warmed up: {kl:?}");
     assert!(kl[3..].iter().all(|p| p.1 > 1e-7), "the policy never moved after: {kl:?}");
     assert!(last.metric("value_loss").is_some_and(f64::is_finite));
 }

@@ -36,7 +36,7 @@ pub struct Batch {
     pub old_logp: Vec<f32>,
     pub ref_logp: Vec<f32>,
     pub advantages: Vec<f32>,
-    /// PPO: the value head's targets (GAE's returns); empty for GRPO.
+    /// PPO: the critic's targets (GAE's returns); empty for GRPO.
     pub targets: Vec<f32>,
     pub answers: Vec<Answer>,
     pub mean_reward: f32,
@@ -98,9 +98,10 @@ pub fn rows(prompts: &[Vec<i64>], written: &[Vec<i64>], block: usize) -> (Vec<i6
 }
 
 /// Draws `group` answers to each question with `policy` (plain device),
-/// scores them, and builds the batch. `value`: PPO's head (plain device).
+/// scores them, and builds the batch. `critic`: PPO's critic and its value
+/// head (plain device), and `lambda`, GAE's λ.
 #[allow(clippy::too_many_arguments)]
-pub async fn roll(policy: &Gpt, reference: &Gpt, value: Option<&Linear>, questions: &[&Problem], group: usize, temperature: f64, toy: bool, vocab: &CharVocab, rng: &mut Rng, device: &Device) -> Result<Batch, String> {
+pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>, lambda: f32, questions: &[&Problem], group: usize, temperature: f64, toy: bool, vocab: &CharVocab, rng: &mut Rng, device: &Device) -> Result<Batch, String> {
     let block = policy.mask.dims()[0];
     let id = |c: &str| vocab.encode(c)[0] as i64;
     let prompts: Vec<Vec<i64>> = questions.iter().flat_map(|q| std::iter::repeat_n(vocab.encode(&format!("{}\n", q.question)).into_iter().map(i64::from).collect::<Vec<_>>(), group)).collect();
@@ -111,13 +112,17 @@ pub async fn roll(policy: &Gpt, reference: &Gpt, value: Option<&Linear>, questio
     let (x, y, mask, t) = rows(&prompts, &ids, block);
     let texts: Vec<String> = written.iter().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).collect();
     let rewards: Vec<f32> = texts.iter().enumerate().map(|(r, text)| reward(text, &questions[r / group].answer, toy)).collect();
-    let (old_logp, entropy, values) = score_rows(policy, value, &x, &y, b, t, device).await?;
+    let (old_logp, entropy, _) = score_rows(policy, None, &x, &y, b, t, device).await?;
+    let values = match critic {
+        Some((trunk, head)) => score_rows(trunk, Some(head), &x, &y, b, t, device).await?.2,
+        None => Vec::new(),
+    };
     let (ref_logp, _, _) = score_rows(reference, None, &x, &y, b, t, device).await?;
     // Advantages per written character: GRPO's per answer, or PPO's GAE with
     // the reward on the last character, normalised over the batch.
     let mut advantages = vec![0.0; b * t];
     let mut targets = Vec::new();
-    if value.is_some() {
+    if critic.is_some() {
         targets = vec![0.0; b * t];
         for r in 0..b {
             let at: Vec<usize> = (0..t).filter(|&i| mask[r * t + i] > 0.0).collect();
@@ -126,7 +131,7 @@ pub async fn roll(policy: &Gpt, reference: &Gpt, value: Option<&Linear>, questio
                 *last = rewards[r];
             }
             let v: Vec<f32> = at.iter().map(|&i| values[r * t + i]).collect();
-            let (adv, ret) = gae(&token_rewards, &v, 1.0, 0.95);
+            let (adv, ret) = gae(&token_rewards, &v, 1.0, lambda);
             for (k, &i) in at.iter().enumerate() {
                 advantages[r * t + i] = adv[k];
                 targets[r * t + i] = ret[k];

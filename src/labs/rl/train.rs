@@ -1,7 +1,8 @@
 //! Day 26's training. Rollouts need read-backs (each drawn character is read
 //! to pick the next), so they are drawn in `snapshot`, which may wait; `step`
-//! then updates on them: forward → clipped objective, KL and (PPO) value loss
-//! → backward → gradients → AdamW, `epochs` times over the batch. Without a
+//! then updates on them: forward → clipped objective, KL and (PPO) the
+//! critic's value loss → backward → gradients → AdamW, `epochs` times over
+//! the batch. Without a
 //! kept model, a CoT model is trained first (`warmup` steps of the `cot` lab).
 
 use super::rollout::{roll, Batch};
@@ -11,8 +12,9 @@ use crate::data::reasoning::Problem;
 use crate::event::{Series, Snapshot};
 use crate::figure::{Figure, Plot, Table, TokenLine, Tokens};
 use crate::labs::{LocalFuture, Training};
+use crate::models::gpt::Gpt;
 use crate::settings::Params;
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, Param};
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
@@ -24,8 +26,11 @@ const KL_LIMIT: f64 = 2.0;
 pub struct RlLab {
     t: Tune,
     ppo: bool,
-    value: Option<Linear>,
+    /// PPO's critic: a copy of the starting model, its own from then on, with
+    /// a head that reads a value off its last stream.
+    critic: Option<(Gpt, Linear)>,
     optim: ModuleOptimizer,
+    critic_optim: ModuleOptimizer,
     value_optim: ModuleOptimizer,
     batch: Option<Batch>,
     /// Per update, on the device: KL, clipped share, value loss.
@@ -37,8 +42,9 @@ impl RlLab {
         Ok(Self {
             t: Tune::new(params, device, files, 0x5EED_0026)?,
             ppo: params.get("method")? == "ppo",
-            value: None,
+            critic: None,
             optim: AdamWConfig::new().with_beta_2(0.99).init(),
+            critic_optim: AdamWConfig::new().with_beta_2(0.99).init(),
             value_optim: AdamWConfig::new().init(),
             batch: None,
             pending: Vec::new(),
@@ -49,9 +55,11 @@ impl RlLab {
         if self.t.warming() {
             return self.t.read_warmup(&["rollouts", "recent"]).await;
         }
-        if self.ppo && self.value.is_none() {
+        if self.ppo && self.critic.is_none() {
+            // The critic starts from what the policy knows: which chains go
+            // wrong, and where, is written in the same streams.
             let c = self.t.config.as_ref().map_or(64, |c| c.n_embd);
-            self.value = Some(LinearConfig::new(c, 1).init(&self.t.device));
+            self.critic = Some((self.t.model().clone().map(&mut Fresh), LinearConfig::new(c, 1).init(&self.t.device)));
         }
         let mut series = Vec::new();
         // What the updates since the last snapshot measured, in one read.
@@ -105,11 +113,12 @@ impl RlLab {
         let drawn: Vec<Problem> = (0..q).map(|_| t.question()).collect();
         let questions: Vec<&Problem> = drawn.iter().collect();
         let policy = t.model().valid();
-        let value = self.value.as_ref().map(|v| v.valid());
+        let critic = self.critic.as_ref().map(|(trunk, head)| (trunk.valid(), head.valid()));
         let reference = t.reference.as_ref().expect("tuning has started");
         let toy = t.params.get("reward")? == "seven";
         let started = web_time::Instant::now();
-        let batch = roll(&policy, reference, value.as_ref(), &questions, group, temperature, toy, &t.vocab, &mut t.rng, &t.plain).await?;
+        let lambda = t.params.f64("lambda")? as f32;
+        let batch = roll(&policy, reference, critic.as_ref().map(|(trunk, head)| (trunk, head)), lambda, &questions, group, temperature, toy, &t.vocab, &mut t.rng, &t.plain).await?;
         // Rollout throughput: drawing with the KV cache and scoring the rows.
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
         let written: f32 = batch.mask.iter().sum();
@@ -134,7 +143,7 @@ impl RlLab {
         let (mask, old, reference, adv) = (floats(&batch.mask), floats(&batch.old_logp), floats(&batch.ref_logp), floats(&batch.advantages));
         let n = batch.mask.iter().sum::<f32>().max(1.0);
         let (clip, kl_coef) = (params.f64("clip").unwrap_or(0.2) as f32, params.f64("kl").unwrap_or(0.02) as f32);
-        // PPO's value warm-up: the value head alone learns for its first steps.
+        // PPO's value warm-up: the critic alone learns for its first steps.
         let value_warmup = if self.ppo { params.usize("value_warmup").unwrap_or(0) } else { 0 };
         let policy_learns = self.t.step >= value_warmup;
         let lr = self.t.lr(value_warmup);
@@ -151,25 +160,36 @@ impl RlLab {
             let clipped = ((ratio.clone() - 1.0).abs().greater_elem(clip).float() * mask.clone()).sum() / n; // [1]
             let mut loss = policy_loss + kl.clone() * kl_coef;
             let mut value_loss = Tensor::<1>::zeros([1], d);
-            if let Some(value) = &self.value {
-                // While the value warms up it reads the stream without moving it.
-                let stream = if policy_learns { last } else { last.detach() };
-                let v = value.forward(stream).reshape([b, t]); // [B, T]
-                let err = v - floats(&batch.targets);
-                value_loss = (err.clone() * err * mask.clone()).sum() / n;
-                loss = if policy_learns { loss + value_loss.clone() * 0.5 } else { value_loss.clone() };
+            let critic = self.critic.take();
+            if let Some((trunk, head)) = &critic {
+                let (streams, _) = trunk.streams(x.clone());
+                let last = streams.into_iter().last().expect("the embeddings at least"); // [B, T, C]
+                let v = head.forward(last).reshape([b, t]); // [B, T]
+                let err = v - floats(&batch.targets); // [B, T]
+                value_loss = (err.clone() * err * mask.clone()).sum() / n; // [1]
+                loss = if policy_learns { loss + value_loss.clone() } else { value_loss.clone() };
             }
             let mut grads = loss.backward();
             let model_grads = GradientsParams::from_module(&mut grads, &model);
-            if let Some(value) = self.value.take() {
-                let value_grads = GradientsParams::from_module(&mut grads, &value);
-                // A fresh head learns at ten times the policy's rate (never below 0.001 while warming up).
+            if let Some((trunk, head)) = critic {
+                let (trunk_grads, head_grads) = (GradientsParams::from_module(&mut grads, &trunk), GradientsParams::from_module(&mut grads, &head));
+                // The critic learns at ten times the policy's rate (never below 0.001 while warming up).
                 let value_lr = if policy_learns { 10.0 * lr } else { (10.0 * self.t.params.f64("lr").unwrap_or(1e-4)).max(1e-3) };
-                self.value = Some(self.value_optim.step(value_lr, value, value_grads));
+                self.critic = Some((self.critic_optim.step(value_lr, trunk, trunk_grads), self.value_optim.step(value_lr, head, head_grads)));
             }
             self.t.model = Some(if policy_learns { self.optim.step(lr, model, model_grads) } else { model });
             self.pending = vec![kl.detach(), clipped.detach(), value_loss.detach()];
         }
+    }
+}
+
+/// A copy of a model with parameters of its own: new ids, new leaves of the
+/// graph, so that its gradients and optimizer state never mix with the original's.
+struct Fresh;
+
+impl ModuleMapper for Fresh {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        Param::from_tensor(param.val().detach())
     }
 }
 

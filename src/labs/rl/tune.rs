@@ -181,13 +181,10 @@ impl Tune {
         self.warm.as_ref().map_or(self.warm_steps + self.step, |w| w.steps_done())
     }
 
-    /// The learning rate of the next update: raised linearly over the first
-    /// ten, since a fresh AdamW's first steps move every weight by the full
-    /// rate whatever its gradient (a KL of 4 per character after two steps
-    /// at 0.0003 without it, BENCHMARKS.md).
-    /// The rate, raised linearly over the first 10 updates of the policy (a
-    /// fresh AdamW at full rate moves every weight by the full step at once);
-    /// `from`: the step of the first such update.
+    /// The learning rate of the next update, raised linearly over the first
+    /// 10 updates of the policy from step `from` on: a fresh AdamW's first
+    /// steps move every weight by the full rate whatever its gradient (a KL
+    /// of 4 per character after two steps at 0.0003 without it, BENCHMARKS.md).
     pub fn lr(&self, from: usize) -> f64 {
         self.params.f64("lr").unwrap_or(1e-4) * ((self.step.saturating_sub(from) + 1) as f64 / 10.0).min(1.0)
     }
