@@ -46,7 +46,8 @@ const BASE: [(&str, &str); 6] = [("task", "add"), ("level", "2"), ("warmup", "30
 fn grpo_and_ppo_raise_an_easy_reward() {
     // The toy reward pays for writing 7 whatever the question: at first a
     // tenth of answers (the format's 0.1), and both methods find it.
-    // Measured natively: 0.10 → 0.82 (GRPO), 0.10 → 0.84 (PPO) by step 30.
+    // Measured natively: 0.10 → 0.82 (GRPO), 0.10 → 0.84 (PPO, with its
+    // earlier one-layer value head) by step 30.
     for method in ["grpo", "ppo"] {
         let mut settings = BASE.to_vec();
         settings.extend([("method", method), ("reward", "seven"), ("lr", "0.0003")]);
@@ -106,9 +107,7 @@ fn dpo_learns_to_prefer_the_right_chain() {
 #[test]
 fn ppo_holds_the_policy_still_while_its_critic_warms_up() {
     // Three updates of the critic alone, then two of everything: the KL to
-    // the start stays 0 until the policy is let go. The critic begins as a
-    // copy of the policy; had the copy shared its parameters, the critic's
-    // updates (at ten times the rate) would have moved the policy too.
+    // the start stays 0 until the policy is let go.
     let settings = [("task", "add"), ("level", "2"), ("warmup", "30"), ("method", "ppo"), ("value_warmup", "3"), ("lr", "0.003"), ("steps", "5"), ("eval_every", "5"), ("questions", "4"), ("group", "4"), ("seed", "3")];
     let (kl, last, _) = run_lab("ppo", "kl", &settings);
     let last = last.unwrap();
