@@ -160,8 +160,8 @@ impl DpoLab {
         let (x, y, mask, tt) = rows(&both, &written, block);
         let rows_n = 2 * n;
         let reference = t.reference.as_ref().expect("tuning has started");
-        let (ref_logp, _, _) = score_rows(reference, None, &x, &y, rows_n, tt, &t.plain).await?;
-        let (now_logp, _, _) = score_rows(&policy, None, &x, &y, rows_n, tt, &t.plain).await?;
+        let (ref_logp, _) = score_rows(reference, &x, &y, rows_n, tt, &t.plain).await?;
+        let (now_logp, _) = score_rows(&policy, &x, &y, rows_n, tt, &t.plain).await?;
         let sums = (0..rows_n).map(|r| (0..tt).map(|i| ref_logp[r * tt + i] * mask[r * tt + i]).sum()).collect();
         let moved = (0..rows_n).map(|r| (0..tt).filter(|&i| mask[r * tt + i] > 0.0).map(|i| now_logp[r * tt + i] - ref_logp[r * tt + i]).collect()).collect();
         let chosen_chars = mask[..n * tt].iter().sum();

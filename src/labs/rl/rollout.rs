@@ -55,27 +55,28 @@ pub fn reward(written: &str, expected: &str, toy: bool) -> f32 {
     }
 }
 
-/// Per row of `x` [B, T]: the log-probability of each target in `y`, the
-/// entropy at each position, and (with a value head) the value there; one
-/// read from the device.
-pub async fn score_rows(model: &Gpt, value: Option<&Linear>, x: &[i64], y: &[i64], b: usize, t: usize, device: &Device) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>), String> {
+/// Per row of `x` [B, T]: the log-probability of each target in `y`, and the
+/// entropy at each position; one read from the device.
+pub async fn score_rows(model: &Gpt, x: &[i64], y: &[i64], b: usize, t: usize, device: &Device) -> Result<(Vec<f32>, Vec<f32>), String> {
     let idx = Tensor::<2, Int>::from_data(TensorData::new(x.to_vec(), [b, t]), device); // [B, T]
     let targets = Tensor::<2, Int>::from_data(TensorData::new(y.to_vec(), [b, t]), device).unsqueeze_dim::<3>(2); // [B, T, 1]
-    let (streams, _) = model.streams(idx);
-    let last = streams.into_iter().last().expect("the embeddings at least"); // [B, T, C]
-    let logits = model.readout(last.clone()); // [B, T, V]
+    let logits = model.logits(idx); // [B, T, V]
     let logp = log_softmax(logits.clone(), 2); // [B, T, V]
     let entropy = -(softmax(logits, 2) * logp.clone()).sum_dim(2).reshape([b, t]); // [B, T]
     let chosen = logp.gather(2, targets).reshape([b, t]); // [B, T]
-    let mut parts = vec![chosen, entropy];
-    if let Some(v) = value {
-        parts.push(v.forward(last).reshape([b, t])); // [B, T]
-    }
-    let n = parts.len();
-    let read = Tensor::cat(parts, 0).into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-    let mut chunks = read.chunks(b * t).map(<[f32]>::to_vec);
-    let (a, e) = (chunks.next().unwrap_or_default(), chunks.next().unwrap_or_default());
-    Ok((a, e, if n == 3 { chunks.next().unwrap_or_default() } else { Vec::new() }))
+    let read = Tensor::cat(vec![chosen, entropy], 0).into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+    let (chosen, entropy) = read.split_at(b * t);
+    Ok((chosen.to_vec(), entropy.to_vec()))
+}
+
+/// The critic's value at each position of `x` [B, T], in one read: its last
+/// stream through the value head, no logits.
+async fn values(trunk: &Gpt, head: &Linear, x: &[i64], b: usize, t: usize, device: &Device) -> Result<Vec<f32>, String> {
+    let idx = Tensor::<2, Int>::from_data(TensorData::new(x.to_vec(), [b, t]), device); // [B, T]
+    let (streams, _) = trunk.streams(idx);
+    let last = streams.into_iter().last().expect("the embeddings at least"); // [B, T, C]
+    let v = head.forward(last).reshape([b * t]); // [B·T]
+    v.into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))
 }
 
 /// Rows of prompt and answer [B, T] flattened: inputs all but the last
@@ -112,12 +113,12 @@ pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>
     let (x, y, mask, t) = rows(&prompts, &ids, block);
     let texts: Vec<String> = written.iter().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).collect();
     let rewards: Vec<f32> = texts.iter().enumerate().map(|(r, text)| reward(text, &questions[r / group].answer, toy)).collect();
-    let (old_logp, entropy, _) = score_rows(policy, None, &x, &y, b, t, device).await?;
+    let (old_logp, entropy) = score_rows(policy, &x, &y, b, t, device).await?;
     let values = match critic {
-        Some((trunk, head)) => score_rows(trunk, Some(head), &x, &y, b, t, device).await?.2,
+        Some((trunk, head)) => values(trunk, head, &x, b, t, device).await?,
         None => Vec::new(),
     };
-    let (ref_logp, _, _) = score_rows(reference, None, &x, &y, b, t, device).await?;
+    let (ref_logp, _) = score_rows(reference, &x, &y, b, t, device).await?;
     // Advantages per written character: GRPO's per answer, or PPO's GAE with
     // the reward on the last character, normalised over the batch.
     let mut advantages = vec![0.0; b * t];
