@@ -69,14 +69,19 @@ pub async fn score_rows(model: &Gpt, x: &[i64], y: &[i64], b: usize, t: usize, d
     Ok((chosen.to_vec(), entropy.to_vec()))
 }
 
-/// The critic's value at each position of `x` [B, T], in one read: its last
-/// stream through the value head, no logits.
-async fn values(trunk: &Gpt, head: &Linear, x: &[i64], b: usize, t: usize, device: &Device) -> Result<Vec<f32>, String> {
-    let idx = Tensor::<2, Int>::from_data(TensorData::new(x.to_vec(), [b, t]), device); // [B, T]
+/// PPO's critic: its value at each position of `idx` [B, T], its last stream
+/// through the value head (no logits).
+pub fn critic_values(trunk: &Gpt, head: &Linear, idx: Tensor<2, Int>) -> Tensor<2> {
+    let [b, t] = idx.dims();
     let (streams, _) = trunk.streams(idx);
     let last = streams.into_iter().last().expect("the embeddings at least"); // [B, T, C]
-    let v = head.forward(last).reshape([b * t]); // [B·T]
-    v.into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))
+    head.forward(last).reshape([b, t]) // [B, T]
+}
+
+/// The critic's values of `x` [B, T], flattened, in one read.
+async fn values(trunk: &Gpt, head: &Linear, x: &[i64], b: usize, t: usize, device: &Device) -> Result<Vec<f32>, String> {
+    let idx = Tensor::<2, Int>::from_data(TensorData::new(x.to_vec(), [b, t]), device); // [B, T]
+    critic_values(trunk, head, idx).into_data_async().await.map_err(|e| format!("{e:?}"))?.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))
 }
 
 /// Rows of prompt and answer [B, T] flattened: inputs all but the last

@@ -2,10 +2,10 @@
 //! to pick the next), so they are drawn in `snapshot`, which may wait; `step`
 //! then updates on them: forward → clipped objective, KL and (PPO) the
 //! critic's value loss → backward → gradients → AdamW, `epochs` times over
-//! the batch. Without a
-//! kept model, a CoT model is trained first (`warmup` steps of the `cot` lab).
+//! the batch. Without a kept model, a CoT model is trained first (`warmup`
+//! steps of the `cot` lab).
 
-use super::rollout::{roll, Batch};
+use super::rollout::{critic_values, roll, Batch};
 use super::tune::Tune;
 use crate::data::files::DataFiles;
 use crate::data::reasoning::Problem;
@@ -149,9 +149,7 @@ impl RlLab {
         let lr = self.t.lr(value_warmup);
         for _ in 0..params.usize("epochs").unwrap_or(1) {
             let model = self.t.model.take().expect("the model is present between steps");
-            let (streams, _) = model.streams(x.clone());
-            let last = streams.into_iter().last().expect("the embeddings at least"); // [B, T, C]
-            let logp = log_softmax(model.readout(last.clone()), 2).gather(2, y.clone()).reshape([b, t]); // [B, T]
+            let logp = log_softmax(model.logits(x.clone()), 2).gather(2, y.clone()).reshape([b, t]); // [B, T]
             let ratio = (logp.clone() - old.clone()).exp(); // [B, T]
             let surrogate = (ratio.clone() * adv.clone()).min_pair(ratio.clone().clamp(1.0 - clip, 1.0 + clip) * adv.clone()); // [B, T]
             let policy_loss = -(surrogate * mask.clone()).sum() / n; // [1]
@@ -162,10 +160,7 @@ impl RlLab {
             let mut value_loss = Tensor::<1>::zeros([1], d);
             let critic = self.critic.take();
             if let Some((trunk, head)) = &critic {
-                let (streams, _) = trunk.streams(x.clone());
-                let last = streams.into_iter().last().expect("the embeddings at least"); // [B, T, C]
-                let v = head.forward(last).reshape([b, t]); // [B, T]
-                let err = v - floats(&batch.targets); // [B, T]
+                let err = critic_values(trunk, head, x.clone()) - floats(&batch.targets); // [B, T]
                 value_loss = (err.clone() * err * mask.clone()).sum() / n; // [1]
                 loss = if policy_learns { loss + value_loss.clone() } else { value_loss.clone() };
             }
