@@ -83,3 +83,26 @@ fn a_checkpoint_resumes_the_run_where_it_was() {
     files.0.remove(RESUME);
     assert_eq!(labs::start("gpt", &p, &device, &files).unwrap().steps_done(), 0);
 }
+
+/// The longer run's optimizer: Muon on the blocks' matrices gets further than
+/// AdamW in the same steps from the same start (the race's reason to use it).
+#[test]
+fn muon_gets_further_than_adamw_in_the_same_steps() {
+    let schema = labs::schema("gpt");
+    let run = |optimizer: &str| {
+        let mut p = Params::defaults(&schema);
+        for (k, v) in [("layers", "2"), ("width", "64"), ("context", "64"), ("batch", "8"), ("steps", "150"), ("warmup", "20"), ("lr", "0.01"), ("eval_every", "1000"), ("seed", "3"), ("optimizer", optimizer)] {
+            p.set(&schema, k, v).unwrap();
+        }
+        let names = (labs::spec("gpt").unwrap().data)(&p).unwrap();
+        let files = DataFiles::read_dir(&DataFiles::default_dir(), names).unwrap();
+        let mut lab = labs::start("gpt", &p, &reasonlab::backend::cpu(), &files).unwrap();
+        while !lab.is_done() {
+            lab.step();
+        }
+        pollster::block_on(lab.snapshot()).unwrap().metric("val_loss_full").unwrap()
+    };
+    let (adamw, muon) = (run("adamw"), run("muon"));
+    eprintln!("after 150 steps: AdamW {adamw:.3}, Muon {muon:.3}");
+    assert!(muon < adamw - 0.1, "Muon {muon:.3}, AdamW {adamw:.3}");
+}

@@ -519,6 +519,25 @@ for (const [backend, timeout] of [['cpu', 60_000], ['webgpu', 600_000]]) {
   });
 }
 
+// The longer race's optimizer: Muon's orthogonalising matmuls run on both
+// workers, and a short run from the same start gets below AdamW's loss.
+for (const [backend, timeout] of [['cpu', 60_000], ['webgpu', 300_000]]) {
+  test(`gpt with Muon learns on ${backend}`, { timeout: 2 * timeout + 30_000 }, async () => {
+    const small = 'layers=1&width=32&context=16&batch=8&eval_every=100&warmup=5&lr=0.01&steps=40&seed=2';
+    const loss = {};
+    for (const optimizer of ['adamw', 'muon']) {
+      const page = await open(`#lab=gpt&${small}&optimizer=${optimizer}&backend=${backend}&run=1`);
+      await waitStatus(page, 'done', timeout);
+      assert.equal(await page.getAttribute('[data-backend]', 'data-backend'), backend);
+      assert.equal(await metric(page, 'step'), 40);
+      loss[optimizer] = await metric(page, 'val_loss_full');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    }
+    assert.ok(loss.muon < loss.adamw, `Muon ${loss.muon}, AdamW ${loss.adamw}`);
+  });
+}
+
 test('auto picks the CPU over a software WebGPU adapter, and says why', { timeout: 60_000 }, async () => {
   // This Chromium's only adapter is SwiftShader: `choose` (src/backend.rs) rules a
   // software adapter out before it looks at the model's size, so the reason is

@@ -16,7 +16,9 @@ use crate::models::gpt::{lm_loss, Gpt, GptConfig, Positions};
 use crate::rng::Rng;
 use crate::settings::Params;
 use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::module::ParamGroup;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::{AdamWConfig, AdjustLrFn, GradientsParams, ModuleOptimizer, MuonConfig};
 use burn::prelude::*;
 use web_time::Instant;
 
@@ -109,8 +111,7 @@ impl GptLab {
                 (config, model)
             }
         };
-        // nanoGPT's betas for small batches (β₂ = 0.99).
-        let optim = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8).with_weight_decay(params.f64("weight_decay")? as f32).init();
+        let optim = optimizer(&model, params.get("optimizer")?, params.f64("weight_decay")? as f32);
         // A checkpoint of this run continues at its step, its schedule and its clock.
         let resume = loaded.as_ref().filter(|_| files.get(RESUME).is_ok());
         let resumed_at = resume.and_then(|ck| ck.meta.get("step")?.parse::<usize>().ok());
@@ -272,6 +273,22 @@ impl GptLab {
         self.history.record(&series);
         Ok((Snapshot { step: self.step, total_steps: self.steps, metrics, series, note, figures: Vec::new() }, self.view.clone()))
     }
+}
+
+/// AdamW with nanoGPT's betas for small batches (β₂ = 0.99); with `muon`,
+/// the blocks' weight matrices take Muon's step instead: momentum whose
+/// update is orthogonalised (Newton–Schulz), so every direction of a matrix
+/// moves at the same rate. Embeddings, the head, norms and biases stay with
+/// AdamW, as Muon's authors advise; Moonshot's scaling lets both share one
+/// learning rate.
+fn optimizer(model: &Gpt, kind: &str, decay: f32) -> ModuleOptimizer {
+    let adamw = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8).with_weight_decay(decay).init();
+    if kind != "muon" {
+        return adamw;
+    }
+    let matrices = model.blocks.iter().flat_map(|b| [b.attn.qkv.weight.id, b.attn.proj.weight.id, b.mlp.c_fc.weight.id, b.mlp.c_proj.weight.id]).collect();
+    let muon = MuonConfig::new().with_adjust_lr_fn(AdjustLrFn::MatchRmsAdamW).with_weight_decay(Some(WeightDecayConfig::new(decay))).build();
+    adamw.with_group(ParamGroup::from_ids(matrices), muon, None)
 }
 
 impl Training for GptLab {
