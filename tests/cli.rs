@@ -69,6 +69,24 @@ fn bench_gpt_prints_the_spec_figures() {
     assert!(last["loss"].as_f64().unwrap() < 4.5);
 }
 
+/// The sampling benchmark is a hidden lab, so the page runs the same code:
+/// one warm-up and five timed repetitions, and a batch writes more per second
+/// than one row does (the reason to sample in batches).
+#[test]
+fn bench_sample_times_a_batch_against_one_row() {
+    let rate = |batch: &str| {
+        let out = reasonlab(&["bench", "sample", "--batch", batch, "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(last["lab"], "bench-sample");
+        assert_eq!(last["step"], 6.0);
+        last["tokens_per_sec"].as_f64().unwrap()
+    };
+    let (one, many) = (rate("1"), rate("16"));
+    assert!(many > 1.3 * one, "batch 16: {many:.0} tokens/s, batch 1: {one:.0}");
+}
+
 #[test]
 fn the_gpt_trains_on_any_text_file_with_a_held_out_tenth() {
     let path = std::env::temp_dir().join(format!("reasonlab-text-{}.txt", std::process::id()));

@@ -54,7 +54,7 @@ course! {
 }
 
 /// Pages that ship with the site but stay off the course map.
-pub const HIDDEN: &[LabInfo] = &[LabInfo { id: "bench", day: 0, title: "GPT training benchmark" }];
+pub const HIDDEN: &[LabInfo] = &[LabInfo { id: "bench", day: 0, title: "GPT training benchmark" }, LabInfo { id: "bench-sample", day: 0, title: "GPT sampling benchmark" }];
 
 pub fn find(id: &str) -> Option<&'static LabInfo> {
     LABS.iter().chain(HIDDEN).find(|l| l.id == id)

@@ -7,6 +7,7 @@ pub mod backprop;
 #[cfg(feature = "engine")]
 pub mod backprop_train;
 pub mod bench;
+pub mod bench_sample;
 pub mod catalog;
 pub mod char_lm;
 #[cfg(feature = "engine")]
@@ -221,6 +222,7 @@ registry! {
     "compare" => eval::COMPARE_SPEC, eval::EvalLab::new;
     mod report "report" => report::SPEC, report::ReportLab::new;
     "bench" => bench::SPEC, |p, d, _| bench::BenchLab::new(p, d);
+    "bench-sample" => bench_sample::SPEC, |p, d, _| bench_sample::SampleBenchLab::new(p, d);
 }
 
 /// A built lab's registry line; `None` for labs still to come.
