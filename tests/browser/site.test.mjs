@@ -699,6 +699,22 @@ test('keyboard: Space runs and pauses, S steps', { timeout: 60_000 }, async () =
   await page.close();
 });
 
+test('the sampling benchmark page writes batches with the KV cache on the CPU worker', { timeout: 120_000 }, async () => {
+  const rates = {};
+  for (const batch of [1, 16]) {
+    const page = await open(`#lab=bench-sample&batch=${batch}&backend=cpu&run=1`);
+    await waitStatus(page, 'done', 90_000);
+    assert.equal(await metric(page, 'step'), 6);
+    rates[batch] = await metric(page, 'tokens_per_sec');
+    assert.ok((await inked(page, 'tokens_per_sec')) > 0.01, 'the repetitions are drawn');
+    assert.equal(await page.locator('.course-map li[data-lab="bench-sample"]').count(), 0, 'the bench stays off the course map');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+  console.log(`sampling on the CPU worker: ${rates[1].toFixed(0)} new tokens/s at batch 1, ${rates[16].toFixed(0)} at batch 16`);
+  assert.ok(rates[16] > 1.3 * rates[1], JSON.stringify(rates));
+});
+
 test('the GPT benchmark page completes on WebGPU and prints its figures', { timeout: 600_000 }, async () => {
   // SwiftShader takes seconds a step: a 20 s budget gives the spec's reduced plan.
   const page = await open('#lab=bench&size=s&budget=20&backend=webgpu&run=1');
