@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "engine")]
 mod train;
 #[cfg(feature = "engine")]
-pub use train::GptLab;
+pub use train::{optimizer, GptLab};
 
 /// nanoGPT's CPU "baby GPT" (its README's command) on this machine, on the
 /// same 90/10 split of the 8 plays: `../shared/peers/nanogpt/run.sh`.

@@ -111,7 +111,9 @@ impl GptLab {
                 (config, model)
             }
         };
-        let optim = optimizer(&model, params.get("optimizer")?, params.f64("weight_decay")? as f32);
+        // nanoGPT's betas for small batches (β₂ = 0.99).
+        let adamw = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8);
+        let optim = optimizer(&model, params.get("optimizer")?, adamw, params.f64("weight_decay")? as f32);
         // A checkpoint of this run continues at its step, its schedule and its clock.
         let resume = loaded.as_ref().filter(|_| files.get(RESUME).is_ok());
         let resumed_at = resume.and_then(|ck| ck.meta.get("step")?.parse::<usize>().ok());
@@ -275,14 +277,14 @@ impl GptLab {
     }
 }
 
-/// AdamW with nanoGPT's betas for small batches (β₂ = 0.99); with `muon`,
-/// the blocks' weight matrices take Muon's step instead: momentum whose
-/// update is orthogonalised (Newton–Schulz), so every direction of a matrix
-/// moves at the same rate. Embeddings, the head, norms and biases stay with
-/// AdamW, as Muon's authors advise; Moonshot's scaling lets both share one
-/// learning rate.
-fn optimizer(model: &Gpt, kind: &str, decay: f32) -> ModuleOptimizer {
-    let adamw = AdamWConfig::new().with_beta_1(0.9).with_beta_2(0.99).with_epsilon(1e-8).with_weight_decay(decay).init();
+/// `adamw` for every parameter; with `muon`, the blocks' weight matrices take
+/// Muon's step instead: momentum whose update is orthogonalised
+/// (Newton–Schulz), so every direction of a matrix moves at the same rate.
+/// Embeddings, the head, norms and biases stay with AdamW, as Muon's authors
+/// advise; Moonshot's scaling lets both share one learning rate. Weeks 3 and
+/// 4 train the same GPT, so their labs share this choice.
+pub fn optimizer(model: &Gpt, kind: &str, adamw: AdamWConfig, decay: f32) -> ModuleOptimizer {
+    let adamw = adamw.with_weight_decay(decay).init();
     if kind != "muon" {
         return adamw;
     }

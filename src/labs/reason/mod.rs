@@ -33,7 +33,7 @@ pub enum Format {
     Tool,
 }
 
-const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'static str, steps: &'static str) -> [Setting; 20] {
+const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'static str, steps: &'static str) -> [Setting; 21] {
     [
         Setting { key: "model", label: "Model", help: "A model kept in this browser to start from (its content hash); empty: a new one.", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "task", label: "Task", help: "add, sub, mul: arithmetic; logic: rule chains; word: word problems.", kind: Kind::Choice(tasks), default: task },
@@ -51,6 +51,7 @@ const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'s
         Setting { key: "gaps_all", label: "Every row from step", help: "The step from which every training row has gaps, whatever Rows gapped says (0: never).", kind: Kind::Int { min: 0, max: 100_000 }, default: "0" },
         Setting { key: "batch", label: "Batch", help: "Problems per step.", kind: Kind::Int { min: 1, max: 256 }, default: "32" },
         Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size; warm-up then cosine decay.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.003" },
+        Setting { key: "optimizer", label: "Optimizer", help: "adamw: AdamW for every parameter. muon: the blocks' weight matrices take Muon's orthogonalised momentum, the rest AdamW (as the gpt lab's longer race).", kind: Kind::Choice(&["adamw", "muon"]), default: "adamw" },
         Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 100_000 }, default: steps },
         Setting { key: "eval_every", label: "Evaluate every", help: "Steps between exact-match scores on the held-out problems.", kind: Kind::Int { min: 10, max: 100_000 }, default: "200" },
         Setting { key: "eval_n", label: "Held-out problems", help: "Problems scored at each evaluation (new seed, none from training).", kind: Kind::Int { min: 10, max: 5000 }, default: "200" },
@@ -58,9 +59,9 @@ const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'s
     ]
 }
 
-static PLAIN_SETTINGS: [Setting; 20] = settings(&TASKS, "add", "2", "1500");
-static COT_SETTINGS: [Setting; 20] = settings(&TASKS, "add", "2", "1500");
-static TOOL_SETTINGS: [Setting; 20] = settings(&tool::TASKS, "mul", "4", "800");
+static PLAIN_SETTINGS: [Setting; 21] = settings(&TASKS, "add", "2", "1500");
+static COT_SETTINGS: [Setting; 21] = settings(&TASKS, "add", "2", "1500");
+static TOOL_SETTINGS: [Setting; 21] = settings(&tool::TASKS, "mul", "4", "800");
 
 const FIGURES: &[FigureSpec] = &[
     FigureSpec::curve("train_loss", "Training loss (on the tokens after the question)"),

@@ -180,6 +180,7 @@ impl ReasonLab {
         if gaps > 0 && config.positions != Positions::Rope {
             return Err("Position gaps need RoPE: set Positions to rope (a kept model must have been trained with it).".into());
         }
+        let optim = crate::labs::gpt::optimizer(&model, params.get("optimizer")?, AdamWConfig::new().with_beta_2(0.99), 0.1);
         Ok(Self {
             gaps,
             gaps_from: params.usize("gaps_from")?,
@@ -201,7 +202,7 @@ impl ReasonLab {
             val,
             extra,
             model: Some(model),
-            optim: AdamWConfig::new().with_beta_2(0.99).with_weight_decay(0.1).init(),
+            optim,
             lr: params.f64("lr")?,
             steps: params.usize("steps")?,
             batch: params.usize("batch")?,
