@@ -295,7 +295,7 @@ pub fn optimizer(model: &Gpt, kind: &str, adamw: AdamWConfig, decay: f32) -> Mod
 
 impl Training for GptLab {
     /// One step: random windows → forward → loss → backward → gradients →
-    /// AdamW at this step's learning rate.
+    /// the optimizer (AdamW, or Muon on the blocks' matrices) at this step's learning rate.
     fn step(&mut self) {
         let started = *self.started.get_or_insert_with(Instant::now);
         let (x, y) = windows(&self.corpus.train, self.batch, self.context, &mut self.rng);
