@@ -364,10 +364,6 @@ fn bench_tsne(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Sampling speed with the KV cache on the `gpt` lab's default model (2
-/// blocks of width 96, 65 characters, context 64): `--batch N` sequences
-/// (default 1) grow from one token to the full context, each new token read
-/// back before the next; the median of 5 runs, in new tokens per second.
 /// The 1-minute load average, recorded beside every benchmark figure.
 fn load_average() -> Option<f64> {
     std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()

@@ -23,6 +23,9 @@ pub const NANOGPT_SECONDS: f32 = 106.0;
 pub const NANOGPT_LONG_VAL: f32 = 1.76;
 pub const NANOGPT_LONG_SECONDS: f32 = 500.0;
 
+/// The choice `optimizer` reads, shared by every lab that trains this GPT.
+pub const OPTIMIZER: Setting = Setting { key: "optimizer", label: "Optimizer", help: "adamw: AdamW for every parameter. muon: the blocks' weight matrices take Muon's orthogonalised momentum, the rest AdamW.", kind: Kind::Choice(&["adamw", "muon"]), default: "adamw" };
+
 pub static SPEC: LabSpec = LabSpec {
     intro: &[
         "Everything so far, put together: a GPT (token embeddings, a stack of pre-LN blocks of causal self-attention and an MLP, a final LayerNorm and a linear head over the characters), trained to predict the next character of a real text. The last 10 % of the text is held out; the validation loss is measured on it and nowhere else.",
@@ -41,7 +44,7 @@ pub static SPEC: LabSpec = LabSpec {
         Setting { key: "positions", label: "Positions", help: "learned: a vector per position (GPT-2). rope: queries and keys rotated by position.", kind: Kind::Choice(&["learned", "rope"]), default: "learned" },
         Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size, after warm-up; cosine decay to a tenth of it at the last step.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.006" },
         Setting { key: "warmup", label: "Warm-up steps", help: "Steps over which the learning rate rises linearly from 0.", kind: Kind::Int { min: 0, max: 10_000 }, default: "100" },
-        Setting { key: "optimizer", label: "Optimizer", help: "adamw: AdamW for every parameter. muon: the blocks' weight matrices take Muon's orthogonalised momentum, the rest AdamW.", kind: Kind::Choice(&["adamw", "muon"]), default: "adamw" },
+        OPTIMIZER,
         Setting { key: "weight_decay", label: "Weight decay", help: "AdamW's decoupled weight decay.", kind: Kind::Float { min: 0.0, max: 1.0 }, default: "0.1" },
         Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 200_000 }, default: "1200" },
         Setting { key: "eval_every", label: "Evaluate every", help: "Steps between validation estimates (on 32 fixed held-out windows) and samples. The last step measures the whole held-out text.", kind: Kind::Int { min: 10, max: 100_000 }, default: "250" },

@@ -51,7 +51,7 @@ const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'s
         Setting { key: "gaps_all", label: "Every row from step", help: "The step from which every training row has gaps, whatever Rows gapped says (0: never).", kind: Kind::Int { min: 0, max: 100_000 }, default: "0" },
         Setting { key: "batch", label: "Batch", help: "Problems per step.", kind: Kind::Int { min: 1, max: 256 }, default: "32" },
         Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size; warm-up then cosine decay.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.003" },
-        Setting { key: "optimizer", label: "Optimizer", help: "adamw: AdamW for every parameter. muon: the blocks' weight matrices take Muon's orthogonalised momentum, the rest AdamW (as the gpt lab's longer race).", kind: Kind::Choice(&["adamw", "muon"]), default: "adamw" },
+        crate::labs::gpt::OPTIMIZER,
         Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 100_000 }, default: steps },
         Setting { key: "eval_every", label: "Evaluate every", help: "Steps between exact-match scores on the held-out problems.", kind: Kind::Int { min: 10, max: 100_000 }, default: "200" },
         Setting { key: "eval_n", label: "Held-out problems", help: "Problems scored at each evaluation (new seed, none from training).", kind: Kind::Int { min: 10, max: 5000 }, default: "200" },
