@@ -119,6 +119,28 @@ fn every_registered_lab_is_on_the_course_and_named_once() {
     }
 }
 
+/// A preset is one recipe whatever was picked before it: the logic preset's
+/// rate, batch and position gaps once carried into the addition preset.
+#[test]
+fn a_preset_is_the_same_recipe_after_any_other() {
+    for entry in REGISTRY {
+        let schema = labs::schema(entry.id);
+        for preset in entry.spec.presets {
+            let mut fresh = defaults(entry.id);
+            preset.apply(&schema, &mut fresh).unwrap_or_else(|e| panic!("{}: preset {:?}: {e}", entry.id, preset.name));
+            for before in entry.spec.presets {
+                let mut p = defaults(entry.id);
+                p.set(&schema, "seed", "7").unwrap();
+                before.apply(&schema, &mut p).unwrap();
+                preset.apply(&schema, &mut p).unwrap();
+                assert_eq!(p.get("seed").unwrap(), "7", "{}: a preset changed the seed", entry.id);
+                p.set(&schema, "seed", fresh.get("seed").unwrap()).unwrap();
+                assert_eq!(p, fresh, "{}: preset {:?} after {:?}", entry.id, preset.name, before.name);
+            }
+        }
+    }
+}
+
 #[test]
 fn presets_and_live_settings_name_real_settings() {
     for entry in REGISTRY {

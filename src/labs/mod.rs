@@ -61,6 +61,20 @@ pub struct Preset {
     pub values: &'static [(&'static str, &'static str)],
 }
 
+impl Preset {
+    /// The preset's settings over `params`. Every setting it does not list
+    /// goes back to its default, so that a preset is the same recipe whatever
+    /// was chosen before it (the logic preset's rate and batch must not carry
+    /// into the addition one). What the person typed (free text: their models,
+    /// prompts, sentences) and the seed stay.
+    pub fn apply(&self, schema: &[Setting], params: &mut Params) -> Result<(), String> {
+        for s in schema.iter().filter(|s| s.key != "seed" && !matches!(s.kind, crate::settings::Kind::Text { .. })) {
+            params.0.insert(s.key.to_string(), s.default.to_string());
+        }
+        self.values.iter().try_for_each(|(k, v)| params.set(schema, k, v))
+    }
+}
+
 /// What the page and the CLI need to know about a built lab before running it.
 #[derive(Debug)]
 pub struct LabSpec {

@@ -296,9 +296,7 @@ impl App {
         let Some(spec) = labs::spec(&self.state.lab) else { return };
         let Some(preset) = index.parse::<usize>().ok().and_then(|i| spec.presets.get(i)) else { return };
         let schema = labs::schema(&self.state.lab);
-        for (k, v) in preset.values {
-            let _ = self.state.params.set(&schema, k, v);
-        }
+        let _ = preset.apply(&schema, &mut self.state.params);
         self.restore_controls();
         self.write_hash();
         self.load();

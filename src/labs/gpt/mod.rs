@@ -52,9 +52,9 @@ pub static SPEC: LabSpec = LabSpec {
         Setting { key: "temperature", label: "Temperature", help: "Sampling: below 1 plays safe, above 1 takes risks.", kind: Kind::Float { min: 0.05, max: 5.0 }, default: "0.8" },
     ],
     presets: &[
-        Preset { name: "Race nanoGPT (≈ 75 s)", values: &[("corpus", "shakespeare"), ("layers", "2"), ("width", "96"), ("context", "64"), ("batch", "16"), ("positions", "learned"), ("optimizer", "adamw"), ("lr", "0.006"), ("warmup", "100"), ("steps", "1200"), ("eval_every", "250")] },
+        Preset { name: "Race nanoGPT (≈ 75 s)", values: &[("corpus", "shakespeare"), ("layers", "2"), ("width", "96"), ("context", "64"), ("batch", "16"), ("positions", "learned"), ("lr", "0.006"), ("warmup", "100"), ("steps", "1200"), ("eval_every", "250")] },
         Preset { name: "Longer race: Muon (≈ 7 min)", values: &[("corpus", "shakespeare"), ("layers", "2"), ("width", "128"), ("context", "128"), ("batch", "32"), ("positions", "learned"), ("optimizer", "muon"), ("lr", "0.006"), ("warmup", "150"), ("steps", "1300"), ("eval_every", "500")] },
-        Preset { name: "Moby Dick", values: &[("corpus", "moby"), ("layers", "2"), ("width", "96"), ("optimizer", "adamw"), ("steps", "1200")] },
+        Preset { name: "Moby Dick", values: &[("corpus", "moby"), ("layers", "2"), ("width", "96"), ("steps", "1200")] },
     ],
     workload: Workload::Large,
     figures: &[
