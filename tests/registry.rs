@@ -7,7 +7,7 @@ use reasonlab::data::files::DataFiles;
 use reasonlab::figure::Shape;
 use reasonlab::event::Snapshot;
 use reasonlab::labs::{self, LabSpec, Training, REGISTRY};
-use reasonlab::settings::Params;
+use reasonlab::settings::{Kind, Params};
 use std::collections::BTreeSet;
 
 fn defaults(id: &str) -> Params {
@@ -134,7 +134,10 @@ fn a_preset_is_the_same_recipe_after_any_other() {
                 before.apply(&schema, &mut p).unwrap();
                 preset.apply(&schema, &mut p).unwrap();
                 assert_eq!(p.get("seed").unwrap(), "7", "{}: a preset changed the seed", entry.id);
-                p.set(&schema, "seed", fresh.get("seed").unwrap()).unwrap();
+                // Free text (models, prompts, sentences) is the person's and stays.
+                for s in schema.iter().filter(|s| s.key == "seed" || matches!(s.kind, Kind::Text { .. })) {
+                    p.0.insert(s.key.to_string(), fresh.get(s.key).unwrap().to_string());
+                }
                 assert_eq!(p, fresh, "{}: preset {:?} after {:?}", entry.id, preset.name, before.name);
             }
         }
