@@ -90,7 +90,7 @@ const PRESETS: &[Preset] = &[
     // sentences. Muon at lr 0.01 gets there in 1,200, and 100,000 problems
     // (each seen about once) generalise better than 20,000 seen twice
     // (BENCHMARKS.md, fourteenth session).
-    Preset { name: "Word problems: 1–4 sentences (≈ 14 min)", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("train_n", "100000"), ("optimizer", "muon"), ("lr", "0.01"), ("steps", "1200"), ("eval_every", "400"), ("width", "96"), ("layers", "3")] },
+    Preset { name: "Word problems: 1–4 sentences (≈ 11 min)", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("train_n", "100000"), ("optimizer", "muon"), ("lr", "0.01"), ("steps", "1200"), ("eval_every", "400"), ("width", "96"), ("layers", "3")] },
 ];
 
 pub static PLAIN_SPEC: LabSpec = LabSpec {
