@@ -114,7 +114,7 @@ const TOOL_PRESETS: &[Preset] = &[
     // forms it sooner on every seed, and at lr 0.006 with 100,000 problems
     // (20,000 were learned by heart) reaches 0.93, 0.94, 0.94 in 1,300 steps;
     // Chromium's CPU worker runs 1.68 steps/s of it (BENCHMARKS.md).
-    Preset { name: "Word problems with 5–6-digit numbers (≈ 13 min)", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("train_n", "100000"), ("positions", "rope"), ("optimizer", "muon"), ("lr", "0.006"), ("steps", "1300"), ("eval_every", "650")] },
+    Preset { name: "Word problems with 5–6-digit numbers (≈ 14 min)", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("train_n", "100000"), ("positions", "rope"), ("optimizer", "muon"), ("lr", "0.006"), ("steps", "1300"), ("eval_every", "650")] },
 ];
 
 pub static TOOL_SPEC: LabSpec = LabSpec {
