@@ -150,9 +150,7 @@ fn presets_and_live_settings_name_real_settings() {
         let schema = labs::schema(entry.id);
         for preset in entry.spec.presets {
             let mut p = defaults(entry.id);
-            for (k, v) in preset.values {
-                p.set(&schema, k, v).unwrap_or_else(|e| panic!("{}: preset {:?}: {e}", entry.id, preset.name));
-            }
+            preset.apply(&schema, &mut p).unwrap_or_else(|e| panic!("{}: preset {:?}: {e}", entry.id, preset.name));
             (entry.spec.data)(&p).unwrap_or_else(|e| panic!("{}: preset {:?}: {e}", entry.id, preset.name));
         }
         for key in entry.spec.live {

@@ -48,7 +48,7 @@ use crate::event::Snapshot;
 #[cfg(feature = "engine")]
 use crate::figure::Figure;
 use crate::figure::{FigureSpec, Shape};
-use crate::settings::{Params, Setting};
+use crate::settings::{Kind, Params, Setting};
 #[cfg(feature = "engine")]
 use burn::prelude::Device;
 #[cfg(feature = "engine")]
@@ -68,7 +68,7 @@ impl Preset {
     /// into the addition one). What the person typed (free text: their models,
     /// prompts, sentences) and the seed stay.
     pub fn apply(&self, schema: &[Setting], params: &mut Params) -> Result<(), String> {
-        for s in schema.iter().filter(|s| s.key != "seed" && !matches!(s.kind, crate::settings::Kind::Text { .. })) {
+        for s in schema.iter().filter(|s| s.key != "seed" && !matches!(s.kind, Kind::Text { .. })) {
             params.0.insert(s.key.to_string(), s.default.to_string());
         }
         self.values.iter().try_for_each(|(k, v)| params.set(schema, k, v))

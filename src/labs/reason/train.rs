@@ -1,7 +1,7 @@
 //! Days 23 and 24's training: the GPT on problems of one task, each row one
 //! problem padded to the longest of its batch, the loss on what follows the
-//! question only (padding targets are skipped); AdamW with warm-up and cosine
-//! decay. Every `eval_every` steps, greedy answers to the held-out problems
+//! question only (padding targets are skipped); AdamW (or Muon on the blocks'
+//! matrices) with warm-up and cosine decay. Every `eval_every` steps, greedy answers to the held-out problems
 //! are scored. Day 28's `tools` trains the same way on chains that call a
 //! calculator, with the calculator's results left out of the loss, and writes
 //! with the calculator answering each call (and, to compare, without it).
