@@ -57,6 +57,14 @@ pub fn batch(rows: &[Row], picks: &[usize], block: usize) -> (Vec<i64>, Vec<i64>
     (x, y, t)
 }
 
+/// The rows of the batch of step `step`: `n` drawn at random from one of
+/// `parts`, the parts taking turns step by step. One part per difficulty
+/// keeps a batch of easy problems short (`batch` pads to its longest row).
+pub fn picks(parts: &[Range<usize>], step: usize, n: usize, rng: &mut Rng) -> Vec<usize> {
+    let part = &parts[step % parts.len()];
+    (0..n).map(|_| part.start + rng.below(part.len() as u64) as usize).collect()
+}
+
 /// Where each token of `batch(rows, picks, t)` sits for RoPE, [B·T]: one
 /// place on per token, and after each token in `after` (the steps' ends) a
 /// further 0 to `gaps` places, drawn afresh for every row; only `share`
@@ -104,6 +112,23 @@ mod tests {
         assert_eq!(scored(Format::Cot, &p), "15000+3000=18000;18000-2000=16000\n=16000\n");
         // Each result is the calculator's; the `;` or newline after it is the model's.
         assert_eq!(scored(Format::Tool, &p), "<calc>15000+3000</calc>;<calc>18000-2000</calc>\n=16000\n");
+    }
+
+    #[test]
+    fn batches_by_difficulty_take_turns_and_stay_short() {
+        let v = vocab();
+        let rows: Vec<Row> = (0..40).map(|i| if i < 20 { Row::new(Format::Cot, &problem("Q", "1+1=2", "2"), &v) } else { Row::new(Format::Cot, &problem("Q", "1+1=2;2+2=4;4+4=8", "8"), &v) }).collect();
+        let parts = [0..20, 20..40];
+        let mut rng = Rng::new(3);
+        for step in 0..6 {
+            let p = picks(&parts, step, 16, &mut rng);
+            assert!(p.iter().all(|r| parts[step % 2].contains(r)), "step {step}: {p:?}");
+            // Step 0's batch holds short rows only, and is as short as they are.
+            assert_eq!(batch(&rows, &p, 512).2, if step % 2 == 0 { 16 } else { 24 });
+        }
+        // One part is the whole set, drawn as before.
+        let (mut a, mut b) = (Rng::new(9), Rng::new(9));
+        assert_eq!(picks(&[0..40], 5, 8, &mut a), (0..8).map(|_| b.below(40) as usize).collect::<Vec<_>>());
     }
 
     #[test]

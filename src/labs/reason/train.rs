@@ -7,7 +7,7 @@
 //! with the calculator answering each call (and, to compare, without it).
 
 use super::decode::{greedy_with, Calculator};
-use super::rows::{batch, gapped_positions, row_text, Row};
+use super::rows::{batch, gapped_positions, picks, row_text, Row};
 use super::{errors_table, same_answer, written_figure, Format, Written};
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL, RESUME};
@@ -25,6 +25,7 @@ use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 /// A held-out set scored beside the main one.
 struct Extra {
@@ -58,6 +59,9 @@ pub struct ReasonLab {
     config: GptConfig,
     vocab: CharVocab,
     train: Vec<Row>,
+    /// Where each batch's rows are drawn from, in turn: all of `train`, or
+    /// with batches by difficulty, one difficulty's rows each.
+    parts: Vec<Range<usize>>,
     val: Vec<Problem>,
     /// More held-out sets, each scored beside `val`: another difficulty
     /// (`test_level`), and for word problems the held-out sentence templates.
@@ -119,10 +123,15 @@ impl ReasonLab {
         let (n, share) = (params.usize("train_n")?, levels.clone().count());
         let mut train = Vec::new();
         let mut exclude = BTreeSet::new();
+        let mut parts = Vec::new();
         for (i, level) in levels.enumerate() {
             let part = generate(&Spec { level, level_b: spec.level_b.min(level), ..spec }, n / share + (i < n % share) as usize, seed.wrapping_add(i as u64 * 7_919), &exclude);
             exclude.extend(part.iter().map(|p| p.question.clone()));
+            parts.push(train.len()..train.len() + part.len());
             train.extend(part);
+        }
+        if params.get("batches")? == "mixed" {
+            parts = vec![0..train.len()];
         }
         let eval_n = params.usize("eval_n")?;
         let val = generate(&spec, eval_n, seed.wrapping_add(1_000), &exclude);
@@ -199,6 +208,7 @@ impl ReasonLab {
             config,
             vocab,
             train: rows,
+            parts,
             val,
             extra,
             model: Some(model),
@@ -359,7 +369,7 @@ impl Training for ReasonLab {
     /// One step: a batch of problems → forward → loss after the question →
     /// backward → gradients → AdamW at this step's learning rate.
     fn step(&mut self) {
-        let picks: Vec<usize> = (0..self.batch).map(|_| self.rng.below(self.train.len() as u64) as usize).collect();
+        let picks = picks(&self.parts, self.step, self.batch, &mut self.rng);
         let (x, y, t) = batch(&self.train, &picks, self.block);
         let shape = [self.batch, t];
         let x = Tensor::<2, Int>::from_data(TensorData::new(x, shape), &self.device); // [B, T]
