@@ -145,12 +145,20 @@ impl GptView {
 /// The learning rate at `step` (0-based): linear warm-up to `peak`, then a
 /// cosine down to a tenth of it at `total`.
 pub fn learning_rate(step: usize, peak: f64, warmup: usize, total: usize) -> f64 {
+    learning_rate_to(step, peak, warmup, total, 0.1)
+}
+
+/// The same schedule, down to `end` times the peak at `total`. Adam and Muon
+/// scale their steps to the gradient's size, so a run's last steps move the
+/// weights about as far as the rate says however small the loss: a lower end
+/// lets them settle.
+pub fn learning_rate_to(step: usize, peak: f64, warmup: usize, total: usize, end: f64) -> f64 {
     if step < warmup {
         return peak * (step + 1) as f64 / warmup as f64;
     }
     let span = total.saturating_sub(warmup).max(1) as f64;
     let progress = ((step - warmup) as f64 / span).min(1.0);
-    let min = peak / 10.0;
+    let min = peak * end;
     min + 0.5 * (peak - min) * (1.0 + (std::f64::consts::PI * progress).cos())
 }
 
@@ -166,6 +174,11 @@ mod tests {
         assert!((learning_rate(55, 1.0, 10, 100) - 0.55).abs() < 1e-9, "halfway down the cosine");
         assert!((learning_rate(100, 1.0, 10, 100) - 0.1).abs() < 1e-12);
         assert!((learning_rate(5, 1.0, 0, 10) - 0.55).abs() < 1e-9, "no warm-up");
+        // Another end: the warm-up is the same, the cosine lands on it.
+        assert!((learning_rate_to(9, 1.0, 10, 100, 0.0) - 1.0).abs() < 1e-12);
+        assert!((learning_rate_to(55, 1.0, 10, 100, 0.0) - 0.5).abs() < 1e-9);
+        assert!(learning_rate_to(100, 1.0, 10, 100, 0.0).abs() < 1e-12);
+        assert!(learning_rate_to(99, 1.0, 10, 100, 0.0) > 0.0, "the last step still moves");
     }
 
     #[test]

@@ -33,13 +33,13 @@ pub enum Format {
     Tool,
 }
 
-const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'static str, steps: &'static str) -> [Setting; 22] {
+const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'static str, steps: &'static str) -> [Setting; 23] {
     [
         Setting { key: "model", label: "Model", help: "A model kept in this browser to start from (its content hash); empty: a new one.", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "task", label: "Task", help: "add, sub, mul: arithmetic; logic: rule chains; word: word problems.", kind: Kind::Choice(tasks), default: task },
         Setting { key: "level", label: "Difficulty", help: "Digits (add, sub; mul: the first number, times 2 digits), hops (logic) or operations (word).", kind: Kind::Int { min: 1, max: 6 }, default: level },
         Setting { key: "mix", label: "Easier ones too", help: "yes: train on every difficulty from 1 up to Difficulty, in equal shares (the held-out problems stay at Difficulty).", kind: Kind::Choice(&["no", "yes"]), default: "no" },
-        Setting { key: "batches", label: "Batches", help: "With Easier ones too. mixed: each batch drawn from every difficulty. by difficulty: each batch from one difficulty, taking turns; every row of a batch is padded to its longest, so a batch of short problems costs only what they need.", kind: Kind::Choice(&["mixed", "by difficulty"]), default: "mixed" },
+        Setting { key: "batches", label: "Batches", help: "With Easier ones too. mixed: each batch drawn from every difficulty. by-difficulty: each batch from one difficulty, taking turns; every row of a batch is padded to its longest, so a batch of short problems costs only what they need.", kind: Kind::Choice(&["mixed", "by-difficulty"]), default: "mixed" },
         Setting { key: "test_level", label: "Also test at", help: "Another difficulty scored on held-out problems too, e.g. longer chains than any trained (0: none). Metric test_accuracy.", kind: Kind::Int { min: 0, max: 8 }, default: "0" },
         Setting { key: "train_n", label: "Training problems", help: "Distinct problems generated for training.", kind: Kind::Int { min: 10, max: 200_000 }, default: "5000" },
         Setting { key: "layers", label: "Blocks", help: "Transformer blocks.", kind: Kind::Int { min: 1, max: 8 }, default: "2" },
@@ -52,6 +52,7 @@ const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'s
         Setting { key: "gaps_all", label: "Every row from step", help: "The step from which every training row has gaps, whatever Rows gapped says (0: never).", kind: Kind::Int { min: 0, max: 100_000 }, default: "0" },
         Setting { key: "batch", label: "Batch", help: "Problems per step.", kind: Kind::Int { min: 1, max: 256 }, default: "32" },
         Setting { key: "lr", label: "Learning rate", help: "AdamW's peak step size; warm-up then cosine decay.", kind: Kind::Float { min: 1e-5, max: 0.1 }, default: "0.003" },
+        Setting { key: "lr_end", label: "Final rate", help: "The learning rate at the last step, as a share of the peak (the cosine ends there): lower lets the last steps settle.", kind: Kind::Float { min: 0.0, max: 1.0 }, default: "0.1" },
         crate::labs::gpt::OPTIMIZER,
         Setting { key: "steps", label: "Steps", help: "Optimizer steps.", kind: Kind::Int { min: 1, max: 100_000 }, default: steps },
         Setting { key: "eval_every", label: "Evaluate every", help: "Steps between exact-match scores on the held-out problems.", kind: Kind::Int { min: 10, max: 100_000 }, default: "200" },
@@ -60,9 +61,9 @@ const fn settings(tasks: &'static [&'static str], task: &'static str, level: &'s
     ]
 }
 
-static PLAIN_SETTINGS: [Setting; 22] = settings(&TASKS, "add", "2", "1500");
-static COT_SETTINGS: [Setting; 22] = settings(&TASKS, "add", "2", "1500");
-static TOOL_SETTINGS: [Setting; 22] = settings(&tool::TASKS, "mul", "4", "800");
+static PLAIN_SETTINGS: [Setting; 23] = settings(&TASKS, "add", "2", "1500");
+static COT_SETTINGS: [Setting; 23] = settings(&TASKS, "add", "2", "1500");
+static TOOL_SETTINGS: [Setting; 23] = settings(&tool::TASKS, "mul", "4", "800");
 
 const FIGURES: &[FigureSpec] = &[
     FigureSpec::curve("train_loss", "Training loss (on the tokens after the question)"),

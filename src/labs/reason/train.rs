@@ -15,7 +15,7 @@ use crate::data::reasoning::{check_chain, generate, tool, vocab, Problem, Spec, 
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::{Figure, Plot};
-use crate::labs::gpt::learning_rate;
+use crate::labs::gpt::learning_rate_to;
 use crate::labs::{LocalFuture, Training};
 use crate::models::checkpoint;
 use crate::models::gpt::{lm_loss_ignoring, Gpt, GptConfig, Positions};
@@ -78,6 +78,8 @@ pub struct ReasonLab {
     model: Option<Gpt>,
     optim: ModuleOptimizer,
     lr: f64,
+    /// The rate at the last step, as a share of `lr`.
+    lr_end: f64,
     steps: usize,
     batch: usize,
     eval_every: usize,
@@ -214,6 +216,7 @@ impl ReasonLab {
             model: Some(model),
             optim,
             lr: params.f64("lr")?,
+            lr_end: params.f64("lr_end")?,
             steps: params.usize("steps")?,
             batch: params.usize("batch")?,
             eval_every: params.usize("eval_every")?,
@@ -374,7 +377,7 @@ impl Training for ReasonLab {
         let shape = [self.batch, t];
         let x = Tensor::<2, Int>::from_data(TensorData::new(x, shape), &self.device); // [B, T]
         let y = Tensor::<2, Int>::from_data(TensorData::new(y, shape), &self.device); // [B, T]
-        let lr = learning_rate(self.step, self.lr, self.steps / 20, self.steps);
+        let lr = learning_rate_to(self.step, self.lr, self.steps / 20, self.steps, self.lr_end);
         let model = self.model.take().expect("the model is present between steps");
         let logits = if self.gaps == 0 || self.step < self.gaps_from {
             model.logits(x) // [B, T, V]
