@@ -39,7 +39,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--markdown FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] [--backend cpu|wgpu] [--json] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--markdown FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] [--backend cpu|wgpu] [--json] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -239,14 +239,17 @@ fn run_lab(args: &[String]) -> Result<(), String> {
 }
 
 /// `reasonlab data`: a generated problem set as JSONL on stdout. `--held-out`
-/// makes a word-problem test set of the templates training never sees.
+/// makes a word-problem test set of the templates training never sees;
+/// `--big`, the calculator lab's numbers (word problems with 5–6-digit
+/// numbers, both operands of `--digits` digits).
 fn data(args: &[String]) -> Result<(), String> {
     use reasonlab::data::reasoning::{generate, to_jsonl, Spec};
-    let (mut task, mut level, mut n, mut seed, mut held_out) = (None, None, 100usize, 0u64, false);
+    let (mut task, mut level, mut n, mut seed, mut held_out, mut big) = (None, None, 100usize, 0u64, false, false);
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
-        if flag == "--held-out" {
-            held_out = true;
+        if flag == "--held-out" || flag == "--big" {
+            held_out |= flag == "--held-out";
+            big |= flag == "--big";
             continue;
         }
         let value = rest.next().ok_or_else(|| format!("{} needs a value", quote(flag)))?;
@@ -256,13 +259,17 @@ fn data(args: &[String]) -> Result<(), String> {
             "--digits" | "--hops" | "--ops" => level = Some(number()?),
             "--n" => n = number()?.min(1_000_000),
             "--seed" => seed = value.parse().map_err(|_| format!("--seed needs a whole number, not {}", quote(value)))?,
-            _ => return Err(format!("unknown flag {}; usage: reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out]", quote(flag))),
+            _ => return Err(format!("unknown flag {}; usage: reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big]", quote(flag))),
         }
     }
     let task = task.ok_or("data needs --task add|sub|mul|logic|word")?;
     let default = if task == "logic" || task == "word" { 2 } else { 3 };
     let mut spec = Spec::new(&task, level.unwrap_or(default))?;
     spec.held_out = held_out;
+    if big {
+        // As the tools lab sets it.
+        (spec.level_b, spec.big) = (spec.level, true);
+    }
     // `out!` adds the line end that the set's last line already has.
     let set = to_jsonl(&generate(&spec, n, seed, &Default::default()));
     if !set.is_empty() {

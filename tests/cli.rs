@@ -160,6 +160,17 @@ fn data_prints_a_seeded_problem_set_as_jsonl() {
     }
     let held = String::from_utf8(reasonlab(&["data", "--task", "word", "--ops", "3", "--n", "5", "--held-out"]).stdout).unwrap();
     assert_eq!(held.lines().count(), 5);
+    // The calculator's sets: every number of a word problem's first sentence
+    // has 5–6 digits, both factors of a product 4.
+    let big = String::from_utf8(reasonlab(&["data", "--task", "word", "--ops", "4", "--n", "20", "--big"]).stdout).unwrap();
+    for p in reasonlab::data::reasoning::from_jsonl(&big).0 {
+        let first = p.question.split(" has ").nth(1).and_then(|r| r.split(' ').next()).unwrap();
+        assert!((5..=6).contains(&first.len()), "{}", p.question);
+    }
+    let mul = String::from_utf8(reasonlab(&["data", "--task", "mul", "--digits", "4", "--n", "20", "--big"]).stdout).unwrap();
+    for p in reasonlab::data::reasoning::from_jsonl(&mul).0 {
+        assert!(p.question.split('*').all(|f| f.len() == 4), "{}", p.question);
+    }
     for args in [&["data"][..], &["data", "--task", "div"], &["data", "--task", "add", "--digits", "9"], &["data", "--task", "add", "--n", "x"]] {
         let out = reasonlab(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -112,11 +112,14 @@ const TOOL_PRESETS: &[Preset] = &[
     Preset { name: "4-digit × 4-digit multiplication", values: &[("task", "mul"), ("level", "4"), ("steps", "800")] },
     // Copying a 5–6-digit number out of the right sentence is a lookup, and
     // with learned positions it never formed (0.000 at 1,500 steps); with RoPE
-    // natively 0.98, 0.745 and 0.595 after 2,400 AdamW steps, seeds 1–3. Muon
-    // forms it sooner on every seed, and at lr 0.006 with 100,000 problems
-    // (20,000 were learned by heart) reaches 0.93, 0.94, 0.94 in 1,300 steps;
-    // Chromium's CPU worker runs 1.68 steps/s of it (BENCHMARKS.md).
-    Preset { name: "Word problems with 5–6-digit numbers (≈ 14 min)", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("train_n", "100000"), ("positions", "rope"), ("optimizer", "muon"), ("lr", "0.006"), ("steps", "1300"), ("eval_every", "650")] },
+    // and AdamW it formed at a different step on every seed. Muon forms it
+    // within a few hundred steps; 100,000 problems keep it from learning them
+    // by heart. What is left is copying every digit right, and that takes
+    // steps: batches by difficulty make a step about twice as fast in
+    // Chromium's CPU worker (a batch of one-sentence problems is short), so
+    // 2,200 fit, and a cosine that ends at 0 lets the last steps settle
+    // (BENCHMARKS.md, fifteenth session).
+    Preset { name: "Word problems with 5–6-digit numbers (≈ 13 min)", values: &[("task", "word"), ("level", "4"), ("mix", "yes"), ("batches", "by-difficulty"), ("train_n", "100000"), ("positions", "rope"), ("optimizer", "muon"), ("lr", "0.006"), ("lr_end", "0"), ("steps", "2200"), ("eval_every", "1100")] },
 ];
 
 pub static TOOL_SPEC: LabSpec = LabSpec {
