@@ -132,7 +132,9 @@ impl ReasonLab {
             parts.push(train.len()..train.len() + part.len());
             train.extend(part);
         }
-        if params.get("batches")? == "mixed" {
+        // A difficulty with no problem left to draw would have no batch.
+        parts.retain(|p| !p.is_empty());
+        if params.get("batches")? == "mixed" || parts.is_empty() {
             parts = vec![0..train.len()];
         }
         let eval_n = params.usize("eval_n")?;
