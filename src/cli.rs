@@ -247,9 +247,12 @@ fn data(args: &[String]) -> Result<(), String> {
     let (mut task, mut level, mut n, mut seed, mut held_out, mut big) = (None, None, 100usize, 0u64, false, false);
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
-        if flag == "--held-out" || flag == "--big" {
-            held_out |= flag == "--held-out";
-            big |= flag == "--big";
+        if flag == "--held-out" {
+            held_out = true;
+            continue;
+        }
+        if flag == "--big" {
+            big = true;
             continue;
         }
         let value = rest.next().ok_or_else(|| format!("{} needs a value", quote(flag)))?;
@@ -267,8 +270,7 @@ fn data(args: &[String]) -> Result<(), String> {
     let mut spec = Spec::new(&task, level.unwrap_or(default))?;
     spec.held_out = held_out;
     if big {
-        // As the tools lab sets it.
-        (spec.level_b, spec.big) = (spec.level, true);
+        spec = spec.for_calculator();
     }
     // `out!` adds the line end that the set's last line already has.
     let set = to_jsonl(&generate(&spec, n, seed, &Default::default()));

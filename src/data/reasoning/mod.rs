@@ -82,6 +82,13 @@ impl Spec {
         Ok(Spec { task, level, level_b: if task == "mul" { 2.min(level) } else { level }, held_out: false, big: false })
     }
 
+    /// The calculator lab's problems at this difficulty: operands a model
+    /// could not multiply itself, both of `level` digits, and word problems
+    /// with 5–6-digit numbers.
+    pub fn for_calculator(self) -> Self {
+        Spec { level_b: self.level, big: true, ..self }
+    }
+
     /// One problem.
     pub fn problem(&self, rng: &mut Rng) -> Problem {
         use arithmetic::Op;

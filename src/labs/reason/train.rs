@@ -116,9 +116,7 @@ impl ReasonLab {
             if !tool::TASKS.contains(&spec.task) {
                 return Err(format!("The calculator has nothing to compute in {} problems: pick one of {}.", spec.task, tool::TASKS.join(", ")));
             }
-            // Operands the model could not multiply itself: both of `level`
-            // digits, and word problems with 5–6-digit numbers.
-            (spec.level_b, spec.big) = (spec.level, true);
+            spec = spec.for_calculator();
         }
         // With `mix`, every difficulty up to the chosen one, in equal shares.
         let levels = if params.get("mix")? == "yes" { 1..=spec.level } else { spec.level..=spec.level };

@@ -96,7 +96,7 @@ impl ReportLab {
         for g in &view.groups {
             let mut spec = Spec { held_out: true, ..Spec::new(&g.task, g.level)? };
             if g.tool {
-                (spec.level_b, spec.big) = (g.level, true);
+                spec = spec.for_calculator();
             }
             // The seed eval and compare use, so that all three score the same problems.
             problems.push(generate(&spec, n, seed.wrapping_add(0xE7A1 + g.level as u64), &BTreeSet::new()));
