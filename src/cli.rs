@@ -39,7 +39,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--markdown FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] [--backend cpu|wgpu] [--json] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big] | reasonlab eval --model FILE --data FILE.jsonl [--json]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--markdown FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] [--backend cpu|wgpu] [--json] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big] [--exclude MODEL]... | reasonlab eval --model FILE --data FILE.jsonl [--json]";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -243,8 +243,10 @@ fn run_lab(args: &[String]) -> Result<(), String> {
 /// `--big`, the calculator lab's numbers (word problems with 5–6-digit
 /// numbers, both operands of `--digits` digits).
 fn data(args: &[String]) -> Result<(), String> {
-    use reasonlab::data::reasoning::{generate, to_jsonl, Spec};
+    use reasonlab::data::reasoning::{generate, to_jsonl, Seen, Spec};
     let (mut task, mut level, mut n, mut seed, mut held_out, mut big) = (None, None, 100usize, 0u64, false, false);
+    // `--exclude MODEL`, repeatable: none of these models' training questions (nor their swapped twins).
+    let mut exclude = Seen::default();
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         if flag == "--held-out" {
@@ -262,7 +264,8 @@ fn data(args: &[String]) -> Result<(), String> {
             "--digits" | "--hops" | "--ops" => level = Some(number()?),
             "--n" => n = number()?.min(1_000_000),
             "--seed" => seed = value.parse().map_err(|_| format!("--seed needs a whole number, not {}", quote(value)))?,
-            _ => return Err(format!("unknown flag {}; usage: reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big]", quote(flag))),
+            "--exclude" => exclude.extend(&trained_on(value)?.ok_or_else(|| format!("{value}: the file does not say what it trained on (saved before models kept it)"))?),
+            _ => return Err(format!("unknown flag {}; usage: reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big] [--exclude MODEL]...", quote(flag))),
         }
     }
     let task = task.ok_or("data needs --task add|sub|mul|logic|word")?;
@@ -273,11 +276,28 @@ fn data(args: &[String]) -> Result<(), String> {
         spec = spec.for_calculator();
     }
     // `out!` adds the line end that the set's last line already has.
-    let set = to_jsonl(&generate(&spec, n, seed, &Default::default()));
+    let set = to_jsonl(&generate(&spec, n, seed, &exclude));
     if !set.is_empty() {
         out!("{}", set.trim_end_matches('\n'));
     }
     Ok(())
+}
+
+/// Reads a model file (refusing a huge one) and checks it.
+fn read_model(path: &str) -> Result<(Vec<u8>, reasonlab::models::checkpoint::Checkpoint), String> {
+    if std::fs::metadata(path).map_err(|e| format!("cannot read the model file {path}: {e}"))?.len() > 512 << 20 {
+        return Err(format!("the model file {path} is over 512 MB: not a model of this course"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the model file {path}: {e}"))?;
+    let ck = reasonlab::models::checkpoint::decode(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    Ok((bytes, ck))
+}
+
+/// The training questions a model file records; `None` for a file saved
+/// before models kept them.
+fn trained_on(path: &str) -> Result<Option<reasonlab::data::reasoning::Seen>, String> {
+    let (_, ck) = read_model(path)?;
+    reasonlab::data::reasoning::Seen::from_meta(&ck.meta).transpose().map_err(|e| format!("{path}: {e}"))
 }
 
 /// `reasonlab eval`: a model's exact-match accuracy on a JSONL set, overall,
@@ -287,6 +307,7 @@ fn data(args: &[String]) -> Result<(), String> {
 fn eval(args: &[String]) -> Result<(), String> {
     use reasonlab::data::reasoning::from_jsonl;
     use reasonlab::labs::reason::score::{calls_calculator, readable, score, tally};
+    use reasonlab::stats::wilson;
     let (mut model, mut data, mut as_json) = (None, None, false);
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -298,11 +319,8 @@ fn eval(args: &[String]) -> Result<(), String> {
         }
     }
     let (model, data) = (model.ok_or("eval needs --model FILE")?, data.ok_or("eval needs --data FILE.jsonl")?);
-    if std::fs::metadata(&model).map_err(|e| format!("cannot read the model file {model}: {e}"))?.len() > 512 << 20 {
-        return Err(format!("the model file {model} is over 512 MB: not a model of this course"));
-    }
-    let bytes = std::fs::read(&model).map_err(|e| format!("cannot read the model file {model}: {e}"))?;
-    let ck = reasonlab::models::checkpoint::decode(&bytes).map_err(|e| format!("{model}: {e}"))?;
+    let (_, ck) = read_model(&model)?;
+    let seen = reasonlab::data::reasoning::Seen::from_meta(&ck.meta).transpose().map_err(|e| format!("{model}: {e}"))?;
     let text = std::fs::read_to_string(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
     let (problems, bad) = from_jsonl(&text);
     let lines: Vec<usize> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, _)| i + 1).filter(|n| !bad.iter().any(|b| b.0 == *n)).collect();
@@ -318,15 +336,35 @@ fn eval(args: &[String]) -> Result<(), String> {
     let scored = pollster::block_on(score(&model, &vocab, &problems, calls_calculator(&ck.meta), &device))?;
     let per_sec = scored.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     let (all, by_task, by_level) = tally(&scored);
+    // Which questions the model trained on (a swapped twin counts): the
+    // clean part is the score on the others.
+    let trained: Option<Vec<bool>> = seen.as_ref().map(|seen| scored.iter().map(|s| seen.contains(&s.question)).collect());
+    let in_training = trained.as_ref().map(|t| t.iter().filter(|&&x| x).count());
+    let clean = trained.as_ref().map(|t| scored.iter().zip(t).filter(|(_, &x)| !x).fold((0, 0), |(c, n), (s, _)| (c + s.correct as usize, n + 1)));
+    let (lo, hi) = wilson(all.correct, all.total);
     if as_json {
-        for s in &scored {
-            out!("{}", json!({"question": s.question, "answer": s.answer, "output": s.output, "correct": s.correct, "task": s.task, "difficulty": s.difficulty}));
+        for (i, s) in scored.iter().enumerate() {
+            out!("{}", json!({"question": s.question, "answer": s.answer, "output": s.output, "correct": s.correct, "task": s.task, "difficulty": s.difficulty, "in_training": trained.as_ref().map(|t| t[i])}));
         }
-        out!("{}", json!({"total": all.total, "correct": all.correct, "accuracy": all.accuracy(), "by_task": by_task, "by_difficulty": by_level, "skipped": text.lines().filter(|l| !l.trim().is_empty()).count() - all.total, "questions_per_sec": per_sec}));
+        let mut line = json!({"total": all.total, "correct": all.correct, "accuracy": all.accuracy(), "accuracy_lo": lo, "accuracy_hi": hi, "by_task": by_task, "by_difficulty": by_level, "skipped": text.lines().filter(|l| !l.trim().is_empty()).count() - all.total, "questions_per_sec": per_sec, "in_training": in_training, "in_training_share": in_training.map(|k| k as f64 / all.total.max(1) as f64)});
+        if let Some((c, n)) = clean {
+            let (lo, hi) = wilson(c, n);
+            line["clean"] = json!({"total": n, "correct": c, "accuracy": c as f64 / n.max(1) as f64, "accuracy_lo": lo, "accuracy_hi": hi});
+        }
+        out!("{line}");
     } else {
-        out!("accuracy {:.4} ({} of {}; {per_sec:.1} questions/s)", all.accuracy(), all.correct, all.total);
+        out!("accuracy {:.4} ({} of {}; 95 % CI {lo:.4}–{hi:.4}; {per_sec:.1} questions/s)", all.accuracy(), all.correct, all.total);
         for (name, t) in by_task.iter().chain(&by_level) {
-            out!("  {name:<12} {:.4} ({} of {})", t.accuracy(), t.correct, t.total);
+            let (lo, hi) = wilson(t.correct, t.total);
+            out!("  {name:<12} {:.4} ({} of {}; 95 % CI {lo:.4}–{hi:.4})", t.accuracy(), t.correct, t.total);
+        }
+        match (in_training, clean) {
+            (Some(k), Some((c, n))) => {
+                out!("in training: {k} of {} ({:.4}): questions the model trained on, or their swapped twins", all.total, k as f64 / all.total.max(1) as f64);
+                let (lo, hi) = wilson(c, n);
+                out!("clean: accuracy {:.4} ({c} of {n}; 95 % CI {lo:.4}–{hi:.4}) on the questions it never trained on", c as f64 / n.max(1) as f64);
+            }
+            _ => out!("in training: unknown (the model file does not say what it trained on: saved before models kept it)"),
         }
     }
     Ok(())

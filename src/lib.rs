@@ -14,6 +14,7 @@ pub mod models;
 pub mod projection;
 pub mod rng;
 pub mod settings;
+pub mod stats;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

@@ -213,9 +213,52 @@ fn eval_scores_a_model_on_a_jsonl_file_and_skips_bad_lines_by_number() {
     assert_eq!(rows[1]["correct"], true, "8 is 8.0: {stdout}");
     assert_eq!(rows[2]["correct"], false, "1+1 is not 3: {stdout}");
     assert_eq!((rows[3]["total"].clone(), rows[3]["correct"].clone(), rows[3]["skipped"].clone()), (3.into(), 2.into(), 4.into()));
+    // The model trained on every 1-digit sum: all three are recall, and nothing is left clean.
+    assert_eq!((rows[3]["in_training"].clone(), rows[3]["in_training_share"].clone(), rows[3]["clean"]["total"].clone()), (3.into(), 1.0.into(), 0.into()), "{stdout}");
+    assert_eq!(rows[0]["in_training"], true);
+    assert!(rows[3]["accuracy_lo"].as_f64().unwrap() < 0.6667 && rows[3]["accuracy_hi"].as_f64().unwrap() > 0.6667, "{stdout}");
     let plain = String::from_utf8(reasonlab(&["eval", "--model", model.to_str().unwrap(), "--data", data.to_str().unwrap()]).stdout).unwrap();
     assert!(plain.starts_with("accuracy 0.6667 (2 of 3; ") && plain.contains(" questions/s)"), "{plain}");
     assert!(rows[3]["questions_per_sec"].as_f64().is_some_and(|q| q > 0.0), "{stdout}");
     assert_eq!(reasonlab(&["eval", "--model", data.to_str().unwrap(), "--data", data.to_str().unwrap()]).status.code(), Some(2), "a JSONL file is no model");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A model of 5,000 two-digit sums (the default) against a fresh set of the
+/// same kind: `eval` reports the true overlap, twins included, and a set made
+/// with `--exclude` that model has none of.
+#[test]
+fn eval_reports_what_a_model_trained_on_and_data_can_leave_it_out() {
+    use reasonlab::data::reasoning::{generate, seen::key, Spec};
+    let dir = std::env::temp_dir().join(format!("reasonlab-overlap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("mini.safetensors");
+    let out = reasonlab(&["run", "gpt-mini", "--steps", "1", "--eval_n", "10", "--layers", "1", "--width", "32", "--seed", "4", "--save", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The training set, made again as the lab makes it (seed 4, one difficulty).
+    let train = generate(&Spec::new("add", 2).unwrap(), 5000, 4, &std::collections::BTreeSet::new());
+    let keys: std::collections::BTreeSet<String> = train.iter().map(|p| key(&p.question)).collect();
+    let score = |set: &str| {
+        let data = dir.join(format!("{}.jsonl", set.len()));
+        let args: Vec<&str> = set.split(' ').collect();
+        let out = reasonlab(&[&["data", "--task", "add", "--digits", "2", "--n", "300", "--seed", "5"][..], &args].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::write(&data, &out.stdout).unwrap();
+        let fresh = reasonlab::data::reasoning::from_jsonl(&String::from_utf8(out.stdout).unwrap()).0;
+        let out = reasonlab(&["eval", "--model", model.to_str().unwrap(), "--data", data.to_str().unwrap(), "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let last: serde_json::Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().last().unwrap()).unwrap();
+        (fresh, last)
+    };
+    let (fresh, last) = score("--n 300");
+    let truth = fresh.iter().filter(|p| keys.contains(&key(&p.question))).count();
+    eprintln!("{truth} of 300 trained on: {last}");
+    assert_eq!(last["in_training"], truth);
+    assert!(truth > 180, "5,000 of 8,100 sums cover most of the 4,095 pairs: {truth}");
+    assert_eq!(last["clean"]["total"], 300 - truth);
+    let (fresh, last) = score(&format!("--exclude {}", model.to_str().unwrap()));
+    assert_eq!(fresh.len(), 300);
+    assert!(fresh.iter().all(|p| !keys.contains(&key(&p.question))));
+    assert_eq!((last["in_training"].clone(), last["in_training_share"].clone()), (0.into(), 0.0.into()));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -242,3 +242,14 @@ pub fn metric_cell(tbody: &Element, name: &str) -> Element {
     add(&row, el("th", &[("scope", "row")], name));
     add(&row, el("td", &[("data-metric", name)], "–"))
 }
+
+/// The cell beside a metric's value that holds its 95 % interval and n
+/// (accuracies only), made on first use.
+pub fn interval_cell(tbody: &Element, name: &str) -> Element {
+    if let Ok(Some(cell)) = tbody.query_selector(&format!("[data-interval=\"{name}\"]")) {
+        return cell;
+    }
+    let value = metric_cell(tbody, name);
+    let row = value.parent_element().unwrap_or_else(|| tbody.clone());
+    add(&row, el("td", &[("data-interval", name), ("class", "interval")], ""))
+}

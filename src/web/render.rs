@@ -18,8 +18,18 @@ pub struct Shown<'a> {
 
 pub fn render(ui: &LabUi, shown: Shown) {
     let snap = shown.snap;
+    // An accuracy comes with `<name>_lo`, `_hi` and `_n`: shown in its own
+    // row, beside the number, not as rows of their own.
+    let metric = |key: &str| snap.metrics.iter().find(|(n, _)| n == key).map(|m| m.1);
     for (name, value) in &snap.metrics {
+        let part_of = ["_lo", "_hi", "_n"].iter().find_map(|end| name.strip_suffix(end)).filter(|base| metric(base).is_some());
+        if part_of.is_some() {
+            continue;
+        }
         set_text(&page::metric_cell(&ui.metrics, name), &format_metric(*value));
+        if let (Some(lo), Some(hi), Some(n)) = (metric(&format!("{name}_lo")), metric(&format!("{name}_hi")), metric(&format!("{name}_n"))) {
+            set_text(&page::interval_cell(&ui.metrics, name), &format!("95 % CI {}–{} (n = {n})", format_metric(lo), format_metric(hi)));
+        }
     }
     let frac = if snap.total_steps > 0 { snap.step as f64 / snap.total_steps as f64 } else { 0.0 };
     let _ = ui.progress.set_attribute("value", &format!("{frac:.4}"));

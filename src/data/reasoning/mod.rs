@@ -10,10 +10,12 @@
 pub mod arithmetic;
 pub mod calc;
 pub mod logic;
+pub mod seen;
 pub mod tool;
 pub mod word;
 
 use crate::rng::Rng;
+pub use seen::{Excludes, Seen};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -102,10 +104,11 @@ impl Spec {
     }
 }
 
-/// `n` distinct problems from `seed`, none of whose questions is in `exclude`
-/// (a training set's, when this is a test set). Fewer come back when the task
-/// has fewer distinct problems than asked (1-digit sums: 100).
-pub fn generate(spec: &Spec, n: usize, seed: u64, exclude: &BTreeSet<String>) -> Vec<Problem> {
+/// `n` distinct problems from `seed`, none of whose questions `exclude`
+/// leaves out (a training set's exact questions, or a model's fingerprint
+/// with swapped twins, when this is a test set). Fewer come back when the
+/// task has fewer distinct problems than asked (1-digit sums: 100).
+pub fn generate<E: Excludes + ?Sized>(spec: &Spec, n: usize, seed: u64, exclude: &E) -> Vec<Problem> {
     let mut rng = Rng::new(seed ^ 0x5EA5_0000);
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(n);
@@ -113,7 +116,7 @@ pub fn generate(spec: &Spec, n: usize, seed: u64, exclude: &BTreeSet<String>) ->
     let mut misses = 0;
     while out.len() < n && misses < 10_000 {
         let p = spec.problem(&mut rng);
-        if exclude.contains(&p.question) || !seen.insert(p.question.clone()) {
+        if exclude.excludes(&p.question) || !seen.insert(p.question.clone()) {
             misses += 1;
             continue;
         }

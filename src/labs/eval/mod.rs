@@ -10,6 +10,7 @@ use crate::data::reasoning::TASKS;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Plot, Table};
 use crate::labs::{no_data, LabSpec, Preset};
 use crate::settings::{Kind, Params, Setting};
+use crate::stats::{Paired, Verdict};
 
 #[cfg(feature = "engine")]
 mod train;
@@ -121,13 +122,16 @@ impl EvalView {
 
     pub fn figures(&self) -> Vec<Figure> {
         let groups = self.groups();
-        let pct = |(c, t): (usize, usize)| if t == 0 { "–".to_string() } else { format!("{:.3} ({c}/{t})", c as f64 / t as f64) };
+        let pct = |(c, t): (usize, usize)| {
+            let (lo, hi) = crate::stats::wilson(c, t);
+            if t == 0 { "–".to_string() } else { format!("{:.3} ({c}/{t}; 95 % CI {lo:.3}–{hi:.3})", c as f64 / t as f64) }
+        };
         let mut header = vec!["problems".to_string()];
         header.extend(self.columns.iter().map(|c| c.name.clone()));
         let mut rows = vec![std::iter::once("all".to_string()).chain(self.columns.iter().map(|c| pct(c.tally(None)))).collect::<Vec<_>>()];
         rows.extend(groups.iter().map(|g| std::iter::once(g.clone()).chain(self.columns.iter().map(|c| pct(c.tally(Some(g))))).collect()));
         let scored = self.columns.first().map_or(0, |c| c.rows.len());
-        let summary = Figure::new("summary", Plot::Table(Table { header, rows }), format!("{scored} of {} problems scored so far, greedy writing, exact match after “=”.", self.total));
+        let summary = Figure::new("summary", Plot::Table(Table { header, rows }), format!("{scored} of {} problems scored so far, greedy writing, exact match after “=”; each share with its 95 % interval (Wilson): the range that the model's accuracy on all such problems lies in, given these.", self.total));
         let series = self.columns.iter().map(|c| {
             let values: Vec<f32> = groups.iter().map(|g| { let (r, t) = c.tally(Some(g)); r as f32 / t.max(1) as f32 }).collect();
             BarSeries { name: c.name.clone(), labels: values.iter().map(|v| format!("{v:.2}")).collect(), values }
@@ -155,35 +159,50 @@ impl EvalView {
         let caption = match columns.as_slice() {
             [a, b] => {
                 let only_a = differ.iter().filter(|&&i| a.rows[i].3).count();
-                format!("{} questions only {} gets right, {} only {}; the first 30 listed.", only_a, a.name, differ.len() - only_a, b.name)
+                format!("{} questions only {} gets right, {} only {}; the first 30 listed. {}", only_a, a.name, differ.len() - only_a, b.name, self.verdict(1))
             }
             _ => format!("{} questions on which the {} models disagree; the first 30 listed.", differ.len(), columns.len()),
         };
         Figure::new("diffs", Plot::Table(Table { header, rows: rows.collect() }), caption)
     }
 
-    /// Per model after the first: the questions it gets right where the
-    /// first gets them wrong (fixed), the other way round (broke), and the
-    /// accuracy change.
-    pub fn changes(&self) -> Vec<(usize, usize, f64)> {
+    /// Each model after the first against the first, question by question.
+    pub fn changes(&self) -> Vec<Paired> {
         let Some(first) = self.columns.first() else { return Vec::new() };
-        self.columns[1..]
-            .iter()
-            .map(|c| {
-                let pairs = first.rows.iter().zip(&c.rows);
-                let fixed = pairs.clone().filter(|(a, b)| !a.3 && b.3).count();
-                let broke = pairs.filter(|(a, b)| a.3 && !b.3).count();
-                let (n, m) = (first.tally(None), c.tally(None));
-                (fixed, broke, m.0 as f64 / m.1.max(1) as f64 - n.0 as f64 / n.1.max(1) as f64)
-            })
-            .collect()
+        self.columns[1..].iter().map(|c| Paired::of(first.rows.iter().map(|r| r.3), c.rows.iter().map(|r| r.3))).collect()
+    }
+
+    /// What the paired test lets one say of column `k` against the first.
+    pub fn verdict(&self, k: usize) -> String {
+        let (Some(first), Some(other)) = (self.columns.first(), self.columns.get(k)) else { return String::new() };
+        let p = self.changes()[k - 1];
+        let said = match p.verdict() {
+            Verdict::Better => format!("{} is better than {}", other.name, first.name),
+            Verdict::Worse => format!("{} is worse than {}", other.name, first.name),
+            Verdict::Unclear => format!("No clear difference between {} and {} (n = {})", other.name, first.name, p.n()),
+        };
+        format!("{said}: {}, McNemar p = {:.3}.", p.describe(), p.p_value())
     }
 
     pub fn changes_figure(&self) -> Figure {
-        let header = ["model", "fixed", "broke", "accuracy change"].map(String::from).to_vec();
-        let rows = self.columns.iter().skip(1).zip(self.changes()).map(|(c, (fixed, broke, delta))| vec![c.name.clone(), fixed.to_string(), broke.to_string(), format!("{:+.1} points", 100.0 * delta)]).collect();
+        let header = ["model", "fixed", "broke", "accuracy change (95 % CI)", "verdict"].map(String::from).to_vec();
+        let rows = self
+            .columns
+            .iter()
+            .skip(1)
+            .zip(self.changes())
+            .map(|(c, p)| {
+                let (d, lo, hi) = p.difference();
+                let verdict = match p.verdict() {
+                    Verdict::Better => "better".to_string(),
+                    Verdict::Worse => "worse".to_string(),
+                    Verdict::Unclear => format!("no clear difference (n = {})", p.n()),
+                };
+                vec![c.name.clone(), p.second_only.to_string(), p.first_only.to_string(), format!("{:+.1} points ({:+.1} to {:+.1})", 100.0 * d, 100.0 * lo, 100.0 * hi), verdict]
+            })
+            .collect();
         let first = self.columns.first().map_or("the first model", |c| c.name.as_str());
-        Figure::new("changes", Plot::Table(Table { header, rows }), format!("Fixed: right where {first} is wrong; broke: wrong where it is right."))
+        Figure::new("changes", Plot::Table(Table { header, rows }), format!("Fixed: right where {first} is wrong; broke: wrong where it is right. Better or worse only where the paired 95 % interval of the change (Newcombe) leaves out 0."))
     }
 }
 

@@ -6,7 +6,7 @@
 use super::{Column, EvalView, CHUNK, GSM, PARARULE};
 use crate::data::chars::CharVocab;
 use crate::data::files::{letter, other_model, DataFiles, MODEL, MODEL_B};
-use crate::data::reasoning::{from_jsonl, generate, Problem, Spec};
+use crate::data::reasoning::{from_jsonl, generate, Problem, Seen, Spec};
 use crate::event::Snapshot;
 use crate::labs::reason::score::{calls_calculator, readable, score};
 use crate::labs::{LocalFuture, Training};
@@ -14,7 +14,6 @@ use crate::models::checkpoint;
 use crate::models::gpt::Gpt;
 use crate::settings::Params;
 use burn::prelude::*;
-use std::collections::BTreeSet;
 
 pub struct EvalLab {
     /// Each model, its characters, and whether it calls the calculator.
@@ -22,6 +21,10 @@ pub struct EvalLab {
     problems: Vec<Problem>,
     /// Problems left out: a character outside a model's vocabulary.
     unreadable: usize,
+    /// Scored problems that some model trained on (generated sets leave
+    /// them out, so 0 there), and the models whose files do not say.
+    in_training: usize,
+    unknown: Vec<String>,
     view: EvalView,
     /// Problems due to be scored (steps × CHUNK), and scored.
     due: usize,
@@ -48,10 +51,16 @@ impl EvalLab {
         }
         let mut models = Vec::new();
         let mut names = Vec::new();
+        // What any of the models trained on: no generated problem is one of them.
+        let (mut seen, mut unknown) = (Seen::default(), Vec::new());
         for (file, hash) in &slots {
             let Ok(bytes) = files.get(file) else { continue };
             let info = checkpoint::info(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
             let ck = checkpoint::decode(bytes)?;
+            match Seen::from_meta(&ck.meta) {
+                Some(trained) => seen.extend(&trained?),
+                None => unknown.push(info.hash.clone()),
+            }
             models.push((ck.to_model(device), CharVocab { chars: ck.vocab.clone() }, calls_calculator(&ck.meta)));
             // A comparison's page sends only the models it keeps: each named by its own hash.
             names.push(format!("{} ({})", info.name, if hash.is_empty() || compare { &info.hash } else { hash }));
@@ -68,14 +77,14 @@ impl EvalLab {
                 for level in from..=to {
                     // The seed eval uses, so that both score the same problems.
                     let spec = Spec { held_out: true, ..Spec::new(params.get("task")?, level)? };
-                    all.extend(generate(&spec, n, params.u64("seed")?.wrapping_add(0xE7A1 + level as u64), &BTreeSet::new()));
+                    all.extend(generate(&spec, n, params.u64("seed")?.wrapping_add(0xE7A1 + level as u64), &seen));
                 }
                 all
             }
             "generated" => {
                 // A seed no training run of this course uses for its problems.
                 let spec = Spec { held_out: true, ..Spec::new(params.get("task")?, params.usize("level")?)? };
-                generate(&spec, n, params.u64("seed")?.wrapping_add(0xE7A1), &BTreeSet::new())
+                generate(&spec, n, params.u64("seed")?.wrapping_add(0xE7A1), &seen)
             }
             set => {
                 let name = if set == "gsm_symbolic" { GSM } else { PARARULE };
@@ -83,6 +92,9 @@ impl EvalLab {
                 from_jsonl(text).0.into_iter().take(n).collect()
             }
         };
+        if problems.is_empty() {
+            return Err("No problem left to score: every one of this task and difficulty is a question a model here trained on (or its swapped twin). Pick a higher difficulty.".into());
+        }
         // Every model must be able to read every problem scored.
         let mut problems = problems;
         let before = problems.len();
@@ -93,7 +105,8 @@ impl EvalLab {
             return Err("No problem to score: every one has a character outside the model's vocabulary.".into());
         }
         let view = EvalView { columns: names.into_iter().map(|name| Column { name, rows: Vec::new() }).collect(), total: problems.len() };
-        Ok(Self { unreadable: before - problems.len(), models, problems, view, due: 0, scored: 0, seconds: 0.0, compare, device: device.clone() })
+        let in_training = seen.count_in(&problems);
+        Ok(Self { unreadable: before - problems.len(), in_training, unknown, models, problems, view, due: 0, scored: 0, seconds: 0.0, compare, device: device.clone() })
     }
 
     pub async fn read(&mut self) -> Result<Snapshot, String> {
@@ -111,26 +124,36 @@ impl EvalLab {
             self.scored = due;
         }
         let mut metrics = vec![("step".to_string(), self.steps_done() as f64), ("scored".into(), self.scored as f64)];
+        if !self.models.is_empty() && self.unknown.is_empty() {
+            metrics.push(("in_training".into(), self.in_training as f64));
+        }
         for (k, column) in self.view.columns.iter().enumerate() {
             let (right, total) = column.tally(None);
             let key = if k == 0 { "accuracy".to_string() } else { format!("accuracy_{}", letter(k)) };
-            metrics.push((key, right as f64 / total.max(1) as f64));
+            metrics.extend(crate::stats::accuracy_metrics(&key, right, total));
         }
-        if self.compare {
-            for (k, (fixed, broke, _)) in self.view.changes().into_iter().enumerate() {
-                metrics.extend([(format!("fixed_{}", letter(k + 1)), fixed as f64), (format!("broke_{}", letter(k + 1)), broke as f64)]);
-            }
+        // Each model against the first, on the same questions: the paired change and its interval.
+        for (k, p) in self.view.changes().into_iter().enumerate() {
+            let (d, lo, hi) = p.difference();
+            let l = letter(k + 1);
+            metrics.extend([(format!("fixed_{l}"), p.second_only as f64), (format!("broke_{l}"), p.first_only as f64)]);
+            metrics.extend([(format!("change_{l}"), d), (format!("change_{l}_lo"), lo), (format!("change_{l}_hi"), hi), (format!("change_{l}_n"), p.n() as f64)]);
         }
         // Greedy writing with the KV cache, a batch per question length: each
         // model's questions over the time spent writing.
         if self.seconds > 0.0 {
             metrics.push(("questions_per_sec".into(), (self.scored * self.models.len()) as f64 / self.seconds));
         }
-        let skipped = if self.unreadable > 0 { format!(" {} problems were left out: a character outside a model's vocabulary.", self.unreadable) } else { String::new() };
+        let mut skipped = if self.unreadable > 0 { format!(" {} problems were left out: a character outside a model's vocabulary.", self.unreadable) } else { String::new() };
+        skipped += &match (self.unknown.is_empty(), self.in_training) {
+            (false, _) => format!(" The file of {} does not say what it trained on (made before models kept it), so some of these problems may be ones it learned: train it again to check.", self.unknown.join(", ")),
+            (true, 0) => " None of them is a question any of these models trained on, nor a swapped twin of one (checked against each model's file).".to_string(),
+            (true, k) => format!(" {k} of them are questions a model here trained on (or their swapped twins): its score on those is recall, not reasoning."),
+        };
         let note = match self.models.len() {
             0 if self.compare => format!("{} problems ready. Pick the model the others are measured against with Use (usually the CoT model they were tuned from), then add the others with Add.", self.problems.len()),
             0 => format!("{} problems ready. Pick a model to score: train one in Day 23 or 24 (a finished run is kept in the list below) or import a file, then press Use (and Use as B for a second).", self.problems.len()),
-            m => format!("{} problems, scored {CHUNK} a step by {m} model{}.{skipped}", self.problems.len(), if m == 1 { "" } else { "s" }),
+            m => format!("{} problems, scored {CHUNK} a step by {m} model{}.{skipped}{}", self.problems.len(), if m == 1 { "" } else { "s" }, if m > 1 && !self.compare && self.scored > 0 { format!(" {}", self.view.verdict(1)) } else { String::new() }),
         };
         let mut figures = self.view.figures();
         if self.compare {

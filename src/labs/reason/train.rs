@@ -11,7 +11,7 @@ use super::rows::{batch, gapped_positions, picks, row_text, Row};
 use super::{errors_table, same_answer, written_figure, Format, Written};
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL, RESUME};
-use crate::data::reasoning::{check_chain, generate, tool, vocab, Problem, Spec, PAD};
+use crate::data::reasoning::{check_chain, generate, seen, tool, vocab, Problem, Seen, Spec, PAD};
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::{Figure, Plot};
@@ -63,6 +63,11 @@ pub struct ReasonLab {
     /// with batches by difficulty, one difficulty's rows each.
     parts: Vec<Range<usize>>,
     val: Vec<Problem>,
+    /// Every question this model has trained on, its start's included: kept
+    /// in its file, so that later test sets leave them out.
+    seen: Seen,
+    /// The start model's file did not say what it trained on.
+    start_unknown: bool,
     /// More held-out sets, each scored beside `val`: another difficulty
     /// (`test_level`), and for word problems the held-out sentence templates.
     extra: Vec<Extra>,
@@ -135,15 +140,23 @@ impl ReasonLab {
         if params.get("batches")? == "mixed" || parts.is_empty() {
             parts = vec![0..train.len()];
         }
+        // The start model's training questions and these: no held-out set has any (nor a swapped twin).
+        let start = files.get(MODEL).ok().map(checkpoint::decode).transpose().map_err(|e| format!("The model file cannot be loaded: {e}."))?;
+        let mut seen = match start.as_ref().map(|ck| Seen::from_meta(&ck.meta)) {
+            Some(Some(s)) => s?,
+            _ => Seen::default(),
+        };
+        let start_unknown = start.as_ref().is_some_and(|ck| Seen::from_meta(&ck.meta).is_none());
+        seen.add_all(&train);
         let eval_n = params.usize("eval_n")?;
-        let val = generate(&spec, eval_n, seed.wrapping_add(1_000), &exclude);
+        let val = generate(&spec, eval_n, seed.wrapping_add(1_000), &seen);
         let mut extra = Vec::new();
         if spec.task == "word" {
-            let set = generate(&Spec { held_out: true, ..spec }, eval_n, seed.wrapping_add(3_000), &exclude);
+            let set = generate(&Spec { held_out: true, ..spec }, eval_n, seed.wrapping_add(3_000), &seen);
             extra.push(Extra { metric: "template_accuracy", what: "with a sentence template never trained".into(), set, accuracy: None });
         }
         if let level @ 1.. = params.usize("test_level")? {
-            let set = generate(&Spec { level, level_b: spec.level_b.min(level), ..spec }, eval_n, seed.wrapping_add(2_000), &exclude);
+            let set = generate(&Spec { level, level_b: spec.level_b.min(level), ..spec }, eval_n, seed.wrapping_add(2_000), &seen);
             extra.push(Extra { metric: "test_accuracy", what: format!("of difficulty {level}"), set, accuracy: None });
         }
         let vocab = vocab();
@@ -156,9 +169,8 @@ impl ReasonLab {
         let device = device.clone().autodiff();
         // A checkpoint of this very run (the page's resume) goes on at its step.
         let (mut resumed_at, mut history) = (None, History::default());
-        let (config, model) = match files.get(MODEL) {
-            Ok(bytes) => {
-                let ck = checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
+        let (config, model) = match start {
+            Some(ck) => {
                 if files.get(RESUME).is_ok() {
                     resumed_at = ck.meta.get("step").and_then(|s| s.parse::<usize>().ok());
                     history = History::from_meta(&ck.meta, resumed_at.unwrap_or(0));
@@ -171,7 +183,7 @@ impl ReasonLab {
                 }
                 (ck.config.clone(), ck.to_model(&device))
             }
-            Err(_) => {
+            None => {
                 let (layers, heads, width) = (params.usize("layers")?, params.usize("heads")?, params.usize("width")?);
                 if width % heads != 0 {
                     return Err(format!("Width {width} does not split into {heads} heads: pick a width that is a multiple of it."));
@@ -212,6 +224,8 @@ impl ReasonLab {
             train: rows,
             parts,
             val,
+            seen,
+            start_unknown,
             extra,
             model: Some(model),
             optim,
@@ -237,6 +251,11 @@ impl ReasonLab {
             device,
             plain,
         })
+    }
+
+    /// Every question the model has trained on (its start's included).
+    pub fn seen(&self) -> &Seen {
+        &self.seen
     }
 
     /// The trained model and its config, for a lab that goes on from it
@@ -329,7 +348,7 @@ impl ReasonLab {
         let level = self.params.usize("level")?;
         let extra: String = self.extra.iter().filter_map(|e| Some(format!(", and {} {}: {:.1} % right", e.set.len(), e.what, 100.0 * e.accuracy?))).collect();
         let note = format!(
-            "{} training problems{}, {} held out (another seed, none of the training questions){}; each row is one problem, padded to the longest of its batch (at most {} characters), and the loss counts only what follows the question. {}{}",
+            "{} training problems{}, {} held out (another seed, none of the training questions nor their swapped twins){}; each row is one problem, padded to the longest of its batch (at most {} characters), and the loss counts only what follows the question. {}{}",
             self.train.len(),
             if self.params.get("mix")? == "yes" && level > 1 { format!(" of difficulty 1 to {level}") } else { String::new() },
             self.val.len(),
@@ -344,7 +363,7 @@ impl ReasonLab {
                     self.no_tool_accuracy.map(|a| format!("; switched off, the same model gets {:.1} % right", 100.0 * a)).unwrap_or_default()
                 ),
             },
-            if self.loaded { format!(" Started from a kept model ({} × {}: blocks × width).", self.config.n_layer, self.config.n_embd) } else { String::new() }
+            if self.loaded { format!(" Started from a kept model ({} × {}: blocks × width){}.", self.config.n_layer, self.config.n_embd, if self.start_unknown { "; its file does not say what it trained on, so the held-out problems may hold some of its training questions" } else { "; none of its training questions is held out here" }) } else { String::new() }
         );
         let figures = if std::mem::take(&mut self.redraw) { self.figures() } else { Vec::new() };
         self.history.record(&series);
@@ -414,6 +433,10 @@ impl Training for ReasonLab {
             let curves = self.history.to_meta();
             let mut extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.to_string())).into_iter().collect();
             extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
+            // A start that did not say what it trained on leaves this model's record incomplete: none is kept.
+            if !self.start_unknown {
+                extra.push((seen::META, self.seen.encode()));
+            }
             checkpoint::save(&self.model().valid(), &self.config, &self.vocab.chars, self.lab, &self.params, self.step, &extra).await
         })
     }

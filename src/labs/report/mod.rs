@@ -30,11 +30,14 @@ pub static SPEC: LabSpec = LabSpec {
     settings: &[
         Setting { key: "model", label: "First model", help: "A kept model (its content hash): usually the CoT model the others were tuned from. Its attention is drawn.", kind: Kind::Text { max: 64 }, default: "" },
         Setting { key: "models", label: "Other models", help: "More kept models, their hashes separated by commas (Add in the list below).", kind: Kind::Text { max: 400 }, default: "" },
-        Setting { key: "n", label: "Problems per set", help: "Held-out problems each model answers on its task.", kind: Kind::Int { min: 1, max: 500 }, default: "50" },
+        // 200: two models that differ by 10 points on a set are told apart
+        // when at most a fifth of the questions split them (the paired interval's half-width is then about 6 points).
+        Setting { key: "n", label: "Problems per set", help: "Held-out problems each model answers on its task. The verdicts need enough: with 50, a 10-point difference is usually within the noise.", kind: Kind::Int { min: 1, max: 1000 }, default: "200" },
     ],
     presets: &[
-        Preset { name: "Quick (25 problems a set)", values: &[("n", "25")] },
-        Preset { name: "Thorough (200 problems a set)", values: &[("n", "200")] },
+        Preset { name: "Standard (200 problems a set)", values: &[("n", "200")] },
+        Preset { name: "Quick (50 problems a set: only large differences show)", values: &[("n", "50")] },
+        Preset { name: "Thorough (500 problems a set)", values: &[("n", "500")] },
     ],
     workload: Workload::Large,
     figures: &[
@@ -63,8 +66,11 @@ pub struct Member {
     pub step: usize,
     /// The task and difficulty it was trained (or tuned) on.
     pub task: Option<(String, usize)>,
-    /// The model it was tuned from, by hash (the tuning labs' `model`).
+    /// The model it was tuned from, by content hash (`start_hash` in its
+    /// file, or the page's `model` setting); none for a start its own run trained.
     pub start: Option<String>,
+    /// Whether its file says what it trained on (files from before do not).
+    pub knows_training: bool,
     /// Held-out accuracy its run measured at its start and end (tuning labs).
     pub start_accuracy: Option<f64>,
     pub accuracy: Option<f64>,
@@ -245,14 +251,17 @@ impl ReportView {
         let rows = self.groups.iter().enumerate().map(|(g, group)| {
             let mut row = vec![group.label()];
             row.extend((0..self.columns.len()).map(|c| match self.tally(g, c) {
-                Some((r, t)) if t > 0 => format!("{:.3} ({r}/{t})", r as f64 / t as f64),
+                Some((r, t)) if t > 0 => {
+                    let (lo, hi) = crate::stats::wilson(r, t);
+                    format!("{:.3} ({r}/{t}; 95 % CI {lo:.3}–{hi:.3})", r as f64 / t as f64)
+                }
                 Some(_) => "…".into(),
                 None => "–".into(),
             }));
             row
         });
         let done: usize = self.answers.values().map(Vec::len).sum();
-        Figure::new("summary", Plot::Table(Table { header, rows: rows.collect() }), format!("{done} answers scored so far; – where a model does not sit a set, … where it has not yet."))
+        Figure::new("summary", Plot::Table(Table { header, rows: rows.collect() }), format!("{done} answers scored so far, each share with its 95 % interval (Wilson); – where a model does not sit a set, … where it has not yet."))
     }
 
     fn chains_figure(&self) -> Figure {

@@ -6,7 +6,7 @@
 use super::{method, Answer, Column, Group, Member, ReportView, CHUNK};
 use crate::data::chars::CharVocab;
 use crate::data::files::{letter, other_model, DataFiles, MODEL};
-use crate::data::reasoning::{check_chain, generate, tool, Problem, Spec};
+use crate::data::reasoning::{check_chain, generate, tool, Problem, Seen, Spec};
 use crate::event::Snapshot;
 use crate::labs::history::curves_in;
 use crate::labs::reason::score::{readable, score};
@@ -36,6 +36,8 @@ pub struct ReportLab {
     done: usize,
     /// Seconds spent writing answers, for questions/s.
     seconds: f64,
+    /// Held-out problems that a member trained on: 0 when every file says what it trained on.
+    in_training: usize,
     view: ReportView,
     device: Device,
 }
@@ -47,6 +49,8 @@ impl ReportLab {
         let mut view = ReportView { n, ..Default::default() };
         let mut models = Vec::new();
         let mut groups = BTreeSet::new();
+        // What any member trained on: no held-out set holds it.
+        let mut seen = Seen::default();
         for (k, name) in names.enumerate() {
             let Ok(bytes) = files.get(&name) else { continue };
             let which = if k == 0 { "The first model".to_string() } else { format!("Model {}", k + 1) };
@@ -55,6 +59,10 @@ impl ReportLab {
                 continue;
             }
             let ck = checkpoint::decode(bytes)?;
+            let trained = Seen::from_meta(&ck.meta).transpose().map_err(|e| format!("{which}'s file: {e}"))?;
+            if let Some(t) = &trained {
+                seen.extend(t);
+            }
             let meta = |k: &str| ck.meta.get(k).filter(|v| !v.is_empty()).cloned();
             let number = |k: &str| meta(k).and_then(|v| v.parse::<f64>().ok());
             let task = meta("setting.task").zip(meta("setting.level").and_then(|l| l.parse().ok())).filter(|_| REASONERS.contains(&info.lab.as_str()));
@@ -73,7 +81,8 @@ impl ReportLab {
                 params: ck.values.iter().map(Vec::len).sum(),
                 step: info.step,
                 task,
-                start: meta("setting.model"),
+                start: meta("start_hash").or_else(|| meta("setting.model")),
+                knows_training: trained.is_some(),
                 start_accuracy: number("start_accuracy"),
                 accuracy: number("accuracy"),
                 val_loss: number("val_loss"),
@@ -98,10 +107,12 @@ impl ReportLab {
             if g.tool {
                 spec = spec.for_calculator();
             }
-            // The seed eval and compare use, so that all three score the same problems.
-            problems.push(generate(&spec, n, seed.wrapping_add(0xE7A1 + g.level as u64), &BTreeSet::new()));
+            // The seed eval and compare use, so that all three score the same
+            // problems when given the same models (each leaves out what they trained on).
+            problems.push(generate(&spec, n, seed.wrapping_add(0xE7A1 + g.level as u64), &seen));
         }
         view.sizes = problems.iter().map(Vec::len).collect();
+        let in_training = problems.iter().map(|p| seen.count_in(p)).sum();
         for (i, m) in view.members.iter().enumerate().filter(|(_, m)| m.task.is_some()) {
             view.columns.push(Column { member: i, calculator: m.lab == "tools", label: m.short() });
             if m.lab == "tools" {
@@ -121,7 +132,7 @@ impl ReportLab {
                 units.extend((0..problems[g].len()).step_by(CHUNK).map(|from| (g, c, from..(from + CHUNK).min(problems[g].len()))));
             }
         }
-        Ok(Self { models, problems, units, due: 0, done: 0, seconds: 0.0, view, device: device.clone() })
+        Ok(Self { models, problems, units, due: 0, done: 0, seconds: 0.0, in_training, view, device: device.clone() })
     }
 
     /// The first model's attention (its last block, every head) on a question
@@ -176,7 +187,7 @@ impl ReportLab {
         for c in 0..self.view.columns.len() {
             let (right, total) = (0..self.view.groups.len()).filter_map(|g| self.view.tally(g, c)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
             if total > 0 {
-                metrics.push((format!("accuracy_{}", letter(c)), right as f64 / total as f64));
+                metrics.extend(crate::stats::accuracy_metrics(&format!("accuracy_{}", letter(c)), right, total));
             }
         }
         // The findings are written once, for their figure; the metric counts its rows.
@@ -186,6 +197,10 @@ impl ReportLab {
             _ => 0,
         });
         metrics.push(("findings".into(), findings as f64));
+        // Checked, not assumed: 0 unless a member's file does not say what it trained on.
+        if self.view.members.iter().all(|m| m.knows_training) {
+            metrics.push(("in_training".into(), self.in_training as f64));
+        }
         if self.seconds > 0.0 && answered > 0 {
             metrics.push(("questions_per_sec".into(), answered as f64 / self.seconds));
         }

@@ -9,7 +9,7 @@
 
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL};
-use crate::data::reasoning::{generate, vocab, Problem, Spec};
+use crate::data::reasoning::{generate, seen, vocab, Problem, Seen, Spec};
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::Figure;
@@ -20,9 +20,9 @@ use crate::models::checkpoint;
 use crate::models::gpt::{Gpt, GptConfig};
 use crate::rng::Rng;
 use crate::settings::Params;
+use crate::stats::{accuracy_metrics, with_interval, Paired};
 use burn::module::Module;
 use burn::prelude::*;
-use std::collections::BTreeSet;
 
 /// Held-out problems scored at each evaluation, per set.
 const HELD_OUT: usize = 200;
@@ -40,6 +40,11 @@ pub struct Tune {
     pub easy: Vec<Problem>,
     /// The CoT model being trained first, when no kept model was given.
     warm: Option<Box<ReasonLab>>,
+    /// The kept start's content hash (none for a warm-up's start).
+    start_hash: Option<String>,
+    /// The start's training questions and those drawn for tuning; `None`
+    /// when the start's file does not say what it trained on.
+    seen: Option<Seen>,
     pub warm_steps: usize,
     /// The model being tuned (autodiff device); absent while warming up.
     pub model: Option<Gpt>,
@@ -51,9 +56,10 @@ pub struct Tune {
     pub steps: usize,
     /// The lab's own latest metrics (the scores are added at each snapshot).
     pub metrics: Vec<(String, f64)>,
-    /// (now, at the start) on the tuning set and on the easier one.
-    accuracy: Option<(f64, f64)>,
-    easy_accuracy: Option<(f64, f64)>,
+    /// Each held-out question right or wrong, (now, at the start), on the
+    /// tuning set and on the easier one.
+    accuracy: Option<(Vec<bool>, Vec<bool>)>,
+    easy_accuracy: Option<(Vec<bool>, Vec<bool>)>,
     last_eval: Option<usize>,
     pub figures: Vec<Figure>,
     /// The tuning curves, kept in the tuned model's file for the report (Day 30).
@@ -74,11 +80,39 @@ impl Tune {
         if easy_level >= level {
             return Err(format!("The easier set's difficulty ({easy_level}) must be below the tuning difficulty ({level}), or 0 for none."));
         }
-        // Held-out problems first, so that a small space (2-digit sums) leaves
-        // some out of training.
-        let val = generate(&spec, HELD_OUT, seed.wrapping_add(5_000), &BTreeSet::new());
-        let easy = if easy_level > 0 { generate(&Spec::new(spec.task, easy_level)?, HELD_OUT, seed.wrapping_add(6_000), &BTreeSet::new()) } else { Vec::new() };
-        let exclude: BTreeSet<String> = val.iter().chain(&easy).map(|p| p.question.clone()).collect();
+        let vocab = vocab();
+        let plain = device.clone();
+        let device = device.clone().autodiff();
+        // The start first: a kept model, or a CoT warm-up trained here. What
+        // it trained on is held out of both scored sets.
+        let (mut warm, mut model, mut config, mut start_hash) = (None, None, None, None);
+        let start_seen = match files.get(MODEL) {
+            Ok(bytes) => {
+                let ck = checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
+                if ck.vocab != vocab.chars {
+                    return Err("The model was trained on other characters than week 4's problems: pick a CoT model.".into());
+                }
+                model = Some(ck.to_model(&device));
+                config = Some(ck.config);
+                start_hash = Some(checkpoint::content_hash(bytes));
+                Seen::from_meta(&ck.meta).transpose()?
+            }
+            Err(_) => {
+                let lab = ReasonLab::new(Format::Cot, &warmup_params(params, level)?, &plain, &DataFiles::default())?;
+                let seen = lab.seen().clone();
+                warm = Some(Box::new(lab));
+                Some(seen)
+            }
+        };
+        let none = Seen::default();
+        let val = generate(&spec, HELD_OUT, seed.wrapping_add(5_000), start_seen.as_ref().unwrap_or(&none));
+        let easy = if easy_level > 0 { generate(&Spec::new(spec.task, easy_level)?, HELD_OUT, seed.wrapping_add(6_000), start_seen.as_ref().unwrap_or(&none)) } else { Vec::new() };
+        if val.is_empty() {
+            return Err(format!("Every {} problem of difficulty {level} was in the start model's training: pick a higher difficulty.", spec.task));
+        }
+        // Tuning questions are apart from both held-out sets, swapped twins included.
+        let mut exclude = Seen::of(&val);
+        exclude.add_all(&easy);
         let train = generate(&spec, 20_000, seed.wrapping_add(4_000), &exclude);
         if train.is_empty() {
             return Err(format!("{} at difficulty {} has too few distinct problems to hold some out: pick a higher difficulty.", spec.task, spec.level));
@@ -89,34 +123,6 @@ impl Tune {
         if easier_share > 0.0 {
             for lower in 1..level {
                 easier.extend(generate(&Spec::new(spec.task, lower)?, 5_000, seed.wrapping_add(7_000 + lower as u64), &exclude));
-            }
-        }
-        let plain = device.clone();
-        let device = device.clone().autodiff();
-        let vocab = vocab();
-        let (mut warm, mut model, mut config) = (None, None, None);
-        match files.get(MODEL) {
-            Ok(bytes) => {
-                let ck = checkpoint::decode(bytes).map_err(|e| format!("The model file cannot be loaded: {e}."))?;
-                if ck.vocab != vocab.chars {
-                    return Err("The model was trained on other characters than week 4's problems: pick a CoT model.".into());
-                }
-                model = Some(ck.to_model(&device));
-                config = Some(ck.config);
-            }
-            Err(_) => {
-                // A CoT model first, from the cot lab's own code and defaults,
-                // on every difficulty up to the tuning one.
-                let schema = crate::labs::schema("cot");
-                let mut p = Params::defaults(&schema);
-                let warmup = params.usize("warmup")?.max(1).to_string();
-                for key in ["task", "layers", "width", "seed"] {
-                    p.set(&schema, key, params.get(key)?)?;
-                }
-                for (key, value) in [("level", level.to_string().as_str()), ("steps", warmup.as_str()), ("eval_every", "100000"), ("eval_n", "20"), ("positions", "rope"), ("mix", "yes")] {
-                    p.set(&schema, key, value)?;
-                }
-                warm = Some(Box::new(ReasonLab::new(Format::Cot, &p, &plain, &DataFiles::default())?));
             }
         }
         let warm_steps = warm.as_ref().map_or(0, |w| w.total_steps());
@@ -131,6 +137,8 @@ impl Tune {
             easy,
             warm,
             warm_steps,
+            start_hash,
+            seen: start_seen,
             model: None,
             reference: None,
             last_good: None,
@@ -193,7 +201,11 @@ impl Tune {
     pub fn question(&mut self) -> Problem {
         let easier = !self.easier.is_empty() && (self.rng.below(1_000_000) as f64) < self.easier_share * 1e6;
         let set = if easier { &self.easier } else { &self.train };
-        set[self.rng.below(set.len() as u64) as usize].clone()
+        let p = set[self.rng.below(set.len() as u64) as usize].clone();
+        if let Some(seen) = self.seen.as_mut() {
+            seen.add(&p.question);
+        }
+        p
     }
 
     pub fn total_steps(&self) -> usize {
@@ -233,9 +245,9 @@ impl Tune {
         Ok(snap)
     }
 
-    async fn exact(&self, problems: &[Problem]) -> Result<f64, String> {
+    async fn exact(&self, problems: &[Problem]) -> Result<Vec<bool>, String> {
         let scored = score(&self.model().valid(), &self.vocab, problems, false, &self.plain).await?;
-        Ok(scored.iter().filter(|s| s.correct).count() as f64 / scored.len().max(1) as f64)
+        Ok(scored.iter().map(|s| s.correct).collect())
     }
 
     /// Greedy exact match on the held-out problems (and the easier ones),
@@ -246,12 +258,14 @@ impl Tune {
             return Ok(());
         }
         let acc = self.exact(&self.val).await?;
-        self.accuracy = Some((acc, self.accuracy.map_or(acc, |a| a.1)));
-        series.push(Series { name: "accuracy".into(), points: vec![(self.step as u32, acc as f32)] });
+        series.push(Series { name: "accuracy".into(), points: vec![(self.step as u32, share(&acc) as f32)] });
+        let start = self.accuracy.take().map_or_else(|| acc.clone(), |a| a.1);
+        self.accuracy = Some((acc, start));
         if !self.easy.is_empty() {
             let easy = self.exact(&self.easy).await?;
-            self.easy_accuracy = Some((easy, self.easy_accuracy.map_or(easy, |a| a.1)));
-            series.push(Series { name: "easy_accuracy".into(), points: vec![(self.step as u32, easy as f32)] });
+            series.push(Series { name: "easy_accuracy".into(), points: vec![(self.step as u32, share(&easy) as f32)] });
+            let start = self.easy_accuracy.take().map_or_else(|| easy.clone(), |a| a.1);
+            self.easy_accuracy = Some((easy, start));
         }
         self.last_eval = Some(self.step);
         Ok(())
@@ -263,13 +277,24 @@ impl Tune {
         let mut metrics = vec![("step".to_string(), (self.warm_steps + self.step) as f64)];
         metrics.extend(self.metrics.iter().cloned());
         let mut note = note;
-        if let Some((now, start)) = self.accuracy {
-            metrics.extend([("accuracy".to_string(), now), ("start_accuracy".to_string(), start), ("gain".to_string(), now - start)]);
-            note += &format!(" Held-out accuracy {:.1} % (it started at {:.1} %).", 100.0 * now, 100.0 * start);
+        let right = |v: &[bool]| v.iter().filter(|&&x| x).count();
+        if let Some((now, start)) = &self.accuracy {
+            metrics.extend(accuracy_metrics("accuracy", right(now), now.len()));
+            metrics.extend(accuracy_metrics("start_accuracy", right(start), start.len()));
+            // The gain on the same questions, with its paired interval.
+            let p = Paired::of(start.iter().copied(), now.iter().copied());
+            let (d, lo, hi) = p.difference();
+            metrics.extend([("gain".to_string(), d), ("gain_lo".to_string(), lo), ("gain_hi".to_string(), hi), ("gain_n".to_string(), p.n() as f64)]);
+            note += &format!(" Held-out accuracy {} (it started at {:.1} %): {}.", with_interval(right(now), now.len()), 100.0 * share(start), p.describe());
         }
-        if let Some((now, start)) = self.easy_accuracy {
-            metrics.extend([("easy_accuracy".to_string(), now), ("easy_start_accuracy".to_string(), start)]);
-            note += &format!(" On the easier problems {:.1} % (from {:.1} %).", 100.0 * now, 100.0 * start);
+        if let Some((now, start)) = &self.easy_accuracy {
+            metrics.extend(accuracy_metrics("easy_accuracy", right(now), now.len()));
+            metrics.extend(accuracy_metrics("easy_start_accuracy", right(start), start.len()));
+            let p = Paired::of(start.iter().copied(), now.iter().copied());
+            note += &format!(" On the easier problems {} (from {:.1} %): {}.", with_interval(right(now), now.len()), 100.0 * share(start), p.describe());
+        }
+        if self.seen.is_none() {
+            note += " The start's file does not say what it trained on, so the held-out problems may hold some of its training questions.";
         }
         self.history.record(&series);
         Snapshot { step: self.warm_steps + self.step, total_steps: self.warm_steps + self.steps, metrics, series, note, figures: std::mem::take(&mut self.figures) }
@@ -279,9 +304,32 @@ impl Tune {
     pub async fn save(&self, lab: &str) -> Result<Vec<u8>, String> {
         let (Some(model), Some(config)) = (self.model.as_ref(), self.config.as_ref()) else { return Err("no model yet: the warm-up is still training".into()) };
         let curves = self.history.to_meta();
-        let mut extra: Vec<(&str, String)> = self.accuracy.map(|a| ("accuracy", a.0.to_string())).into_iter().collect();
-        extra.extend(self.accuracy.map(|a| ("start_accuracy", a.1.to_string())));
+        let mut extra: Vec<(&str, String)> = self.accuracy.iter().map(|a| ("accuracy", share(&a.0).to_string())).collect();
+        extra.extend(self.accuracy.iter().map(|a| ("start_accuracy", share(&a.1).to_string())));
         extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        extra.extend(self.seen.as_ref().map(|s| (seen::META, s.encode())));
+        // The report names a start by this hash, and by nothing else.
+        extra.extend(self.start_hash.clone().map(|h| ("start_hash", h)));
         checkpoint::save(&model.valid(), config, &self.vocab.chars, lab, &self.params, self.warm_steps + self.step, &extra).await
     }
+}
+
+/// The share of trues.
+fn share(right: &[bool]) -> f64 {
+    right.iter().filter(|&&x| x).count() as f64 / right.len().max(1) as f64
+}
+
+/// The warm-up's settings: the cot lab's own defaults, on every difficulty
+/// up to the tuning one, for `warmup` steps.
+fn warmup_params(params: &Params, level: usize) -> Result<Params, String> {
+    let schema = crate::labs::schema("cot");
+    let mut p = Params::defaults(&schema);
+    let warmup = params.usize("warmup")?.max(1).to_string();
+    for key in ["task", "layers", "width", "seed"] {
+        p.set(&schema, key, params.get(key)?)?;
+    }
+    for (key, value) in [("level", level.to_string().as_str()), ("steps", warmup.as_str()), ("eval_every", "100000"), ("eval_n", "20"), ("positions", "rope"), ("mix", "yes")] {
+        p.set(&schema, key, value)?;
+    }
+    Ok(p)
 }
