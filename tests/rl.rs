@@ -35,6 +35,17 @@ fn run_lab(id: &str, curve: &str, settings: &[(&str, &str)]) -> (Vec<(u32, f32)>
     (rewards, last, lab)
 }
 
+/// The control was trained and scored on the same held-out questions: the
+/// headline is the paired difference to it, with its interval.
+fn control_beside(last: &reasonlab::event::Snapshot, method: &str) {
+    let m = |k: &str| last.metric(k).unwrap_or_else(|| panic!("{method}: no {k}: {:?}", last.metrics));
+    assert!((m("gain_over_control") - (m("accuracy") - m("control_accuracy"))).abs() < 1e-9, "{method}: {:?}", last.metrics);
+    assert!(m("gain_over_control_lo") <= m("gain_over_control") && m("gain_over_control") <= m("gain_over_control_hi"));
+    assert_eq!(m("gain_over_control_n"), m("accuracy_n"));
+    assert!(last.series.iter().any(|s| s.name == "accuracy:control"), "{method}: the control is drawn on the accuracy chart");
+    assert!(last.note.contains("The control (the same start fine-tuned on the right chains of the same questions"), "{}", last.note);
+}
+
 fn mean(points: &[(u32, f32)]) -> f32 {
     points.iter().map(|p| p.1).sum::<f32>() / points.len().max(1) as f32
 }
@@ -60,6 +71,7 @@ fn grpo_and_ppo_raise_an_easy_reward() {
             assert!(last.metric(m).is_some_and(f64::is_finite), "{method}: no {m}: {:?}", last.metrics);
         }
         assert_eq!(last.metric("value_loss").is_some(), method == "ppo");
+        control_beside(&last, method);
         // The tuned model travels like every week 4 model.
         assert!(pollster::block_on(lab.save()).is_ok());
     }
@@ -94,6 +106,7 @@ fn dpo_learns_to_prefer_the_right_chain() {
     for m in ["accuracy", "start_accuracy", "margin", "dpo_loss"] {
         assert!(metric(m).is_finite());
     }
+    control_beside(&last, "dpo");
     assert!(pollster::block_on(lab.save()).is_ok());
 
     // The model's own wrong answers, where it writes them, are the rejected chains.

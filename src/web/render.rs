@@ -38,10 +38,17 @@ pub fn render(ui: &LabUi, shown: Shown) {
     for (spec, chart) in &ui.charts {
         if let Shape::Curve { unit_range } = spec.shape {
             let points = shown.series.get(spec.name).map(Vec::as_slice).unwrap_or(&[]);
+            // Companions on the same axes: `accuracy:control` beside `accuracy`.
+            let prefix = format!("{}:", spec.name);
+            let others: Vec<(&str, &[(u32, f32)])> = shown.series.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (&k[prefix.len()..], v.as_slice())).collect();
             if let Some(canvas) = &chart.canvas {
-                charts::curve::draw(canvas, spec.name, points, unit_range.then_some((0.0, 1.05)));
+                charts::curve::draw(canvas, spec.name, points, &others, unit_range.then_some((0.0, 1.05)));
             }
-            set_text(&chart.caption, &curve_caption(spec.name, points));
+            let mut caption = curve_caption(spec.name, points);
+            for (label, line) in &others {
+                caption += &format!("; {}", curve_caption(label, line));
+            }
+            set_text(&chart.caption, &caption);
             continue;
         }
         let Some(figure) = shown.figures.get(spec.name) else { continue };

@@ -16,7 +16,7 @@ pub mod decode;
 #[cfg(feature = "engine")]
 pub mod score;
 #[cfg(feature = "engine")]
-mod rows;
+pub(crate) mod rows;
 #[cfg(feature = "engine")]
 mod train;
 #[cfg(feature = "engine")]

@@ -229,6 +229,7 @@ impl Training for DpoLab {
         }
         let Some(pairs) = self.pairs.take() else { return };
         self.update(&pairs);
+        self.t.control_step(1, true, 0);
         self.t.step += 1;
     }
     fn steps_done(&self) -> usize {

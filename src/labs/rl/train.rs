@@ -5,6 +5,7 @@
 //! the batch. Without a kept model, a CoT model is trained first (`warmup`
 //! steps of the `cot` lab).
 
+use super::control::Fresh;
 use super::rollout::{critic_values, roll, Batch};
 use super::tune::Tune;
 use crate::data::files::DataFiles;
@@ -14,7 +15,7 @@ use crate::figure::{Figure, Plot, Table, TokenLine, Tokens};
 use crate::labs::{LocalFuture, Training};
 use crate::models::gpt::Gpt;
 use crate::settings::Params;
-use burn::module::{Module, ModuleMapper, Param};
+use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
@@ -150,12 +151,7 @@ impl RlLab {
         for _ in 0..params.usize("epochs").unwrap_or(1) {
             let model = self.t.model.take().expect("the model is present between steps");
             let logp = log_softmax(model.logits(x.clone()), 2).gather(2, y.clone()).reshape([b, t]); // [B, T]
-            let ratio = (logp.clone() - old.clone()).exp(); // [B, T]
-            let surrogate = (ratio.clone() * adv.clone()).min_pair(ratio.clone().clamp(1.0 - clip, 1.0 + clip) * adv.clone()); // [B, T]
-            let policy_loss = -(surrogate * mask.clone()).sum() / n; // [1]
-            let diff = reference.clone() - logp; // [B, T]
-            let kl = ((diff.clone().exp() - diff - 1.0) * mask.clone()).sum() / n; // [1]
-            let clipped = ((ratio.clone() - 1.0).abs().greater_elem(clip).float() * mask.clone()).sum() / n; // [1]
+            let (policy_loss, kl, clipped) = ppo_terms(logp, old.clone(), reference.clone(), adv.clone(), mask.clone(), n, clip);
             let mut loss = policy_loss + kl.clone() * kl_coef;
             let mut value_loss = Tensor::<1>::zeros([1], d);
             let critic = self.critic.take();
@@ -178,14 +174,19 @@ impl RlLab {
     }
 }
 
-/// A copy of a model with parameters of its own: new ids, new leaves of the
-/// graph, so that its gradients and optimizer state never mix with the original's.
-struct Fresh;
-
-impl ModuleMapper for Fresh {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        Param::from_tensor(param.val().detach())
-    }
+/// The policy's side of PPO (and GRPO) on a batch of written characters
+/// ([B, T] each, `mask` 1 where a character was written, `n` their count):
+/// minus the mean clipped objective (`math::clipped_objective`), the mean KL
+/// to the reference (`math::kl_estimate`, k3) and the share of characters
+/// whose ratio left 1 ± `clip`.
+pub(super) fn ppo_terms(logp: Tensor<2>, old: Tensor<2>, reference: Tensor<2>, adv: Tensor<2>, mask: Tensor<2>, n: f32, clip: f32) -> (Tensor<1>, Tensor<1>, Tensor<1>) {
+    let ratio = (logp.clone() - old).exp(); // [B, T]
+    let surrogate = (ratio.clone() * adv.clone()).min_pair(ratio.clone().clamp(1.0 - clip, 1.0 + clip) * adv); // [B, T]
+    let policy_loss = -(surrogate * mask.clone()).sum() / n; // [1]
+    let diff = reference - logp; // [B, T]
+    let kl = ((diff.clone().exp() - diff - 1.0) * mask.clone()).sum() / n; // [1]
+    let clipped = ((ratio - 1.0).abs().greater_elem(clip).float() * mask).sum() / n; // [1]
+    (policy_loss, kl, clipped)
 }
 
 /// The batch's answers: the first few shaded by advantage, and a table.
@@ -217,6 +218,10 @@ impl Training for RlLab {
         // Answers are drawn in `snapshot`; without them there is nothing to learn from.
         let Some(batch) = self.batch.take() else { return };
         self.update(&batch);
+        // The control: as many plain updates on the same questions, held still with the policy.
+        let value_warmup = if self.ppo { self.t.params.usize("value_warmup").unwrap_or(0) } else { 0 };
+        let epochs = self.t.params.usize("epochs").unwrap_or(1);
+        self.t.control_step(epochs, self.t.step >= value_warmup, value_warmup);
         self.t.step += 1;
     }
     fn steps_done(&self) -> usize {
@@ -233,5 +238,36 @@ impl Training for RlLab {
     }
     fn save(&self) -> LocalFuture<'_, Result<Vec<u8>, String>> {
         Box::pin(self.t.save("ppo"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labs::rl::math::{clipped_objective, kl_estimate};
+
+    /// The tensors the lab trains with give what `math` computes by hand,
+    /// masked characters left out.
+    #[test]
+    fn the_lab_objective_is_the_checked_formula() {
+        let device = crate::backend::cpu();
+        let logp = [-0.2f32, -1.5, -0.7, -2.0, -0.1, -3.0];
+        let old = [-0.5f32, -1.0, -0.7, -1.0, -0.3, -0.2];
+        let reference = [-0.4f32, -1.2, -0.9, -2.5, -0.2, -0.5];
+        let adv = [1.0f32, -2.0, 0.5, 1.5, -0.5, 3.0];
+        let mask = [1.0f32, 1.0, 1.0, 1.0, 1.0, 0.0];
+        let t = |v: [f32; 6]| Tensor::<2>::from_data(TensorData::new(v.to_vec(), [2, 3]), &device);
+        let (loss, kl, clipped) = ppo_terms(t(logp), t(old), t(reference), t(adv), t(mask), 5.0, 0.2);
+        let read = |x: Tensor<1>| x.into_data().try_to_vec::<f32>().unwrap()[0];
+        let (mut want_loss, mut want_kl, mut want_clipped) = (0.0, 0.0, 0.0);
+        for i in 0..5 {
+            let ratio = (logp[i] - old[i]).exp();
+            want_loss -= clipped_objective(ratio, adv[i], 0.2) / 5.0;
+            want_kl += kl_estimate(logp[i], reference[i]) / 5.0;
+            want_clipped += f32::from((ratio - 1.0).abs() > 0.2) / 5.0;
+        }
+        assert!((read(loss) - want_loss).abs() < 1e-5, "{want_loss}");
+        assert!((read(kl) - want_kl).abs() < 1e-5, "{want_kl}");
+        assert!((read(clipped) - want_clipped).abs() < 1e-6 && want_clipped > 0.0, "{want_clipped}");
     }
 }

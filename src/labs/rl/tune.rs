@@ -7,6 +7,7 @@
 //! is scored beside, so that a gain at the edge is not paid for with a loss
 //! on what the model already knew.
 
+use super::control::Control;
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL};
 use crate::data::reasoning::{generate, seen, vocab, Problem, Seen, Spec};
@@ -20,7 +21,7 @@ use crate::models::checkpoint;
 use crate::models::gpt::{Gpt, GptConfig};
 use crate::rng::Rng;
 use crate::settings::Params;
-use crate::stats::{accuracy_metrics, with_interval, Paired};
+use crate::stats::{accuracy_metrics, with_interval, Paired, Verdict};
 use burn::module::Module;
 use burn::prelude::*;
 
@@ -51,6 +52,10 @@ pub struct Tune {
     /// The model tuning started from, frozen (plain device).
     pub reference: Option<Gpt>,
     pub last_good: Option<Gpt>,
+    /// The same start fine-tuned on the right chains of the same questions.
+    control: Option<Control>,
+    /// Each held-out question right or wrong for the control, at the last evaluation.
+    control_marks: Option<Vec<bool>>,
     pub rng: Rng,
     pub step: usize,
     pub steps: usize,
@@ -142,6 +147,8 @@ impl Tune {
             model: None,
             reference: None,
             last_good: None,
+            control: None,
+            control_marks: None,
             rng: Rng::new(seed ^ salt),
             step: 0,
             steps: params.usize("steps")?,
@@ -165,6 +172,7 @@ impl Tune {
     fn begin(&mut self, model: Gpt) {
         self.reference = Some(model.valid());
         self.last_good = Some(model.clone());
+        self.control = Some(Control::new(&model));
         self.model = Some(model);
     }
 
@@ -205,7 +213,19 @@ impl Tune {
         if let Some(seen) = self.seen.as_mut() {
             seen.add(&p.question);
         }
+        if let Some(control) = self.control.as_mut() {
+            control.saw(&p);
+        }
         p
+    }
+
+    /// The control's `updates` for this step's questions, at this step's
+    /// rate (`from`: the step the tuned model's rate rises from).
+    pub fn control_step(&mut self, updates: usize, learns: bool, from: usize) {
+        let lr = self.lr(from);
+        if let Some(control) = self.control.as_mut() {
+            control.update(updates, learns, lr, &self.vocab, &self.device);
+        }
     }
 
     pub fn total_steps(&self) -> usize {
@@ -246,7 +266,11 @@ impl Tune {
     }
 
     async fn exact(&self, problems: &[Problem]) -> Result<Vec<bool>, String> {
-        let scored = score(&self.model().valid(), &self.vocab, problems, false, &self.plain).await?;
+        self.exact_of(self.model(), problems).await
+    }
+
+    async fn exact_of(&self, model: &Gpt, problems: &[Problem]) -> Result<Vec<bool>, String> {
+        let scored = score(&model.valid(), &self.vocab, problems, false, &self.plain).await?;
         Ok(scored.iter().map(|s| s.correct).collect())
     }
 
@@ -260,6 +284,11 @@ impl Tune {
         let acc = self.exact(&self.val).await?;
         series.push(Series { name: "accuracy".into(), points: vec![(self.step as u32, share(&acc) as f32)] });
         let start = self.accuracy.take().map_or_else(|| acc.clone(), |a| a.1);
+        if let Some(control) = &self.control {
+            let marks = self.exact_of(control.model(), &self.val).await?;
+            series.push(Series { name: "accuracy:control".into(), points: vec![(self.step as u32, share(&marks) as f32)] });
+            self.control_marks = Some(marks);
+        }
         self.accuracy = Some((acc, start));
         if !self.easy.is_empty() {
             let easy = self.exact(&self.easy).await?;
@@ -287,6 +316,19 @@ impl Tune {
             metrics.extend([("gain".to_string(), d), ("gain_lo".to_string(), lo), ("gain_hi".to_string(), hi), ("gain_n".to_string(), p.n() as f64)]);
             note += &format!(" Held-out accuracy {} (it started at {:.1} %): {}.", with_interval(right(now), now.len()), 100.0 * share(start), p.describe());
         }
+        if let (Some((now, _)), Some(control)) = (&self.accuracy, &self.control_marks) {
+            metrics.extend(accuracy_metrics("control_accuracy", right(control), control.len()));
+            // The headline: the tuned model against its control, question by question.
+            let p = Paired::of(control.iter().copied(), now.iter().copied());
+            let (d, lo, hi) = p.difference();
+            metrics.extend([("gain_over_control".to_string(), d), ("gain_over_control_lo".to_string(), lo), ("gain_over_control_hi".to_string(), hi), ("gain_over_control_n".to_string(), p.n() as f64)]);
+            let verdict = match p.verdict() {
+                Verdict::Better => "better than its control".to_string(),
+                Verdict::Worse => "worse than its control".to_string(),
+                Verdict::Unclear => format!("no clear difference from its control (n = {})", p.n()),
+            };
+            note += &format!(" The control (the same start fine-tuned on the right chains of the same questions, as many updates): {}. Over the control: {}, {verdict}.", with_interval(right(control), control.len()), p.describe());
+        }
         if let Some((now, start)) = &self.easy_accuracy {
             metrics.extend(accuracy_metrics("easy_accuracy", right(now), now.len()));
             metrics.extend(accuracy_metrics("easy_start_accuracy", right(start), start.len()));
@@ -306,6 +348,7 @@ impl Tune {
         let curves = self.history.to_meta();
         let mut extra: Vec<(&str, String)> = self.accuracy.iter().map(|a| ("accuracy", share(&a.0).to_string())).collect();
         extra.extend(self.accuracy.iter().map(|a| ("start_accuracy", share(&a.1).to_string())));
+        extra.extend(self.control_marks.iter().map(|c| ("control_accuracy", share(c).to_string())));
         extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
         extra.extend(self.seen.as_ref().map(|s| (seen::META, s.encode())));
         // The report names a start by this hash, and by nothing else.
