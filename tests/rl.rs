@@ -129,3 +129,22 @@ fn ppo_holds_the_policy_still_while_its_critic_warms_up() {
     assert!(kl[3..].iter().all(|p| p.1 > 1e-7), "the policy never moved after: {kl:?}");
     assert!(last.metric("value_loss").is_some_and(f64::is_finite));
 }
+
+/// Warming up to the edge: the warm-up is checked every 50 steps and stops
+/// at the first check that gets 30–70 % of its own held-out problems right,
+/// so tuning starts where it has something to learn, whatever the seed.
+#[test]
+fn the_warm_up_stops_at_the_edge() {
+    let mut settings = BASE.to_vec();
+    settings.extend([("warmup", "1000"), ("warmup_to", "edge"), ("steps", "1"), ("eval_every", "1")]);
+    let (_, last, lab) = run(&settings);
+    let last = last.unwrap_or_else(|e| panic!("{e}"));
+    let note = &last.note;
+    let at: usize = note.split("Its start: a warm-up of ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{note}"));
+    assert!(note.contains("(at the edge: 30–70 %)"), "{note}");
+    assert!(at > 0 && at < 1000 && at % 50 == 0, "stopped at a check, before the most: {at}");
+    assert_eq!(lab.total_steps(), at + 1, "the warm-up's steps done, then tuning's");
+    // The tuning set's own start score (200 other problems) is near the edge too.
+    let start = last.metric("start_accuracy").unwrap();
+    assert!((0.15..=0.85).contains(&start), "{start}");
+}

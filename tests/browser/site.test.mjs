@@ -345,6 +345,7 @@ test('ppo: a warm-up CoT model, then GRPO draws answers, shades them by advantag
     assert.ok(Number.isFinite(v), `${name} ${v}`);
   }
   assert.match(await page.textContent('.note'), /^GRPO: 2 questions a step, 4 answers each/);
+  await controlBeside(page);
   assert.ok((await inked(page, 'rollouts')) > 0.01);
   assert.equal(await page.locator('figure:has([data-chart="recent"]) tbody tr').count(), 8);
   await page.waitForSelector('table[data-models] tr[data-model]:has-text("ppo · add 2 · 1 × 32 · step 44")', { timeout: 30_000 });
@@ -362,6 +363,7 @@ test('dpo: pairs of a right chain and the model\'s own wrong one, their implicit
   const right = await metric(page, 'reward_accuracy');
   assert.ok(right >= 0 && right <= 1, `reward_accuracy ${right}`);
   assert.match(await page.textContent('.note'), /^DPO: 4 pairs a step/);
+  await controlBeside(page);
   assert.ok((await inked(page, 'pairs_drawn')) > 0.01);
   assert.equal(await page.locator('figure:has([data-chart="pairs"]) tbody tr').count(), 4);
   await page.waitForSelector('table[data-models] tr[data-model]:has-text("dpo · add 2 · 1 × 32 · step 44")', { timeout: 30_000 });
@@ -369,15 +371,16 @@ test('dpo: pairs of a right chain and the model\'s own wrong one, their implicit
   await page.close();
 });
 
-test('eval and compare: kept models side by side, picked with Use, Use as B and Add', { timeout: 300_000 }, async () => {
-  const mini = 'task=add&level=1&train_n=100&eval_n=10&layers=1&width=32&batch=16&eval_every=1000&backend=cpu';
-  const page = await open(`#lab=gpt-mini&${mini}&steps=30&seed=7&run=1`);
+test('eval and compare: kept models side by side on problems neither trained on, picked with Use, Use as B and Add; the paired test decides', { timeout: 300_000 }, async () => {
+  // CoT on 2-digit sums: 300 Muon steps learn them (0.98 held out natively), 20 do not.
+  const cot = 'task=add&level=2&train_n=2000&eval_n=10&layers=1&width=32&optimizer=muon&lr=0.02&eval_every=1000&backend=cpu';
+  const page = await open(`#lab=cot&${cot}&steps=20&seed=7&run=1`);
   await waitStatus(page, 'done', 120_000);
-  await page.goto(BASE + `#lab=gpt-mini&${mini}&steps=200&seed=8&run=1`);
+  await page.goto(BASE + `#lab=cot&${cot}&steps=300&seed=8&run=1`);
   await waitStatus(page, 'done', 120_000);
-  await page.goto(BASE + '#lab=eval&set=generated&task=add&level=1&n=50&backend=cpu');
+  await page.goto(BASE + '#lab=eval&set=generated&task=add&level=2&n=50&backend=cpu');
   await page.waitForSelector('main#lab');
-  const row = (steps) => `table[data-models] tr[data-model]:has-text("gpt-mini · add 1 · 1 × 32 · step ${steps} ")`;
+  const row = (steps) => `table[data-models] tr[data-model]:has-text("cot · add 2 · 1 × 32 · step ${steps} ")`;
   await page.waitForSelector(row(30), { timeout: 30_000 });
   assert.match(await page.textContent('.note'), /Pick a model to score/);
   await page.click(`${row(200)} [data-model-action="use"]`);
@@ -387,36 +390,41 @@ test('eval and compare: kept models side by side, picked with Use, Use as B and 
   await page.click('[data-action="run"]');
   await waitStatus(page, 'done', 120_000);
   assert.equal(await metric(page, 'scored'), 50);
+  assert.equal(await metric(page, 'in_training'), 0, 'none of the 50 is a question either model trained on');
   const header = await page.textContent('figure:has([data-chart="summary"]) thead');
-  assert.match(header, /step 200 .*step 30 /);
-  assert.ok((await metric(page, 'accuracy')) > (await metric(page, 'accuracy_b')), 'the longer-trained model scores higher');
-  assert.match(await page.textContent('figure:has([data-chart="diffs"]) figcaption'), /^\d+ questions only gpt-mini .* gets right, \d+ only gpt-mini/);
+  assert.match(header, /step 300 .*step 20 /);
+  assert.ok((await metric(page, 'accuracy')) > (await metric(page, 'accuracy_b')) + 0.5, 'the trained model scores far higher');
+  assert.match(await page.textContent('[data-interval="accuracy"]'), /^95 % CI 0\.\d+–[01](\.\d+)? \(n = 50\)$/);
+  const diffs = await page.textContent('figure:has([data-chart="diffs"]) figcaption');
+  assert.match(diffs, /^\d+ questions only cot .* gets right, \d+ only cot/);
+  assert.match(diffs, /step 20 .* is worse than cot .*step 300 .*: -\d+\.\d points \(95 % CI -\d+\.\d to -\d+\.\d, n = 50; fixed \d+, broke \d+\), McNemar p = 0\.0/);
   assert.ok((await inked(page, 'by_difficulty')) > 0.01);
 
   // Day 29: the same two, the weaker first, the other added to the comparison.
-  await page.goto(BASE + '#lab=compare&task=add&from=1&to=2&n=20&backend=cpu');
+  await page.goto(BASE + '#lab=compare&task=add&from=2&to=3&n=20&backend=cpu');
   await page.waitForSelector('main#lab');
-  await page.waitForSelector(row(30), { timeout: 30_000 });
+  await page.waitForSelector(row(20), { timeout: 30_000 });
   assert.match(await page.textContent('.note'), /then add the others with Add/);
-  await page.click(`${row(30)} [data-model-action="use"]`);
-  await page.waitForSelector(`${row(200)} [data-model-action="add"]`, { timeout: 30_000 });
-  await page.click(`${row(200)} [data-model-action="add"]`);
+  await page.click(`${row(20)} [data-model-action="use"]`);
+  await page.waitForSelector(`${row(300)} [data-model-action="add"]`, { timeout: 30_000 });
+  await page.click(`${row(300)} [data-model-action="add"]`);
   await page.waitForFunction(() => /models=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
-  await page.waitForSelector(`${row(200)} [data-model-action="remove"]`, { timeout: 30_000 });
+  await page.waitForSelector(`${row(300)} [data-model-action="remove"]`, { timeout: 30_000 });
   await page.click('[data-action="run"]');
   await waitStatus(page, 'done', 120_000);
   assert.equal(await metric(page, 'scored'), 40);
   assert.ok((await metric(page, 'fixed_b')) > (await metric(page, 'broke_b')), 'the longer-trained model fixes more than it breaks');
   assert.equal(await page.locator('figure:has([data-chart="changes"]) tbody tr').count(), 1);
-  assert.match(await page.textContent('figure:has([data-chart="summary"]) tbody'), /add 1.*add 2/s);
+  assert.match(await page.textContent('figure:has([data-chart="changes"]) tbody'), /better/, 'the trained model, against the untrained first');
+  assert.match(await page.textContent('figure:has([data-chart="summary"]) tbody'), /add 2.*add 3/s);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
 test('report: built from a kept model, names a missing one, exports HTML that opens offline and Markdown with PNGs', { timeout: 300_000 }, async () => {
-  const page = await open('#lab=cot&task=add&level=1&train_n=100&eval_n=10&layers=1&width=32&batch=16&eval_every=1000&steps=80&seed=11&backend=cpu&run=1');
+  const page = await open('#lab=cot&task=add&level=2&train_n=2000&eval_n=10&layers=1&width=32&optimizer=muon&lr=0.02&eval_every=1000&steps=80&seed=11&backend=cpu&run=1');
   await waitStatus(page, 'done', 120_000);
-  const row = 'table[data-models] tr[data-model]:has-text("cot · add 1 · 1 × 32 · step 80 ")';
+  const row = 'table[data-models] tr[data-model]:has-text("cot · add 2 · 1 × 32 · step 80 ")';
   await page.waitForSelector(row, { timeout: 30_000 });
   const hash = await page.getAttribute(row, 'data-model');
   await page.goto(BASE + `#lab=report&model=${hash}&models=feedfacefeedface&n=10&backend=cpu&run=1`);
@@ -424,10 +432,11 @@ test('report: built from a kept model, names a missing one, exports HTML that op
   assert.equal(await metric(page, 'models'), 1);
   assert.equal(await metric(page, 'missing'), 1);
   assert.equal(await metric(page, 'answered'), 10);
+  assert.equal(await metric(page, 'in_training'), 0, 'the held-out sums leave out the model\'s 2,000');
   const findings = await page.textContent('figure:has([data-chart="findings"]) tbody');
   assert.match(findings, /Missing: the link names the model feedfacefeedface/);
-  assert.match(findings, /CoT \([0-9a-f]{6}\) \(add 1\): its training loss fell from \d\.\d{3} to \d\.\d{3} over steps 1 to 80\./);
-  assert.match(findings, /On add 1, CoT \([0-9a-f]{6}\) gets \d+\.\d %\./);
+  assert.match(findings, /CoT \([0-9a-f]{6}\) \(add 2\): its training loss fell from \d\.\d{3} to \d\.\d{3} over steps 1 to 80\./);
+  assert.match(findings, /On add 2, CoT \([0-9a-f]{6}\) gets \d+\.\d %\./);
   assert.match(await page.textContent('.notices'), /feedfacefeedface/);
   assert.match(await page.textContent('figure:has([data-chart="chains"]) tbody'), /[✓✗]/);
   for (const chart of ['curves', 'scores', 'attention']) assert.ok((await inked(page, chart)) > 0.005, `${chart} is drawn`);
@@ -495,6 +504,23 @@ async function open(hash, { init } = {}) {
   await page.goto(BASE + hash);
   await page.waitForSelector('main#lab');
   return page;
+}
+
+/**
+ * A tuning lab's control: scored on the same questions, drawn on the
+ * accuracy chart, and the verdict in the note follows its interval (a
+ * difference whose interval holds 0 is never called better or worse).
+ */
+async function controlBeside(page) {
+  const [acc, control, over] = [await metric(page, 'accuracy'), await metric(page, 'control_accuracy'), await metric(page, 'gain_over_control')];
+  assert.ok(Math.abs(over - (acc - control)) < 1e-3, `gain over control ${over} = ${acc} − ${control}`);
+  const interval = await page.textContent('[data-interval="gain_over_control"]');
+  const [lo, hi] = interval.match(/^95 % CI (-?[\d.e-]+)–(-?[\d.e-]+) \(n = 200\)$/).slice(1).map(Number);
+  const note = await page.textContent('.note');
+  const verdict = note.match(/Over the control: [^,]+, n = 200; fixed \d+, broke \d+\), (better than|worse than|no clear difference from) its control/);
+  assert.ok(verdict, note);
+  if (lo <= 0 && hi >= 0) assert.equal(verdict[1], 'no clear difference from', note);
+  assert.match(await page.textContent('figure:has([data-chart="accuracy"]) figcaption'), /^accuracy: [\d.]+ at step \d+; control: [\d.]+ at step \d+$/);
 }
 
 async function metric(page, name) {

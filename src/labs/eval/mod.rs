@@ -92,6 +92,9 @@ fn files(p: &Params) -> Result<&'static [&'static str], String> {
 pub struct Column {
     pub name: String,
     pub rows: Vec<(String, String, String, bool, String)>,
+    /// A tuned model's own run: its accuracy and its control's on that run's
+    /// held-out set (from its file), so the gain over the control sits beside.
+    pub control: Option<(f64, f64)>,
 }
 
 impl Column {
@@ -185,7 +188,7 @@ impl EvalView {
     }
 
     pub fn changes_figure(&self) -> Figure {
-        let header = ["model", "fixed", "broke", "accuracy change (95 % CI)", "verdict"].map(String::from).to_vec();
+        let header = ["model", "fixed", "broke", "accuracy change (95 % CI)", "verdict", "its tuning run: over its control"].map(String::from).to_vec();
         let rows = self
             .columns
             .iter()
@@ -198,11 +201,12 @@ impl EvalView {
                     Verdict::Worse => "worse".to_string(),
                     Verdict::Unclear => format!("no clear difference (n = {})", p.n()),
                 };
-                vec![c.name.clone(), p.second_only.to_string(), p.first_only.to_string(), format!("{:+.1} points ({:+.1} to {:+.1})", 100.0 * d, 100.0 * lo, 100.0 * hi), verdict]
+                let control = c.control.map_or("–".to_string(), |(a, k)| format!("{:.1} % against {:.1} % ({:+.1} points)", 100.0 * a, 100.0 * k, 100.0 * (a - k)));
+                vec![c.name.clone(), p.second_only.to_string(), p.first_only.to_string(), format!("{:+.1} points ({:+.1} to {:+.1})", 100.0 * d, 100.0 * lo, 100.0 * hi), verdict, control]
             })
             .collect();
         let first = self.columns.first().map_or("the first model", |c| c.name.as_str());
-        Figure::new("changes", Plot::Table(Table { header, rows }), format!("Fixed: right where {first} is wrong; broke: wrong where it is right. Better or worse only where the paired 95 % interval of the change (Newcombe) leaves out 0."))
+        Figure::new("changes", Plot::Table(Table { header, rows }), format!("Fixed: right where {first} is wrong; broke: wrong where it is right. Better or worse only where the paired 95 % interval of the change (Newcombe) leaves out 0 and McNemar's test agrees. A tuned model's last column is from its own run: its accuracy against its control's (the same start fine-tuned on the right chains of the same questions)."))
     }
 }
 

@@ -50,7 +50,7 @@ impl EvalLab {
             slots.push((MODEL_B.to_string(), params.get("model_b")?.to_string()));
         }
         let mut models = Vec::new();
-        let mut names = Vec::new();
+        let (mut names, mut controls) = (Vec::new(), Vec::new());
         // What any of the models trained on: no generated problem is one of them.
         let (mut seen, mut unknown) = (Seen::default(), Vec::new());
         for (file, hash) in &slots {
@@ -61,6 +61,8 @@ impl EvalLab {
                 Some(trained) => seen.extend(&trained?),
                 None => unknown.push(info.hash.clone()),
             }
+            let number = |k: &str| ck.meta.get(k).and_then(|v| v.parse::<f64>().ok());
+            controls.push(number("accuracy").zip(number("control_accuracy")));
             models.push((ck.to_model(device), CharVocab { chars: ck.vocab.clone() }, calls_calculator(&ck.meta)));
             // A comparison's page sends only the models it keeps: each named by its own hash.
             names.push(format!("{} ({})", info.name, if hash.is_empty() || compare { &info.hash } else { hash }));
@@ -104,7 +106,7 @@ impl EvalLab {
         if problems.is_empty() {
             return Err("No problem to score: every one has a character outside the model's vocabulary.".into());
         }
-        let view = EvalView { columns: names.into_iter().map(|name| Column { name, rows: Vec::new() }).collect(), total: problems.len() };
+        let view = EvalView { columns: names.into_iter().zip(controls).map(|(name, control)| Column { name, rows: Vec::new(), control }).collect(), total: problems.len() };
         let in_training = seen.count_in(&problems);
         Ok(Self { unreadable: before - problems.len(), in_training, unknown, models, problems, view, due: 0, scored: 0, seconds: 0.0, compare, device: device.clone() })
     }

@@ -253,6 +253,11 @@ impl ReasonLab {
         })
     }
 
+    /// Held-out accuracy at the last evaluation, and the step it was taken at.
+    pub fn last_accuracy(&self) -> Option<(f64, usize)> {
+        self.accuracy.zip(self.last_eval)
+    }
+
     /// Every question the model has trained on (its start's included).
     pub fn seen(&self) -> &Seen {
         &self.seen

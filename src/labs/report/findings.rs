@@ -123,10 +123,13 @@ fn tuning(v: &ReportView, out: &mut Vec<String>) {
         if !matches!(m.lab.as_str(), "ppo" | "dpo") {
             continue;
         }
-        let own = match (m.start_accuracy, m.accuracy) {
+        let mut own = match (m.start_accuracy, m.accuracy) {
             (Some(a), Some(b)) => format!("its own run took its start from {} to {} on its held-out set ({})", pct(a), pct(b), points(b - a)),
             _ => "its own run kept no scores".to_string(),
         };
+        if let (Some(c), Some(b)) = (m.control_accuracy, m.accuracy) {
+            own += &format!(", and its control (the same start fine-tuned on the right chains of the same questions) to {}: {} over the control", pct(c), points(b - c));
+        }
         let start = m.start.as_deref().filter(|h| !h.is_empty());
         let Some(s) = start.and_then(|h| v.columns.iter().position(|c| v.members[c.member].hash == h && !c.calculator)) else {
             out.push(match start {
@@ -200,13 +203,13 @@ mod tests {
         let other_cot = member("CoT", "cot", "aaaa11", ("add", 3));
         let mut tuned = member("DPO", "dpo", "bbbb22", ("add", 3));
         tuned.start = Some("ffff99".into());
-        (tuned.start_accuracy, tuned.accuracy) = (Some(0.5), Some(0.6));
+        (tuned.start_accuracy, tuned.accuracy, tuned.control_accuracy) = (Some(0.5), Some(0.6), Some(0.58));
         let mut v = view(vec![other_cot, tuned.clone()], 100);
         v.answers.insert((0, 0), answers(40, 100));
         v.answers.insert((0, 1), answers(60, 100));
         let all = findings(&v).join("\n");
         assert!(!all.contains("the model it was tuned from, on"), "another CoT model of the task is not its start: {all}");
-        assert!(all.contains("DPO (bbbb22): its own run took its start from 50.0 % to 60.0 % on its held-out set (+10.0 points). The model it was tuned from (ffff99) is not in this report"), "{all}");
+        assert!(all.contains("DPO (bbbb22): its own run took its start from 50.0 % to 60.0 % on its held-out set (+10.0 points), and its control (the same start fine-tuned on the right chains of the same questions) to 58.0 %: +2.0 points over the control. The model it was tuned from (ffff99) is not in this report"), "{all}");
         tuned.start = None;
         let v = view(vec![tuned], 100);
         assert!(findings(&v).join("\n").contains("Its start was trained within its own run (a warm-up) and not kept"));

@@ -74,6 +74,9 @@ pub struct Member {
     /// Held-out accuracy its run measured at its start and end (tuning labs).
     pub start_accuracy: Option<f64>,
     pub accuracy: Option<f64>,
+    /// Its control's accuracy on the same held-out set (tuning labs): the
+    /// same start fine-tuned on the right chains of the same questions.
+    pub control_accuracy: Option<f64>,
     pub val_loss: Option<f64>,
     /// Its run's curves (`train_loss`, `accuracy`, …).
     pub curves: Vec<(String, Vec<(u32, f32)>)>,
@@ -193,6 +196,7 @@ impl ReportView {
             measured.extend(m.val_loss.map(|v| format!("val loss {v:.3}")));
             measured.extend(m.start_accuracy.map(|a| format!("accuracy at its start {a:.3}")));
             measured.extend(m.accuracy.map(|a| format!("accuracy {a:.3}")));
+            measured.extend(m.control_accuracy.map(|a| format!("its control {a:.3}")));
             vec![m.name.clone(), m.method.clone(), m.trained_on(), m.params.to_string(), m.step.to_string(), measured.join(", "), m.hash.clone()]
         });
         let caption = match (self.members.len(), self.missing.len()) {

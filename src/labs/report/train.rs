@@ -85,6 +85,7 @@ impl ReportLab {
                 knows_training: trained.is_some(),
                 start_accuracy: number("start_accuracy"),
                 accuracy: number("accuracy"),
+                control_accuracy: number("control_accuracy"),
                 val_loss: number("val_loss"),
                 curves: curves_in(&ck.meta),
             });

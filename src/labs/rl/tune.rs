@@ -27,6 +27,11 @@ use burn::prelude::*;
 
 /// Held-out problems scored at each evaluation, per set.
 const HELD_OUT: usize = 200;
+/// Warming up to the edge: steps between checks, and the band of held-out
+/// accuracy that counts as the edge (the check's 100 problems are the
+/// warm-up's own held-out set, not the one tuning is scored on).
+const EDGE_EVERY: usize = 50;
+const EDGE: (f64, f64) = (0.3, 0.7);
 
 pub struct Tune {
     pub params: Params,
@@ -47,6 +52,10 @@ pub struct Tune {
     /// when the start's file does not say what it trained on.
     seen: Option<Seen>,
     pub warm_steps: usize,
+    /// Warm up until the edge (30–70 % held out), not for a fixed number of steps.
+    edge: bool,
+    /// What the warm-up reached: its held-out accuracy and steps, once done.
+    warmed: Option<(f64, usize)>,
     /// The model being tuned (autodiff device); absent while warming up.
     pub model: Option<Gpt>,
     /// The model tuning started from, frozen (plain device).
@@ -142,6 +151,8 @@ impl Tune {
             easy,
             warm,
             warm_steps,
+            edge: params.get("warmup_to")? == "edge",
+            warmed: None,
             start_hash,
             seen: start_seen,
             model: None,
@@ -235,7 +246,12 @@ impl Tune {
     /// After the warm-up, one update between snapshots: each needs answers
     /// drawn by the model the last one left.
     pub fn max_chunk(&self) -> Option<usize> {
-        (!self.warming()).then_some(1)
+        match (self.warming(), self.edge) {
+            (false, _) => Some(1),
+            // A snapshot at each check: the warm-up stops at the first that finds the edge.
+            (true, true) => Some(EDGE_EVERY),
+            (true, false) => None,
+        }
     }
 
     pub fn done(&self) -> bool {
@@ -255,8 +271,16 @@ impl Tune {
             snap.figures = figures.iter().map(|f| Figure::empty(f, when.clone())).collect();
         }
         snap.total_steps = self.warm_steps + self.steps;
-        snap.note = format!("Warm-up: a CoT model trained for {} steps first (no kept model picked), step {} of them. Tuning starts after it.", self.warm_steps, snap.step);
-        if warm.is_done() {
+        let last = warm.last_accuracy();
+        snap.note = match (self.edge, last) {
+            (true, Some((acc, at))) => format!("Warm-up: a CoT model trained until it gets {:.0}–{:.0} % of its held-out problems right (no kept model picked), at most {} steps; at step {at} it got {:.1} %. Tuning starts after it.", 100.0 * EDGE.0, 100.0 * EDGE.1, self.warm_steps, 100.0 * acc),
+            _ => format!("Warm-up: a CoT model trained for {} steps first (no kept model picked), step {} of them. Tuning starts after it.", self.warm_steps, snap.step),
+        };
+        let at_edge = self.edge && last.is_some_and(|(acc, at)| acc >= EDGE.0 && at == warm.steps_done());
+        if warm.is_done() || at_edge {
+            self.warmed = last;
+            self.warm_steps = warm.steps_done();
+            snap.total_steps = self.warm_steps + self.steps;
             let warm = self.warm.take().expect("warming up");
             let (model, config) = warm.into_model();
             self.config = Some(config);
@@ -338,6 +362,12 @@ impl Tune {
         if self.seen.is_none() {
             note += " The start's file does not say what it trained on, so the held-out problems may hold some of its training questions.";
         }
+        if let (true, Some((acc, at))) = (self.edge, self.warmed) {
+            metrics.extend([("warmup_steps".to_string(), at as f64), ("warmup_accuracy".to_string(), acc)]);
+            let (lo, hi) = EDGE;
+            let said = if acc < lo { "short of the edge" } else if acc > hi { "past the edge" } else { "at the edge" };
+            note += &format!(" Its start: a warm-up of {at} steps, {:.1} % on the warm-up's own held-out problems ({said}: {:.0}–{:.0} %).", 100.0 * acc, 100.0 * lo, 100.0 * hi);
+        }
         self.history.record(&series);
         Snapshot { step: self.warm_steps + self.step, total_steps: self.warm_steps + self.steps, metrics, series, note, figures: std::mem::take(&mut self.figures) }
     }
@@ -349,6 +379,7 @@ impl Tune {
         let mut extra: Vec<(&str, String)> = self.accuracy.iter().map(|a| ("accuracy", share(&a.0).to_string())).collect();
         extra.extend(self.accuracy.iter().map(|a| ("start_accuracy", share(&a.1).to_string())));
         extra.extend(self.control_marks.iter().map(|c| ("control_accuracy", share(c).to_string())));
+        extra.extend(self.warmed.map(|(acc, at)| ("warmup_accuracy", format!("{acc} at step {at}"))));
         extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
         extra.extend(self.seen.as_ref().map(|s| (seen::META, s.encode())));
         // The report names a start by this hash, and by nothing else.
@@ -371,7 +402,9 @@ fn warmup_params(params: &Params, level: usize) -> Result<Params, String> {
     for key in ["task", "layers", "width", "seed"] {
         p.set(&schema, key, params.get(key)?)?;
     }
-    for (key, value) in [("level", level.to_string().as_str()), ("steps", warmup.as_str()), ("eval_every", "100000"), ("eval_n", "20"), ("positions", "rope"), ("mix", "yes")] {
+    // To the edge: scored every EDGE_EVERY steps on 100 problems; else at the start and the end, on 20.
+    let (every, n) = if params.get("warmup_to")? == "edge" { (EDGE_EVERY.to_string(), "100") } else { ("100000".to_string(), "20") };
+    for (key, value) in [("level", level.to_string().as_str()), ("steps", warmup.as_str()), ("eval_every", every.as_str()), ("eval_n", n), ("positions", "rope"), ("mix", "yes")] {
         p.set(&schema, key, value)?;
     }
     Ok(p)

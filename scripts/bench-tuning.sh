@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Days 26–27 for BENCHMARKS.md: each edge preset (GRPO, PPO, DPO) on fresh
+# seeds, each seed its own warm-up to the edge (an independently trained
+# start), natively. Per run: the start, the tuned model and its control (the
+# same start fine-tuned on the right chains of the same questions, as many
+# updates) on the same 200 held-out questions, the gain over the control with
+# its paired 95 % interval, and the easier set. Needs `cargo build --release`.
+#   bash scripts/bench-tuning.sh [SEED...]     (default: 11 12 13)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=./target/release/reasonlab
+seeds=("$@")
+[ $# -eq 0 ] && seeds=(11 12 13)
+edge=(--task add --level 3 --easy_level 2 --warmup 2000 --warmup_to edge --easier 0.25)
+declare -A method=(
+  [grpo]="ppo --method grpo --questions 16 --steps 360 --eval_every 120"
+  [ppo]="ppo --method ppo --questions 16 --value_warmup 20 --steps 360 --eval_every 120"
+  [dpo]="dpo --steps 200 --eval_every 50"
+)
+for m in grpo ppo dpo; do
+  for seed in "${seeds[@]}"; do
+    # shellcheck disable=SC2086
+    $bin run ${method[$m]} "${edge[@]}" --seed "$seed" --json | tail -1 | python3 -c "
+import json, sys
+d = json.loads(sys.stdin.read())
+print(json.dumps({'method': '$m', 'seed': $seed, 'warmup': [d.get('warmup_steps'), d.get('warmup_accuracy')],
+  'start': d['start_accuracy'], 'tuned': d['accuracy'], 'control': d['control_accuracy'],
+  'gain': d['gain'], 'gain_ci': [d['gain_lo'], d['gain_hi']],
+  'over_control': d['gain_over_control'], 'over_control_ci': [d['gain_over_control_lo'], d['gain_over_control_hi']],
+  'easy_start': d.get('easy_start_accuracy'), 'easy': d.get('easy_accuracy'), 'n': d['accuracy_n'],
+  'seconds': round(d['seconds'], 1), 'load_before': d['load_before'], 'load_after': d['load_after']}))"
+  done
+done
