@@ -28,6 +28,7 @@ print(json.dumps({'method': '$m', 'seed': $seed, 'warmup': [d.get('warmup_steps'
   'gain': d['gain'], 'gain_ci': [d['gain_lo'], d['gain_hi']],
   'over_control': d['gain_over_control'], 'over_control_ci': [d['gain_over_control_lo'], d['gain_over_control_hi']],
   'easy_start': d.get('easy_start_accuracy'), 'easy': d.get('easy_accuracy'), 'n': d['accuracy_n'],
+  'pass1': [d.get('pass1_start'), d.get('pass1')], 'pass8': [d.get('pass8_start'), d.get('pass8')],
   'seconds': round(d['seconds'], 1), 'load_before': d['load_before'], 'load_after': d['load_after']}))"
   done
 done

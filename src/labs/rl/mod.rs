@@ -20,6 +20,8 @@ mod control;
 #[cfg(feature = "engine")]
 mod dpo;
 #[cfg(feature = "engine")]
+mod pass;
+#[cfg(feature = "engine")]
 mod rollout;
 #[cfg(feature = "engine")]
 mod train;

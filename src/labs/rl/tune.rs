@@ -32,6 +32,10 @@ const HELD_OUT: usize = 200;
 /// warm-up's own held-out set, not the one tuning is scored on).
 const EDGE_EVERY: usize = 50;
 const EDGE: (f64, f64) = (0.3, 0.7);
+/// pass@k at the start and the end: `PASS_K` answers at temperature 1 to
+/// each of the first `PASS_N` held-out questions.
+const PASS_K: usize = 8;
+const PASS_N: usize = 100;
 
 pub struct Tune {
     pub params: Params,
@@ -65,6 +69,9 @@ pub struct Tune {
     control: Option<Control>,
     /// Each held-out question right or wrong for the control, at the last evaluation.
     control_marks: Option<Vec<bool>>,
+    /// (pass@1, pass@k) at the start and at the end.
+    pass_start: Option<(f64, f64)>,
+    pass_end: Option<(f64, f64)>,
     pub rng: Rng,
     pub step: usize,
     pub steps: usize,
@@ -160,6 +167,8 @@ impl Tune {
             last_good: None,
             control: None,
             control_marks: None,
+            pass_start: None,
+            pass_end: None,
             rng: Rng::new(seed ^ salt),
             step: 0,
             steps: params.usize("steps")?,
@@ -308,6 +317,13 @@ impl Tune {
         let acc = self.exact(&self.val).await?;
         series.push(Series { name: "accuracy".into(), points: vec![(self.step as u32, share(&acc) as f32)] });
         let start = self.accuracy.take().map_or_else(|| acc.clone(), |a| a.1);
+        // pass@1 and pass@k where tuning starts and where it ends, with a draw of their own.
+        if self.pass_start.is_none() || self.done() {
+            let mut rng = Rng::new(self.params.u64("seed")? ^ 0x9A55);
+            let n = PASS_N.min(self.val.len());
+            let pass = super::pass::pass_at_k(&self.model().valid(), &self.val[..n], PASS_K, &self.vocab, &mut rng, &self.plain).await?;
+            if self.pass_start.is_none() { self.pass_start = Some(pass) } else { self.pass_end = Some(pass) }
+        }
         if let Some(control) = &self.control {
             let marks = self.exact_of(control.model(), &self.val).await?;
             series.push(Series { name: "accuracy:control".into(), points: vec![(self.step as u32, share(&marks) as f32)] });
@@ -352,6 +368,10 @@ impl Tune {
                 Verdict::Unclear => format!("no clear difference from its control (n = {})", p.n()),
             };
             note += &format!(" The control (the same start fine-tuned on the right chains of the same questions, as many updates): {}. Over the control: {}, {verdict}.", with_interval(right(control), control.len()), p.describe());
+        }
+        if let (Some(a), Some(b)) = (self.pass_start, self.pass_end) {
+            metrics.extend([("pass1_start".to_string(), a.0), (format!("pass{PASS_K}_start"), a.1), ("pass1".to_string(), b.0), (format!("pass{PASS_K}"), b.1)]);
+            note += &format!(" Drawn at temperature 1, {PASS_K} answers to each of {} held-out questions: pass@1 {:.1} % → {:.1} %, pass@{PASS_K} {:.1} % → {:.1} %.", PASS_N.min(self.val.len()), 100.0 * a.0, 100.0 * b.0, 100.0 * a.1, 100.0 * b.1);
         }
         if let Some((now, start)) = &self.easy_accuracy {
             metrics.extend(accuracy_metrics("easy_accuracy", right(now), now.len()));
