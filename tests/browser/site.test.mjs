@@ -381,11 +381,11 @@ test('eval and compare: kept models side by side on problems neither trained on,
   await page.goto(BASE + '#lab=eval&set=generated&task=add&level=2&n=50&backend=cpu');
   await page.waitForSelector('main#lab');
   const row = (steps) => `table[data-models] tr[data-model]:has-text("cot · add 2 · 1 × 32 · step ${steps} ")`;
-  await page.waitForSelector(row(30), { timeout: 30_000 });
+  await page.waitForSelector(row(20), { timeout: 30_000 });
   assert.match(await page.textContent('.note'), /Pick a model to score/);
-  await page.click(`${row(200)} [data-model-action="use"]`);
-  await page.waitForSelector(`${row(30)} [data-model-action="use-b"]`, { timeout: 30_000 });
-  await page.click(`${row(30)} [data-model-action="use-b"]`);
+  await page.click(`${row(300)} [data-model-action="use"]`);
+  await page.waitForSelector(`${row(20)} [data-model-action="use-b"]`, { timeout: 30_000 });
+  await page.click(`${row(20)} [data-model-action="use-b"]`);
   await page.waitForFunction(() => /model_b=[0-9a-f]{16}/.test(location.hash) && /model=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
   await page.click('[data-action="run"]');
   await waitStatus(page, 'done', 120_000);
