@@ -28,7 +28,7 @@ pub fn render(ui: &LabUi, shown: Shown) {
         }
         set_text(&page::metric_cell(&ui.metrics, name), &format_metric(*value));
         if let (Some(lo), Some(hi), Some(n)) = (metric(&format!("{name}_lo")), metric(&format!("{name}_hi")), metric(&format!("{name}_n"))) {
-            set_text(&page::interval_cell(&ui.metrics, name), &format!("95 % CI {}–{} (n = {n})", format_metric(lo), format_metric(hi)));
+            set_text(&page::interval_cell(&ui.metrics, name), &format!("95 % CI {} to {} (n = {n})", format_metric(lo), format_metric(hi)));
         }
     }
     let frac = if snap.total_steps > 0 { snap.step as f64 / snap.total_steps as f64 } else { 0.0 };

@@ -394,7 +394,7 @@ test('eval and compare: kept models side by side on problems neither trained on,
   const header = await page.textContent('figure:has([data-chart="summary"]) thead');
   assert.match(header, /step 300 .*step 20 /);
   assert.ok((await metric(page, 'accuracy')) > (await metric(page, 'accuracy_b')) + 0.5, 'the trained model scores far higher');
-  assert.match(await page.textContent('[data-interval="accuracy"]'), /^95 % CI 0\.\d+–[01](\.\d+)? \(n = 50\)$/);
+  assert.match(await page.textContent('[data-interval="accuracy"]'), /^95 % CI 0\.\d+ to [01](\.\d+)? \(n = 50\)$/);
   const diffs = await page.textContent('figure:has([data-chart="diffs"]) figcaption');
   assert.match(diffs, /^\d+ questions only cot .* gets right, \d+ only cot/);
   assert.match(diffs, /step 20 .* is worse than cot .*step 300 .*: -\d+\.\d points \(95 % CI -\d+\.\d to -\d+\.\d, n = 50; fixed \d+, broke \d+\), McNemar p = 0\.0/);
@@ -515,7 +515,7 @@ async function controlBeside(page) {
   const [acc, control, over] = [await metric(page, 'accuracy'), await metric(page, 'control_accuracy'), await metric(page, 'gain_over_control')];
   assert.ok(Math.abs(over - (acc - control)) < 1e-3, `gain over control ${over} = ${acc} − ${control}`);
   const interval = await page.textContent('[data-interval="gain_over_control"]');
-  const [lo, hi] = interval.match(/^95 % CI (-?[\d.e-]+)–(-?[\d.e-]+) \(n = 200\)$/).slice(1).map(Number);
+  const [lo, hi] = interval.match(/^95 % CI (-?[\d.e-]+) to (-?[\d.e-]+) \(n = 200\)$/).slice(1).map(Number);
   const note = await page.textContent('.note');
   const verdict = note.match(/Over the control: [^,]+, n = 200; fixed \d+, broke \d+\), (better than|worse than|no clear difference from) its control/);
   assert.ok(verdict, note);
