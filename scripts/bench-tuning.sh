@@ -17,6 +17,7 @@ declare -A method=(
   [ppo]="ppo --method ppo --questions 16 --value_warmup 20 --steps 360 --eval_every 120"
   [dpo]="dpo --steps 200 --eval_every 50"
 )
+out=$(mktemp)
 for m in grpo ppo dpo; do
   for seed in "${seeds[@]}"; do
     # shellcheck disable=SC2086
@@ -29,6 +30,22 @@ print(json.dumps({'method': '$m', 'seed': $seed, 'warmup': [d.get('warmup_steps'
   'over_control': d['gain_over_control'], 'over_control_ci': [d['gain_over_control_lo'], d['gain_over_control_hi']],
   'easy_start': d.get('easy_start_accuracy'), 'easy': d.get('easy_accuracy'), 'n': d['accuracy_n'],
   'pass1': [d.get('pass1_start'), d.get('pass1')], 'pass8': [d.get('pass8_start'), d.get('pass8')],
-  'seconds': round(d['seconds'], 1), 'load_before': d['load_before'], 'load_after': d['load_after']}))"
+  'seconds': round(d['seconds'], 1), 'load_before': d['load_before'], 'load_after': d['load_after']}))" | tee -a "$out"
   done
 done
+# Per method over the starts: the mean and its 95 % t-interval.
+python3 - "$out" <<'PY'
+import collections, json, math, sys
+T = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}
+by = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    by[r['method']].append(r)
+for m, rs in by.items():
+    for key in ['gain', 'over_control']:
+        v = [r[key] for r in rs]
+        n, mean = len(v), sum(v) / len(v)
+        h = T.get(n - 1, 2.0) * math.sqrt(sum((x - mean) ** 2 for x in v) / (n - 1) / n) if n > 1 else float('nan')
+        print(f'{m} {key}: mean {100 * mean:+.1f} points (95 % t-interval over {n} starts {100 * (mean - h):+.1f} to {100 * (mean + h):+.1f}); each ' + ', '.join(f'{100 * x:+.1f}' for x in v))
+PY
+rm -f "$out"
