@@ -773,14 +773,17 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
   // The WebGPU worker's module is never fetched for it.
   assert.ok(!fetched.some((f) => f.endsWith('/worker_bg.wasm')), 'no WebGPU module for a CPU lab');
   // What a visit downloads, gzipped: every module within 3 MB, a CPU worker
-  // within 1.6 MB. (It was under half the WebGPU worker until weeks 3–4 added
+  // within 1.65 MB. (It was under half the WebGPU worker until weeks 3–4 added
   // the model files, the store and five labs: 1.44 MB against 2.81 MB; Days
-  // 27 and 29 took the threaded one to 1.52 MB, the WebGPU one 2.86 MB.)
+  // 27 and 29 took the threaded one to 1.52 MB, the WebGPU one 2.86 MB. Issue
+  // 32's records of training questions, intervals, controls and pass@k took
+  // the threaded one from 1,579,119 to 1,606,219 bytes, +1.7 %: the cap is
+  // now 1.65 MB.)
   const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join('dist', f)), { level: 9 }).length;
   const sizes = Object.fromEntries(['worker_cpu_bg.wasm', 'worker_threads_bg.wasm', 'worker_bg.wasm'].map((f) => [f, gz(f)]));
   for (const [f, bytes] of Object.entries(sizes)) assert.ok(bytes <= 3e6, `${f}: ${bytes} B gzipped`);
   for (const cpu of ['worker_cpu_bg.wasm', 'worker_threads_bg.wasm']) {
-    assert.ok(sizes[cpu] <= 1.6e6, JSON.stringify(sizes));
+    assert.ok(sizes[cpu] <= 1.65e6, JSON.stringify(sizes));
   }
   await page.selectOption('[data-setting="backend"]', 'webgpu');
   await page.waitForSelector('main[data-worker="webgpu"]', { timeout: 10_000 });
