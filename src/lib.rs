@@ -5,6 +5,7 @@
 //! around the same lab code.
 
 pub mod backend;
+pub mod base64;
 pub mod data;
 pub mod event;
 pub mod figure;

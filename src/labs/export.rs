@@ -122,32 +122,8 @@ fn table_md(caption: &str, rows: &[Vec<String>]) -> String {
     out + "\n"
 }
 
-/// Standard base64 (with or without padding); `None` for anything else.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let bytes = text.trim_end_matches('=').as_bytes();
-    if bytes.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= value(c)? << (18 - 6 * i);
-        }
-        out.extend(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    Some(out)
-}
+/// The decoder lives with its encoder, shared with the model files' records.
+pub use crate::base64::decode as base64_decode;
 
 /// CRC-32 (the zip and PNG one, reflected polynomial 0xEDB88320).
 pub fn crc32(bytes: &[u8]) -> u32 {

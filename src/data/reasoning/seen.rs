@@ -131,7 +131,7 @@ impl Seen {
                 bits.push(gap >> i & 1 == 1);
             }
         }
-        format!("{TAG}:{k}:{n}:{}", base64(&bits.bytes))
+        format!("{TAG}:{k}:{n}:{}", crate::base64::encode(&bits.bytes))
     }
 
     /// Reads `encode`'s text; says what is wrong with a damaged one.
@@ -143,7 +143,7 @@ impl Seen {
         }
         let k: u32 = fields.next().and_then(|f| f.parse().ok()).filter(|k| *k < 32).ok_or_else(|| bad("its parameter"))?;
         let n: usize = fields.next().and_then(|f| f.parse().ok()).ok_or_else(|| bad("its count"))?;
-        let bytes = unbase64(fields.next().ok_or_else(|| bad("no data"))?).ok_or_else(|| bad("not base64"))?;
+        let bytes = crate::base64::decode(fields.next().ok_or_else(|| bad("no data"))?).ok_or_else(|| bad("not base64"))?;
         // Each hash takes at least k + 1 bits: a count past that is a lie.
         if n > bytes.len() * 8 / (k as usize + 1) {
             return Err(bad("its count"));
@@ -207,42 +207,6 @@ impl BitReader<'_> {
         self.at += 1;
         Some(bit)
     }
-}
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (the metadata is JSON text).
-fn base64(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn unbase64(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
-        acc = acc << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

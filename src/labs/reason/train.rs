@@ -142,11 +142,9 @@ impl ReasonLab {
         }
         // The start model's training questions and these: no held-out set has any (nor a swapped twin).
         let start = files.get(MODEL).ok().map(checkpoint::decode).transpose().map_err(|e| format!("The model file cannot be loaded: {e}."))?;
-        let mut seen = match start.as_ref().map(|ck| Seen::from_meta(&ck.meta)) {
-            Some(Some(s)) => s?,
-            _ => Seen::default(),
-        };
-        let start_unknown = start.as_ref().is_some_and(|ck| Seen::from_meta(&ck.meta).is_none());
+        let record = start.as_ref().map(|ck| Seen::from_meta(&ck.meta));
+        let start_unknown = matches!(record, Some(None));
+        let mut seen = record.flatten().transpose()?.unwrap_or_default();
         seen.add_all(&train);
         let eval_n = params.usize("eval_n")?;
         let val = generate(&spec, eval_n, seed.wrapping_add(1_000), &seen);

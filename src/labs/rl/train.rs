@@ -148,7 +148,8 @@ impl RlLab {
         let value_warmup = if self.ppo { params.usize("value_warmup").unwrap_or(0) } else { 0 };
         let policy_learns = self.t.step >= value_warmup;
         let lr = self.t.lr(value_warmup);
-        for _ in 0..params.usize("epochs").unwrap_or(1) {
+        let epochs = params.usize("epochs").unwrap_or(1);
+        for _ in 0..epochs {
             let model = self.t.model.take().expect("the model is present between steps");
             let logp = log_softmax(model.logits(x.clone()), 2).gather(2, y.clone()).reshape([b, t]); // [B, T]
             let (policy_loss, kl, clipped) = ppo_terms(logp, old.clone(), reference.clone(), adv.clone(), mask.clone(), n, clip);
@@ -171,6 +172,8 @@ impl RlLab {
             self.t.model = Some(if policy_learns { self.optim.step(lr, model, model_grads) } else { model });
             self.pending = vec![kl.detach(), clipped.detach(), value_loss.detach()];
         }
+        // The control: as many plain updates on the same questions, held still with the policy.
+        self.t.control_step(epochs, policy_learns, value_warmup);
     }
 }
 
@@ -218,10 +221,6 @@ impl Training for RlLab {
         // Answers are drawn in `snapshot`; without them there is nothing to learn from.
         let Some(batch) = self.batch.take() else { return };
         self.update(&batch);
-        // The control: as many plain updates on the same questions, held still with the policy.
-        let value_warmup = if self.ppo { self.t.params.usize("value_warmup").unwrap_or(0) } else { 0 };
-        let epochs = self.t.params.usize("epochs").unwrap_or(1);
-        self.t.control_step(epochs, self.t.step >= value_warmup, value_warmup);
         self.t.step += 1;
     }
     fn steps_done(&self) -> usize {
