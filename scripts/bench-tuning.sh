@@ -6,6 +6,9 @@
 # updates) on the same 200 held-out questions, the gain over the control with
 # its paired 95 % interval, and the easier set. Needs `cargo build --release`.
 #   bash scripts/bench-tuning.sh [SEED...]     (default: 11 12 13)
+# METHODS="grpo grpo-steps" picks the methods (default: grpo ppo dpo);
+# grpo-steps is GRPO rewarded for correct reasoning (half the answer, half
+# the share of the chain's steps the checker accepts) on the same starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=./target/release/reasonlab
@@ -14,11 +17,12 @@ seeds=("$@")
 edge=(--task add --level 3 --easy_level 2 --warmup 2000 --warmup_to edge --easier 0.25)
 declare -A method=(
   [grpo]="ppo --method grpo --questions 16 --steps 360 --eval_every 120"
+  [grpo-steps]="ppo --method grpo --reward steps --questions 16 --steps 360 --eval_every 120"
   [ppo]="ppo --method ppo --questions 16 --value_warmup 20 --steps 360 --eval_every 120"
   [dpo]="dpo --steps 200 --eval_every 50"
 )
 out=$(mktemp)
-for m in grpo ppo dpo; do
+for m in ${METHODS:-grpo ppo dpo}; do
   for seed in "${seeds[@]}"; do
     # shellcheck disable=SC2086
     $bin run ${method[$m]} "${edge[@]}" --seed "$seed" --json | tail -1 | python3 -c "
@@ -30,6 +34,7 @@ print(json.dumps({'method': '$m', 'seed': $seed, 'warmup': [d.get('warmup_steps'
   'over_control': d['gain_over_control'], 'over_control_ci': [d['gain_over_control_lo'], d['gain_over_control_hi']],
   'easy_start': d.get('easy_start_accuracy'), 'easy': d.get('easy_accuracy'), 'n': d['accuracy_n'],
   'pass1': [d.get('pass1_start'), d.get('pass1')], 'pass8': [d.get('pass8_start'), d.get('pass8')],
+  'steps_checked': [d.get('start_step_accuracy'), d.get('step_accuracy'), d.get('control_step_accuracy')],
   'seconds': round(d['seconds'], 1), 'load_before': d['load_before'], 'load_after': d['load_after']}))" | tee -a "$out"
   done
 done

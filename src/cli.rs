@@ -39,7 +39,7 @@ extern "C" {
 }
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
-const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--markdown FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] [--backend cpu|wgpu] [--json] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big] [--exclude MODEL]... | reasonlab eval --model FILE --data FILE.jsonl [--json]";
+const USAGE: &str = "usage: reasonlab list | reasonlab run <lab> [--preset N] [--<setting> <value>]... [--text-file PATH] [--load FILE] [--with FILE]... [--save FILE] [--markdown FILE] [--backend cpu|wgpu] [--every N] [--json] | reasonlab bench gpt [--size s|m] [--backend cpu|wgpu] [--json] | reasonlab bench tsne [--points N] | reasonlab bench sample [--batch N] [--backend cpu|wgpu] [--json] | reasonlab bench snapshot <lab> [--<setting> <value>]... | reasonlab data --task add|sub|mul|logic|word [--digits N | --hops N | --ops N] [--n N] [--seed S] [--held-out] [--big] [--exclude MODEL]... | reasonlab eval --model FILE --data FILE.jsonl [--json]";
 
 fn main() -> ExitCode {
     // SAFETY: one call with a valid option, before any other thread exists.
@@ -143,6 +143,15 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "save" => out.save = Some(value.clone()),
             "with" => out.with.push(value.clone()),
             "markdown" => out.markdown = Some(value.clone()),
+            // The lab's Nth preset (1 is the first the page lists); flags after it override it.
+            "preset" => {
+                let presets = labs::spec(info.id).map_or(&[][..], |s| s.presets);
+                let n: usize = value.parse().map_err(|_| format!("--preset needs a number from 1 to {}", presets.len()))?;
+                let preset = n.checked_sub(1).and_then(|i| presets.get(i)).ok_or_else(|| format!("lab {} has {} presets; --preset {n} is not one of them", info.id, presets.len()))?;
+                for (k, v) in preset.values {
+                    out.params.set(&schema, k, v)?;
+                }
+            }
             _ => out.params.set(&schema, key, value).map_err(|e| format!("--{e}"))?,
         }
     }

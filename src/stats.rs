@@ -34,6 +34,14 @@ pub fn accuracy_metrics(name: &str, right: usize, n: usize) -> Vec<(String, f64)
     vec![(name.to_string(), right as f64 / n.max(1) as f64), (format!("{name}_lo"), lo), (format!("{name}_hi"), hi), (format!("{name}_n"), n as f64)]
 }
 
+/// An accuracy measured as a share over `n` independent items (rows,
+/// sequences, images), with its interval, as `accuracy_metrics`. A share
+/// over the characters of `n` rows is given `n` rows: the characters of a
+/// row are not independent, and the interval over rows is the wider, safe one.
+pub fn share_metrics(name: &str, share: f64, n: usize) -> Vec<(String, f64)> {
+    accuracy_metrics(name, (share.clamp(0.0, 1.0) * n as f64).round() as usize, n)
+}
+
 /// An accuracy as text: "62.0 % (95 % CI 55.1–68.4 %, n = 200)".
 pub fn with_interval(right: usize, n: usize) -> String {
     let (lo, hi) = wilson(right, n);

@@ -70,6 +70,12 @@ fn grpo_and_ppo_raise_an_easy_reward() {
         for m in ["kl", "clip_fraction", "entropy", "mean_reward", "accuracy", "start_accuracy"] {
             assert!(last.metric(m).is_some_and(f64::is_finite), "{method}: no {m}: {:?}", last.metrics);
         }
+        // Whatever reward trains, the answers' rightness and their chains' checked steps are both reported.
+        for m in ["drawn_right", "drawn_steps", "step_accuracy", "start_step_accuracy", "control_step_accuracy"] {
+            assert!(last.metric(m).is_some_and(|v| (0.0..=1.0).contains(&v)), "{method}: no {m}: {:?}", last.metrics);
+        }
+        // A warmed-up CoT model writes chains that mostly check on sums it half knows.
+        assert!(last.metric("start_step_accuracy").unwrap() > 0.5, "{method}: {:?}", last.metrics);
         assert_eq!(last.metric("value_loss").is_some(), method == "ppo");
         control_beside(&last, method);
         // The tuned model travels like every week 4 model.

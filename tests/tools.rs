@@ -35,7 +35,11 @@ fn the_model_learns_to_call_the_calculator() {
     let metric = |m: &str| last.metric(m).unwrap_or_else(|| panic!("no {m}: {:?}", last.metrics));
     eprintln!("tools: {:?} in {:.1} s; {}", last.metrics, started.elapsed().as_secs_f64(), last.note);
     assert!(metric("accuracy") >= 0.9, "with the calculator: {}", metric("accuracy"));
-    assert!(metric("no_tool_accuracy") <= 0.2, "without it: {}", metric("no_tool_accuracy"));
+    // The lab's claim, as a difference: the results of calls are never trained,
+    // so the model without its calculator has only its own digits to write.
+    assert!(metric("accuracy") >= metric("no_tool_accuracy") + 0.5, "with it {} against without it {}", metric("accuracy"), metric("no_tool_accuracy"));
+    // Both over the same 100 held-out products, each with its interval.
+    assert_eq!((metric("accuracy_n"), metric("no_tool_accuracy_n")), (100.0, 100.0));
     assert!(metric("calls_parsed") >= 0.995, "calls that parse: {}", metric("calls_parsed"));
     // The chain view underlines the call and its result.
     let written = figures.iter().find(|f| f.name == "written").expect("the written problems are drawn");

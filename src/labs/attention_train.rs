@@ -1,6 +1,7 @@
 //! Days 11–13: training one layer of self-attention on a letter task, and
 //! reading back what it does with the user's text.
 
+use crate::stats::share_metrics;
 use crate::data::sequences::{encode_letters, letter, letter_batch, LetterTask, LETTERS};
 use crate::event::{Series, Snapshot};
 use crate::labs::attention::{AttentionView, HeadFocus, NamedMatrix};
@@ -176,7 +177,7 @@ impl AttentionLab {
         }
         let mut metrics = vec![("step".to_string(), self.step as f64)];
         metrics.extend(losses.last().map(|l| ("loss".to_string(), *l as f64)));
-        metrics.push(("accuracy".into(), accuracy as f64));
+        metrics.extend(share_metrics("accuracy", accuracy as f64, EVAL_BATCH));
         if self.step > 0 {
             // The step alone (forward, backward, Adam), without the reads for the page.
             metrics.push(("ms_per_step".into(), 1000.0 * self.busy / self.step as f64));

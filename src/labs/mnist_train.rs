@@ -1,6 +1,7 @@
 //! Day 2's training: minibatch Adam on MNIST, the test pass, and predictions
 //! for the digit the user draws.
 
+use crate::stats::share_metrics;
 use crate::data::files::DataFiles;
 use crate::data::mnist::{self, Mnist, CLASSES, PIXELS};
 use crate::event::{Series, Snapshot};
@@ -148,7 +149,7 @@ impl MnistLab {
             metrics.push(("train_loss".into(), l as f64));
         }
         if let Some((_, acc)) = self.last_test {
-            metrics.push(("test_accuracy".into(), acc as f64));
+            metrics.extend(share_metrics("test_accuracy", acc as f64, self.data.test.labels.len()));
         }
         if let Some(t) = self.time_to_target {
             metrics.push(("seconds_to_97".into(), t));

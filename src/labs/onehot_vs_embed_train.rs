@@ -1,5 +1,6 @@
 //! Day 7's runs: two sentiment models, stepped in turn on the same split.
 
+use crate::stats::share_metrics;
 use crate::data::files::DataFiles;
 use crate::event::{Series, Snapshot};
 use crate::labs::onehot_vs_embed::{agreement, nearest, Column, ReportView, NEGATIVE, POSITIVE};
@@ -45,7 +46,7 @@ impl OnehotVsEmbedLab {
             }
             let accuracy = lab.last_test_accuracy();
             if let Some(a) = accuracy {
-                metrics.push((format!("{name}_test_accuracy"), a as f64));
+                metrics.extend(share_metrics(&format!("{name}_test_accuracy"), a as f64, lab.test_len()));
             }
             let pairs = nearest(&lab.word_vectors(&words).await?);
             let nn = agreement(&pairs);

@@ -1,6 +1,7 @@
 //! Days 10 and 14: RNN, LSTM (and attention) trained in turn on the same recall
 //! batches, scored at fixed distances, with the gradient that reaches each step.
 
+use crate::stats::share_metrics;
 use crate::data::sequences::{recall_batch, RECALL_VOCAB};
 use crate::event::{Series, Snapshot};
 use crate::labs::recall::{measured_distances, ModelResult, RecallView};
@@ -230,7 +231,7 @@ impl RecallLab {
         let mut models = Vec::new();
         for run in &self.runs {
             for (d, a) in self.distances.iter().zip(&run.accuracy) {
-                metrics.push((format!("{}_accuracy_at_{d}", run.name), *a as f64));
+                metrics.extend(share_metrics(&format!("{}_accuracy_at_{d}", run.name), *a as f64, EVAL_BATCH));
             }
             let ms = if run.step > 0 { 1000.0 * run.busy / run.step as f64 } else { 0.0 };
             metrics.push((format!("{}_ms_per_step", run.name), ms));

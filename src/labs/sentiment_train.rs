@@ -1,6 +1,7 @@
 //! Day 6's training: minibatches of bags of words, Adam, test passes, and the
 //! word-by-word reading of the user's sentence.
 
+use crate::stats::share_metrics;
 use crate::data::files::DataFiles;
 use crate::data::reviews::{self, Review};
 use crate::data::text::{words, Vocab};
@@ -191,7 +192,7 @@ impl SentimentLab {
         });
         let mut metrics = vec![("step".to_string(), self.steps_done() as f64)];
         metrics.extend(loss.points.last().map(|p| ("train_loss".to_string(), p.1 as f64)));
-        metrics.extend(self.last_test.map(|t| ("test_accuracy".to_string(), t.1 as f64)));
+        metrics.extend(self.last_test.map_or_else(Vec::new, |t| share_metrics("test_accuracy", t.1 as f64, self.test.len())));
         series.insert(0, loss);
         let params = self.model.as_ref().map_or(0, TextClassifier::param_count);
         let note = format!(
@@ -208,6 +209,11 @@ impl SentimentLab {
 
     pub fn last_test_accuracy(&self) -> Option<f32> {
         self.last_test.map(|t| t.1)
+    }
+
+    /// The reviews the test accuracy is measured on.
+    pub fn test_len(&self) -> usize {
+        self.test.len()
     }
 
     pub fn param_count(&self) -> usize {

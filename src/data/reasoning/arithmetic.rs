@@ -9,7 +9,8 @@
 //!   because a sum of long numbers in one go is what a tiny model gets wrong
 //!   (with the sum written in one step, 3 × 2 digits scored 8 %: BENCHMARKS.md).
 //!
-//! The answer is the plain number. `check_step` re-derives each step from the
+//! The answer is the plain number (after a chain, a difference is written
+//! to its full width: `super::chain_answer`). `check_step` re-derives each step from the
 //! question and the steps before it, so the first wrong one is found.
 
 use super::Problem;

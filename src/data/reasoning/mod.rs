@@ -48,9 +48,24 @@ pub const PAD: u32 = 0;
 /// `chain` the chain and a newline, then `=` and the answer, and a newline.
 pub fn text(p: &Problem, chain: bool) -> String {
     match (&p.chain, chain) {
-        (Some(c), true) => format!("{}\n{c}\n={}\n", p.question, p.answer),
+        (Some(c), true) => format!("{}\n{c}\n={}\n", p.question, chain_answer(p, c)),
         _ => format!("{}\n={}\n", p.question, p.answer),
     }
+}
+
+/// The answer as a chain writes it. A difference keeps a digit for every
+/// step of its chain, leading zeros included (`9941-9854` → `=0087`), so
+/// that the answer copies the chain's result digits back the same way for
+/// every problem. Written without them, a difference below 100 was the one
+/// thing the 4-digit subtraction preset got wrong: every error of a model
+/// on 1,000 fresh problems (BENCHMARKS.md, seventeenth session). Answers are
+/// compared as numbers, so `0087` and `87` are the same answer.
+pub fn chain_answer(p: &Problem, chain: &str) -> String {
+    if p.task != "sub" {
+        return p.answer.clone();
+    }
+    let width = chain.split(';').count();
+    format!("{:0>width$}", p.answer)
 }
 
 /// The tasks, as `reasonlab data --task` and the labs' `task` setting name them.
@@ -146,6 +161,16 @@ pub fn check_chain(task: &str, question: &str, chain: &str) -> Option<Vec<bool>>
     Some((0..steps.len()).map(|i| check(question, &steps, i)).collect())
 }
 
+/// How much of a written chain checks: (steps the checker accepts, steps
+/// counted), counted over the longer of the written and the expected chain
+/// so that a chain cut short, or padded with extra steps, is not all right.
+/// `None` for a task whose steps cannot be checked.
+pub fn steps_right(p: &Problem, chain: &str) -> Option<(usize, usize)> {
+    let marks = check_chain(&p.task, &p.question, chain)?;
+    let expected = p.chain.as_deref().map_or(0, |c| c.split(';').count());
+    Some((marks.iter().filter(|&&ok| ok).count(), marks.len().max(expected)))
+}
+
 /// The index of the first wrong step, if any.
 pub fn first_wrong(marks: &[bool]) -> Option<usize> {
     marks.iter().position(|ok| !ok)
@@ -183,6 +208,18 @@ pub fn from_jsonl(text: &str) -> (Vec<Problem>, Vec<(usize, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A difference's chain writes every digit it worked out; the plain
+    /// format and the other tasks write the number.
+    #[test]
+    fn a_chain_writes_a_difference_to_its_full_width() {
+        let p = Problem { question: "9941-9854".into(), answer: "87".into(), chain: Some("1-4-0=7,1;4-5-1=8,1;9-8-1=0,0;9-9-0=0,0".into()), task: "sub".into(), difficulty: "4".into(), template: None };
+        assert_eq!(text(&p, true), "9941-9854\n1-4-0=7,1;4-5-1=8,1;9-8-1=0,0;9-9-0=0,0\n=0087\n");
+        assert_eq!(text(&p, false), "9941-9854\n=87\n");
+        assert!(crate::labs::reason::same_answer("0087", &p.answer), "scored as the same number");
+        let sum = Problem { task: "add".into(), answer: "11327".into(), ..generate(&Spec::new("add", 4).unwrap(), 1, 5, &BTreeSet::new()).remove(0) };
+        assert!(text(&sum, true).ends_with("\n=11327\n"));
+    }
 
     #[test]
     fn generators_are_deterministic_per_seed() {

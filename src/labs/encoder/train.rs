@@ -2,6 +2,7 @@
 //! mask, learn to fill in hidden characters in lock-step on the same batches;
 //! at each snapshot both are scored on the same held-out set.
 
+use crate::stats::share_metrics;
 use super::{note, EncoderView, MASK, MODELS};
 use crate::data::chars::{mask_chars, windows, CharCorpus};
 use crate::data::text::toy_corpus;
@@ -177,7 +178,7 @@ impl EncoderLab {
                 series.push(Series { name: "loss".into(), points });
             }
             metrics.extend(twin.last_loss.map(|v| (format!("{prefix}loss"), v as f64)));
-            metrics.push((format!("{prefix}accuracy"), s[0] as f64));
+            metrics.extend(share_metrics(&format!("{prefix}accuracy"), s[0] as f64, EVAL));
         }
         let (input, truth, hidden) = self.probe_text();
         let note = note(accuracy);

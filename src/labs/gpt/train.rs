@@ -148,7 +148,7 @@ impl GptLab {
             val_loss: None,
             last_eval: None,
             resample: false,
-            view: GptView::default(),
+            view: GptView { corpus: params.get("corpus")?.to_string(), ..GptView::default() },
             started: None,
             last_end: earlier,
             earlier,

@@ -4,6 +4,7 @@
 //! one read brings back their losses, held-out text loss and probe accuracy
 //! by position at T and at 2T.
 
+use crate::stats::share_metrics;
 use super::{PositionsView, KINDS};
 use crate::data::chars::{windows, CharVocab};
 use crate::data::sequences::lag_probe;
@@ -145,8 +146,8 @@ impl PositionsLab {
         if !self.view.by_position[0].is_empty() {
             for (k, name) in KINDS.iter().enumerate() {
                 metrics.push((format!("{name}_val_loss"), self.view.val_loss(k) as f64));
-                metrics.push((format!("{name}_probe_accuracy"), self.view.probe_accuracy(k) as f64));
-                metrics.push((format!("{name}_long_accuracy"), self.view.long_accuracy(k) as f64));
+                metrics.extend(share_metrics(&format!("{name}_probe_accuracy"), self.view.probe_accuracy(k) as f64, self.probe.x.dims()[0]));
+                metrics.extend(share_metrics(&format!("{name}_long_accuracy"), self.view.long_accuracy(k) as f64, self.long.x.dims()[0]));
             }
         }
         let note = format!(

@@ -24,6 +24,8 @@ mod pass;
 #[cfg(feature = "engine")]
 mod rollout;
 #[cfg(feature = "engine")]
+mod scores;
+#[cfg(feature = "engine")]
 mod train;
 #[cfg(feature = "engine")]
 mod tune;
@@ -51,7 +53,7 @@ static SETTINGS: [Setting; 22] = [
     LEVEL,
     EASY_LEVEL,
     EASIER,
-    Setting { key: "reward", label: "Reward", help: "answer: 1 for the right answer (0.1 for a wrong one with an answer line); seven: a toy, 1 when the answer written is 7 whatever the question.", kind: Kind::Choice(&["answer", "seven"]), default: "answer" },
+    Setting { key: "reward", label: "Reward", help: "answer: 1 for the right answer (0.1 for a wrong one with an answer line). steps: correct reasoning, half for the right answer and half for the share of the chain's steps the checker accepts (0 without an answer line). seven: a toy, 1 when the answer written is 7 whatever the question.", kind: Kind::Choice(&["answer", "steps", "seven"]), default: "answer" },
     WARMUP,
     WARMUP_TO,
     LAYERS,
@@ -71,7 +73,7 @@ static SETTINGS: [Setting; 22] = [
 
 const FIGURES: &[FigureSpec] = &[
     FigureSpec::curve("train_loss", "Warm-up (without a kept model): the CoT model's training loss"),
-    FigureSpec::curve("reward", "Mean reward of the answers drawn each step"),
+    FigureSpec::curve("reward", "Mean reward of the answers drawn each step, with the share right and the share of their steps the checker accepts"),
     FigureSpec::share("accuracy", "Exact-match accuracy on held-out problems (greedy): the tuned model, and its control (the same start fine-tuned on the right chains of the same questions)"),
     FigureSpec::share("easy_accuracy", "The same on the easier set (with Easier set above 0)"),
     FigureSpec::curve("kl", "KL from the starting model, per written character"),
@@ -91,6 +93,9 @@ const PRESETS: &[Preset] = &[
     // Seeds 11–13 at the edge: +31.5, +63.5, +44.0 over the start; −13.0, +1.0,
     // −11.5 over the control (BENCHMARKS.md, sixteenth session).
     Preset { name: "PPO at the edge: the same start", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], EDGE[4], ("method", "ppo"), ("questions", "16"), ("value_warmup", "20"), ("easier", "0.25"), ("steps", "360"), ("eval_every", "120")] },
+    // The same start and budget, rewarded for correct reasoning: half for the
+    // answer, half for the share of the chain's steps the checker accepts.
+    Preset { name: "GRPO at the edge, rewarded for correct reasoning", values: &[EDGE[0], EDGE[1], EDGE[2], EDGE[3], EDGE[4], ("method", "grpo"), ("reward", "steps"), ("questions", "16"), ("easier", "0.25"), ("steps", "360"), ("eval_every", "120")] },
     Preset { name: "GRPO on 2-digit addition (short)", values: &[("method", "grpo"), ("task", "add"), ("level", "2")] },
     Preset { name: "PPO on 2-digit addition (short)", values: &[("method", "ppo"), ("task", "add"), ("level", "2")] },
 ];
@@ -98,6 +103,7 @@ const PRESETS: &[Preset] = &[
 pub static SPEC: LabSpec = LabSpec {
     intro: &[
         "Reinforcement learning on a CoT model: it answers training questions by drawing characters at a temperature, several answers a question, and each answer is scored, 1 when its final answer is right (0.1 for a wrong one that at least writes an answer line). Then the model is moved towards the answers that scored better than expected, and a KL penalty holds it near the model it started from so that it cannot drift into nonsense that happens to score.",
+        "The reward can instead pay for correct reasoning (Reward: steps): half for the right answer and half for the share of the chain's steps the checker accepts, so that a chain worked out right but ending in a slip still earns something, and a right answer reached by wrong steps earns only half. Whichever reward trains, the reward chart also draws the share of drawn answers that are right and the share of their steps the checker accepts, and the end scores the held-out chains' steps as well as their answers.",
         "PPO trains a critic beside the model: a copy of it, with a head that predicts the reward from each point of an answer. A character's advantage is how much better things went than the critic expected (GAE). The clipped objective stops one batch from moving a probability far. GRPO, what reasoning models are tuned with today, drops the critic: each answer is compared with the other answers to the same question. Where every answer is right, or every one wrong, there is nothing to learn, so it helps most at the edge of what the model can do.",
         "A gain is only a gain over a control. Beside the tuned model the lab trains one: the same start, fine-tuned on the right chains of the very questions tuning drew, as many updates at the same rate. Both are scored on the same held-out questions; the headline metric, gain_over_control, is the difference between them, with its 95 % interval, and a verdict only when the paired test gives one.",
         "Said plainly: at this scale neither method beats its control. On three fresh starts at the edge, GRPO gained +48.8 points over its start and PPO +46.3, but the control gained as much or more: −6.2 and −7.8 points over the control on average, the control clearly ahead in 4 of the 6 runs (BENCHMARKS.md). The right chain of every question is a far stronger signal than a reward; RL earns its keep where no right chain is there to copy.",

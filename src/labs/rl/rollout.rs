@@ -6,7 +6,7 @@
 
 use super::math::{gae, group_advantages};
 use crate::data::chars::CharVocab;
-use crate::data::reasoning::{Problem, PAD};
+use crate::data::reasoning::{steps_right, Problem, PAD};
 use crate::labs::reason::decode::sample_with;
 use crate::labs::reason::same_answer;
 use crate::models::gpt::Gpt;
@@ -40,18 +40,68 @@ pub struct Batch {
     pub targets: Vec<f32>,
     pub answers: Vec<Answer>,
     pub mean_reward: f32,
+    /// Of the answers drawn: the share right, and the mean share of their
+    /// chains' steps the checker accepts (both reported whichever reward trains).
+    pub right_share: f32,
+    pub steps_share: f32,
     /// Mean entropy of the policy over the written characters (nats).
     pub entropy: f32,
 }
 
-/// The reward: 1 for the right answer; 0.1 for a wrong one that writes an
-/// answer line (the format); 0 for none. With `toy`, 1 when the answer
-/// written is 7 whatever the question: a target any method should find fast.
-pub fn reward(written: &str, expected: &str, toy: bool) -> f32 {
-    match written.lines().find_map(|l| l.strip_prefix('=')) {
-        Some(a) if same_answer(a, if toy { "7" } else { expected }) => 1.0,
-        Some(_) => 0.1,
-        None => 0.0,
+/// What an answer is scored by (the `reward` setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reward {
+    /// 1 for the right answer; 0.1 for a wrong one that writes an answer
+    /// line (the format); 0 for none.
+    Answer,
+    /// Correct reasoning: half for the right answer, half for the share of
+    /// the chain's steps the checker accepts; 0 without an answer line.
+    Steps,
+    /// A toy: 1 when the answer written is 7 whatever the question, a target
+    /// any method should find fast.
+    Seven,
+}
+
+impl Reward {
+    pub fn from_setting(value: &str) -> Self {
+        match value {
+            "steps" => Reward::Steps,
+            "seven" => Reward::Seven,
+            _ => Reward::Answer,
+        }
+    }
+
+    /// What the lab's note says the reward is.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reward::Answer => "reward 1 for the right answer, 0.1 for a wrong one with an answer line",
+            Reward::Steps => "reward for correct reasoning: half for the right answer, half for the share of the chain's steps the checker accepts",
+            Reward::Seven => "the toy reward: 1 when the answer written is 7, whatever the question",
+        }
+    }
+}
+
+/// Whether `written` ends in the right answer to `p`.
+pub fn right(written: &str, p: &Problem) -> bool {
+    written.lines().find_map(|l| l.strip_prefix('=')).is_some_and(|a| same_answer(a, &p.answer))
+}
+
+/// The share of a written chain's steps the checker accepts (its first
+/// line, when that is not already the answer); `None` for a task whose
+/// steps cannot be checked.
+pub fn step_share(written: &str, p: &Problem) -> Option<f32> {
+    let chain = written.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("");
+    steps_right(p, chain).map(|(ok, all)| ok as f32 / all.max(1) as f32)
+}
+
+/// An answer's reward. A task whose steps cannot be checked is scored by
+/// its answer under `Steps`.
+pub fn reward(written: &str, p: &Problem, kind: Reward) -> f32 {
+    let Some(answer) = written.lines().find_map(|l| l.strip_prefix('=')) else { return 0.0 };
+    match kind {
+        Reward::Seven => if same_answer(answer, "7") { 1.0 } else { 0.1 },
+        Reward::Steps if step_share(written, p).is_some() => 0.5 * f32::from(same_answer(answer, &p.answer)) + 0.5 * step_share(written, p).unwrap_or(0.0),
+        _ => if same_answer(answer, &p.answer) { 1.0 } else { 0.1 },
     }
 }
 
@@ -107,7 +157,7 @@ pub fn rows(prompts: &[Vec<i64>], written: &[Vec<i64>], block: usize) -> (Vec<i6
 /// scores them, and builds the batch. `critic`: PPO's critic and its value
 /// head (plain device), and `lambda`, GAE's λ.
 #[allow(clippy::too_many_arguments)]
-pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>, lambda: f32, questions: &[&Problem], group: usize, temperature: f64, toy: bool, vocab: &CharVocab, rng: &mut Rng, device: &Device) -> Result<Batch, String> {
+pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>, lambda: f32, questions: &[&Problem], group: usize, temperature: f64, kind: Reward, vocab: &CharVocab, rng: &mut Rng, device: &Device) -> Result<Batch, String> {
     let block = policy.mask.dims()[0];
     let id = |c: &str| vocab.encode(c)[0] as i64;
     let prompts: Vec<Vec<i64>> = questions.iter().flat_map(|q| std::iter::repeat_n(vocab.encode(&format!("{}\n", q.question)).into_iter().map(i64::from).collect::<Vec<_>>(), group)).collect();
@@ -117,7 +167,9 @@ pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>
     let ids: Vec<Vec<i64>> = written.iter().map(|w| w.iter().map(|c| c.0).collect()).collect();
     let (x, y, mask, t) = rows(&prompts, &ids, block);
     let texts: Vec<String> = written.iter().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).collect();
-    let rewards: Vec<f32> = texts.iter().enumerate().map(|(r, text)| reward(text, &questions[r / group].answer, toy)).collect();
+    let rewards: Vec<f32> = texts.iter().enumerate().map(|(r, text)| reward(text, questions[r / group], kind)).collect();
+    let right_share = texts.iter().enumerate().filter(|(r, text)| right(text, questions[r / group])).count() as f32 / b.max(1) as f32;
+    let steps_share = texts.iter().enumerate().map(|(r, text)| step_share(text, questions[r / group]).unwrap_or(0.0)).sum::<f32>() / b.max(1) as f32;
     let (old_logp, entropy) = score_rows(policy, &x, &y, b, t, device).await?;
     let values = match critic {
         Some((trunk, head)) => values(trunk, head, &x, b, t, device).await?,
@@ -165,20 +217,56 @@ pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>
         })
         .collect();
     let mean_reward = rewards.iter().sum::<f32>() / b.max(1) as f32;
-    Ok(Batch { b, t, x, y, mask, old_logp, ref_logp, advantages, targets, answers, mean_reward, entropy })
+    Ok(Batch { b, t, x, y, mask, old_logp, ref_logp, advantages, targets, answers, mean_reward, right_share, steps_share, entropy })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn problem(question: &str, answer: &str, chain: Option<&str>, task: &str) -> Problem {
+        Problem { question: question.into(), answer: answer.into(), chain: chain.map(String::from), task: task.into(), difficulty: "1".into(), template: None }
+    }
+
     #[test]
     fn the_reward_is_the_answer_with_a_little_for_the_format() {
-        assert_eq!(reward("1+2=3\n=3\n", "3", false), 1.0);
-        assert_eq!(reward("=03\n", "3", false), 1.0, "numbers compare as numbers");
-        assert_eq!(reward("1+2=4\n=4\n", "3", false), 0.1);
-        assert_eq!(reward("1+2=3;;;", "3", false), 0.0);
-        assert_eq!(reward("3+4=7\n=7\n", "7", true), 1.0);
-        assert_eq!(reward("1+2=3\n=3\n", "3", true), 0.1, "the toy reward wants 7, right or not");
+        let p = problem("1+2", "3", None, "logic-free");
+        assert_eq!(reward("1+2=3\n=3\n", &p, Reward::Answer), 1.0);
+        assert_eq!(reward("=03\n", &p, Reward::Answer), 1.0, "numbers compare as numbers");
+        assert_eq!(reward("1+2=4\n=4\n", &p, Reward::Answer), 0.1);
+        assert_eq!(reward("1+2=3;;;", &p, Reward::Answer), 0.0);
+        assert_eq!(reward("3+4=7\n=7\n", &problem("3+4", "7", None, ""), Reward::Seven), 1.0);
+        assert_eq!(reward("1+2=3\n=3\n", &p, Reward::Seven), 0.1, "the toy reward wants 7, right or not");
+        assert_eq!(reward("1+2=3\n=3\n", &p, Reward::Steps), 1.0, "a task without checkable steps is scored by its answer");
+    }
+
+    /// Correct reasoning pays with a wrong answer, and a right answer on a
+    /// broken chain earns only half.
+    #[test]
+    fn the_step_reward_pays_for_each_step_the_checker_accepts() {
+        let spec = crate::data::reasoning::Spec::new("add", 3).unwrap();
+        let p = crate::data::reasoning::generate(&spec, 1, 7, &std::collections::BTreeSet::new()).remove(0);
+        let chain = p.chain.clone().unwrap();
+        let steps: Vec<&str> = chain.split(';').collect();
+        assert!(steps.len() >= 3, "{chain}");
+        let whole = format!("{chain}\n={}\n", p.answer);
+        assert_eq!(step_share(&whole, &p), Some(1.0));
+        assert_eq!(reward(&whole, &p, Reward::Steps), 1.0);
+        // The chain right, the answer copied wrong: half, and all of the steps' half.
+        let wrong = format!("{chain}\n={}9\n", p.answer);
+        assert_eq!(reward(&wrong, &p, Reward::Steps), 0.5);
+        assert_eq!(reward(&wrong, &p, Reward::Answer), 0.1);
+        // One step broken of n, the answer right: 0.5 + 0.5 (n − 1) / n.
+        let n = steps.len() as f32;
+        let mut broken = steps.clone();
+        let bad = format!("{}x", broken[1]);
+        broken[1] = &bad;
+        let one_off = format!("{}\n={}\n", broken.join(";"), p.answer);
+        assert!((reward(&one_off, &p, Reward::Steps) - (0.5 + 0.5 * (n - 1.0) / n)).abs() < 1e-6);
+        // A chain cut short counts the missing steps as wrong.
+        let short = format!("{}\n={}\n", steps[0], p.answer);
+        assert!((step_share(&short, &p).unwrap() - 1.0 / n).abs() < 1e-6);
+        // No answer line: nothing, however good the chain.
+        assert_eq!(reward(&chain, &p, Reward::Steps), 0.0);
     }
 }

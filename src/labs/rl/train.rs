@@ -6,7 +6,7 @@
 //! steps of the `cot` lab).
 
 use super::control::Fresh;
-use super::rollout::{critic_values, roll, Batch};
+use super::rollout::{critic_values, roll, Batch, Reward};
 use super::tune::Tune;
 use crate::data::files::DataFiles;
 use crate::data::reasoning::Problem;
@@ -89,7 +89,11 @@ impl RlLab {
         if !self.t.done() && self.batch.is_none() {
             self.draw().await?;
             let batch = self.batch.as_ref().expect("just drawn");
-            series.push(Series { name: "reward".into(), points: vec![(self.t.step as u32, batch.mean_reward)] });
+            let at = self.t.step as u32;
+            series.push(Series { name: "reward".into(), points: vec![(at, batch.mean_reward)] });
+            // Both measures of the drawn answers, whichever reward trains.
+            series.push(Series { name: "reward:answers right".into(), points: vec![(at, batch.right_share)] });
+            series.push(Series { name: "reward:steps accepted".into(), points: vec![(at, batch.steps_share)] });
             if batch.entropy < 0.01 && batch.mean_reward < 0.2 {
                 return Err(format!("The policy collapsed at step {}: it writes nearly the same characters every time (entropy {:.4} nats) and scores {:.2}. Tuning stopped; the model from the step before is kept.", self.t.step, batch.entropy, batch.mean_reward));
             }
@@ -101,7 +105,7 @@ impl RlLab {
             p.get("questions").unwrap_or("?"),
             p.get("group").unwrap_or("?"),
             p.get("temperature").unwrap_or("?"),
-            if p.get("reward").unwrap_or("answer") == "seven" { "the toy reward: 1 when the answer written is 7, whatever the question" } else { "reward 1 for the right answer, 0.1 for a wrong one with an answer line" },
+            Reward::from_setting(p.get("reward").unwrap_or("answer")).describe(),
             p.get("kl").unwrap_or("?"),
         );
         Ok(self.t.snapshot(series, note))
@@ -116,15 +120,17 @@ impl RlLab {
         let policy = t.model().valid();
         let critic = self.critic.as_ref().map(|(trunk, head)| (trunk.valid(), head.valid()));
         let reference = t.reference.as_ref().expect("tuning has started");
-        let toy = t.params.get("reward")? == "seven";
+        let kind = Reward::from_setting(t.params.get("reward")?);
         let started = web_time::Instant::now();
         let lambda = t.params.f64("lambda")? as f32;
-        let batch = roll(&policy, reference, critic.as_ref().map(|(trunk, head)| (trunk, head)), lambda, &questions, group, temperature, toy, &t.vocab, &mut t.rng, &t.plain).await?;
+        let batch = roll(&policy, reference, critic.as_ref().map(|(trunk, head)| (trunk, head)), lambda, &questions, group, temperature, kind, &t.vocab, &mut t.rng, &t.plain).await?;
         // Rollout throughput: drawing with the KV cache and scoring the rows.
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
         let written: f32 = batch.mask.iter().sum();
-        t.metrics.retain(|(k, _)| !matches!(k.as_str(), "mean_reward" | "entropy" | "chains_per_sec" | "rollout_chars_per_sec"));
+        t.metrics.retain(|(k, _)| !matches!(k.as_str(), "mean_reward" | "drawn_right" | "drawn_steps" | "entropy" | "chains_per_sec" | "rollout_chars_per_sec"));
         t.metrics.push(("mean_reward".into(), batch.mean_reward as f64));
+        t.metrics.push(("drawn_right".into(), batch.right_share as f64));
+        t.metrics.push(("drawn_steps".into(), batch.steps_share as f64));
         t.metrics.push(("entropy".into(), batch.entropy as f64));
         t.metrics.push(("chains_per_sec".into(), batch.b as f64 / seconds));
         t.metrics.push(("rollout_chars_per_sec".into(), written as f64 / seconds));

@@ -8,12 +8,14 @@
 //! on what the model already knew.
 
 use super::control::Control;
+use super::scores::Scores;
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL};
 use crate::data::reasoning::{generate, seen, vocab, Problem, Seen, Spec};
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::Figure;
+use super::rollout::step_share;
 use crate::labs::reason::score::score;
 use crate::labs::reason::{Format, ReasonLab};
 use crate::labs::Training;
@@ -21,7 +23,6 @@ use crate::models::checkpoint;
 use crate::models::gpt::{Gpt, GptConfig};
 use crate::rng::Rng;
 use crate::settings::Params;
-use crate::stats::{accuracy_metrics, with_interval, Paired, Verdict};
 use burn::module::Module;
 use burn::prelude::*;
 
@@ -34,7 +35,7 @@ const EDGE_EVERY: usize = 50;
 const EDGE: (f64, f64) = (0.3, 0.7);
 /// pass@k at the start and the end: `PASS_K` answers at temperature 1 to
 /// each of the first `PASS_N` held-out questions.
-const PASS_K: usize = 8;
+pub(super) const PASS_K: usize = 8;
 const PASS_N: usize = 100;
 
 pub struct Tune {
@@ -67,20 +68,13 @@ pub struct Tune {
     pub last_good: Option<Gpt>,
     /// The same start fine-tuned on the right chains of the same questions.
     control: Option<Control>,
-    /// Each held-out question right or wrong for the control, at the last evaluation.
-    control_marks: Option<Vec<bool>>,
-    /// (pass@1, pass@k) at the start and at the end.
-    pass_start: Option<(f64, f64)>,
-    pass_end: Option<(f64, f64)>,
+    /// The held-out scores so far.
+    scores: Scores,
     pub rng: Rng,
     pub step: usize,
     pub steps: usize,
     /// The lab's own latest metrics (the scores are added at each snapshot).
     pub metrics: Vec<(String, f64)>,
-    /// Each held-out question right or wrong, (now, at the start), on the
-    /// tuning set and on the easier one.
-    accuracy: Option<(Vec<bool>, Vec<bool>)>,
-    easy_accuracy: Option<(Vec<bool>, Vec<bool>)>,
     last_eval: Option<usize>,
     pub figures: Vec<Figure>,
     /// The tuning curves, kept in the tuned model's file for the report (Day 30).
@@ -166,15 +160,11 @@ impl Tune {
             reference: None,
             last_good: None,
             control: None,
-            control_marks: None,
-            pass_start: None,
-            pass_end: None,
+            scores: Scores::default(),
             rng: Rng::new(seed ^ salt),
             step: 0,
             steps: params.usize("steps")?,
             metrics: Vec::new(),
-            accuracy: None,
-            easy_accuracy: None,
             last_eval: None,
             figures: Vec::new(),
             history: History::default(),
@@ -299,12 +289,15 @@ impl Tune {
     }
 
     async fn exact(&self, problems: &[Problem]) -> Result<Vec<bool>, String> {
-        self.exact_of(self.model(), problems).await
+        Ok(self.exact_of(self.model(), problems).await?.0)
     }
 
-    async fn exact_of(&self, model: &Gpt, problems: &[Problem]) -> Result<Vec<bool>, String> {
+    /// Each problem right or wrong, and the mean share of the chains' steps
+    /// the checker accepts (the reasoning, beside the answers).
+    async fn exact_of(&self, model: &Gpt, problems: &[Problem]) -> Result<(Vec<bool>, f64), String> {
         let scored = score(&model.valid(), &self.vocab, problems, false, &self.plain).await?;
-        Ok(scored.iter().map(|s| s.correct).collect())
+        let steps: f64 = scored.iter().zip(problems).map(|(s, p)| f64::from(step_share(&s.output, p).unwrap_or(0.0))).sum();
+        Ok((scored.iter().map(|s| s.correct).collect(), steps / problems.len().max(1) as f64))
     }
 
     /// Greedy exact match on the held-out problems (and the easier ones),
@@ -314,27 +307,31 @@ impl Tune {
         if !self.last_eval.is_none_or(|at| self.step >= at + every || (self.done() && at != self.step)) {
             return Ok(());
         }
-        let acc = self.exact(&self.val).await?;
+        let (acc, steps) = self.exact_of(self.model(), &self.val).await?;
+        let sc = &mut self.scores;
+        sc.steps_share = Some((steps, sc.steps_share.map_or(steps, |s| s.1)));
         series.push(Series { name: "accuracy".into(), points: vec![(self.step as u32, share(&acc) as f32)] });
-        let start = self.accuracy.take().map_or_else(|| acc.clone(), |a| a.1);
+        let start = self.scores.accuracy.take().map_or_else(|| acc.clone(), |a| a.1);
         // pass@1 and pass@k where tuning starts and where it ends, with a draw of their own.
-        if self.pass_start.is_none() || self.done() {
+        if self.scores.pass_start.is_none() || self.done() {
             let mut rng = Rng::new(self.params.u64("seed")? ^ 0x9A55);
             let n = PASS_N.min(self.val.len());
+            self.scores.pass_n = n;
             let pass = super::pass::pass_at_k(&self.model().valid(), &self.val[..n], PASS_K, &self.vocab, &mut rng, &self.plain).await?;
-            if self.pass_start.is_none() { self.pass_start = Some(pass) } else { self.pass_end = Some(pass) }
+            if self.scores.pass_start.is_none() { self.scores.pass_start = Some(pass) } else { self.scores.pass_end = Some(pass) }
         }
         if let Some(control) = &self.control {
-            let marks = self.exact_of(control.model(), &self.val).await?;
+            let (marks, steps) = self.exact_of(control.model(), &self.val).await?;
+            self.scores.control_steps = Some(steps);
             series.push(Series { name: "accuracy:control".into(), points: vec![(self.step as u32, share(&marks) as f32)] });
-            self.control_marks = Some(marks);
+            self.scores.control_marks = Some(marks);
         }
-        self.accuracy = Some((acc, start));
+        self.scores.accuracy = Some((acc, start));
         if !self.easy.is_empty() {
             let easy = self.exact(&self.easy).await?;
             series.push(Series { name: "easy_accuracy".into(), points: vec![(self.step as u32, share(&easy) as f32)] });
-            let start = self.easy_accuracy.take().map_or_else(|| easy.clone(), |a| a.1);
-            self.easy_accuracy = Some((easy, start));
+            let start = self.scores.easy_accuracy.take().map_or_else(|| easy.clone(), |a| a.1);
+            self.scores.easy_accuracy = Some((easy, start));
         }
         self.last_eval = Some(self.step);
         Ok(())
@@ -346,39 +343,7 @@ impl Tune {
         let mut metrics = vec![("step".to_string(), (self.warm_steps + self.step) as f64)];
         metrics.extend(self.metrics.iter().cloned());
         let mut note = note;
-        let right = |v: &[bool]| v.iter().filter(|&&x| x).count();
-        if let Some((now, start)) = &self.accuracy {
-            metrics.extend(accuracy_metrics("accuracy", right(now), now.len()));
-            metrics.extend(accuracy_metrics("start_accuracy", right(start), start.len()));
-            // The gain on the same questions, with its paired interval.
-            let p = Paired::of(start.iter().copied(), now.iter().copied());
-            let (d, lo, hi) = p.difference();
-            metrics.extend([("gain".to_string(), d), ("gain_lo".to_string(), lo), ("gain_hi".to_string(), hi), ("gain_n".to_string(), p.n() as f64)]);
-            note += &format!(" Held-out accuracy {} (it started at {:.1} %): {}.", with_interval(right(now), now.len()), 100.0 * share(start), p.describe());
-        }
-        if let (Some((now, _)), Some(control)) = (&self.accuracy, &self.control_marks) {
-            metrics.extend(accuracy_metrics("control_accuracy", right(control), control.len()));
-            // The headline: the tuned model against its control, question by question.
-            let p = Paired::of(control.iter().copied(), now.iter().copied());
-            let (d, lo, hi) = p.difference();
-            metrics.extend([("gain_over_control".to_string(), d), ("gain_over_control_lo".to_string(), lo), ("gain_over_control_hi".to_string(), hi), ("gain_over_control_n".to_string(), p.n() as f64)]);
-            let verdict = match p.verdict() {
-                Verdict::Better => "better than its control".to_string(),
-                Verdict::Worse => "worse than its control".to_string(),
-                Verdict::Unclear => format!("no clear difference from its control (n = {})", p.n()),
-            };
-            note += &format!(" The control (the same start fine-tuned on the right chains of the same questions, as many updates): {}. Over the control: {}, {verdict}.", with_interval(right(control), control.len()), p.describe());
-        }
-        if let (Some(a), Some(b)) = (self.pass_start, self.pass_end) {
-            metrics.extend([("pass1_start".to_string(), a.0), (format!("pass{PASS_K}_start"), a.1), ("pass1".to_string(), b.0), (format!("pass{PASS_K}"), b.1)]);
-            note += &format!(" Drawn at temperature 1, {PASS_K} answers to each of {} held-out questions: pass@1 {:.1} % → {:.1} %, pass@{PASS_K} {:.1} % → {:.1} %.", PASS_N.min(self.val.len()), 100.0 * a.0, 100.0 * b.0, 100.0 * a.1, 100.0 * b.1);
-        }
-        if let Some((now, start)) = &self.easy_accuracy {
-            metrics.extend(accuracy_metrics("easy_accuracy", right(now), now.len()));
-            metrics.extend(accuracy_metrics("easy_start_accuracy", right(start), start.len()));
-            let p = Paired::of(start.iter().copied(), now.iter().copied());
-            note += &format!(" On the easier problems {} (from {:.1} %): {}.", with_interval(right(now), now.len()), 100.0 * share(start), p.describe());
-        }
+        self.scores.report(&mut metrics, &mut note);
         if self.seen.is_none() {
             note += " The start's file does not say what it trained on, so the held-out problems may hold some of its training questions.";
         }
@@ -396,9 +361,10 @@ impl Tune {
     pub async fn save(&self, lab: &str) -> Result<Vec<u8>, String> {
         let (Some(model), Some(config)) = (self.model.as_ref(), self.config.as_ref()) else { return Err("no model yet: the warm-up is still training".into()) };
         let curves = self.history.to_meta();
-        let mut extra: Vec<(&str, String)> = self.accuracy.iter().map(|a| ("accuracy", share(&a.0).to_string())).collect();
-        extra.extend(self.accuracy.iter().map(|a| ("start_accuracy", share(&a.1).to_string())));
-        extra.extend(self.control_marks.iter().map(|c| ("control_accuracy", share(c).to_string())));
+        let sc = &self.scores;
+        let mut extra: Vec<(&str, String)> = sc.accuracy.iter().map(|a| ("accuracy", share(&a.0).to_string())).collect();
+        extra.extend(sc.accuracy.iter().map(|a| ("start_accuracy", share(&a.1).to_string())));
+        extra.extend(sc.control_marks.iter().map(|c| ("control_accuracy", share(c).to_string())));
         extra.extend(self.warmed.map(|(acc, at)| ("warmup_accuracy", format!("{acc} at step {at}"))));
         extra.extend(curves.iter().map(|(k, v)| (k.as_str(), v.clone())));
         extra.extend(self.seen.as_ref().map(|s| (seen::META, s.encode())));
@@ -409,7 +375,7 @@ impl Tune {
 }
 
 /// The share of trues.
-fn share(right: &[bool]) -> f64 {
+pub(super) fn share(right: &[bool]) -> f64 {
     right.iter().filter(|&&x| x).count() as f64 / right.len().max(1) as f64
 }
 
