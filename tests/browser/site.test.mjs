@@ -88,7 +88,7 @@ test('gpt: a short run measures the whole held-out text and writes; a text file 
   for (const chart of ['race', 'sample']) {
     assert.ok((await inked(page, chart)) > 0.01, `the ${chart} canvas has content`);
   }
-  assert.match(await page.textContent('figure:has([data-chart="race"]) figcaption'), /on the whole held-out text\); nanoGPT's baby GPT reached 2\.00 in 106 s on the 2-core machine/);
+  assert.match(await page.textContent('figure:has([data-chart="race"]) figcaption'), /on the whole held-out text\); nanoGPT's baby GPT reached 2\.00 in 78 s on the same split of this text, on the 2-core machine/);
   assert.match(await page.textContent('figure:has([data-chart="sample"]) figcaption'), /160 characters at step 20/);
   assert.match(await page.textContent('[data-upload-status]'), /No file chosen/);
   // One's own text: picked, trained on, kept in the browser and not in the link.
@@ -101,11 +101,16 @@ test('gpt: a short run measures the whole held-out text and writes; a text file 
   await page.click('[data-action="run"]');
   await waitStatus(page, 'done', 120_000);
   assert.match(await page.textContent('.note'), /^\d+ distinct characters; 1908 for training, 212 held out/);
+  assert.match(await page.textContent('figure:has([data-chart="race"]) figcaption'), /nanoGPT was not run on this text/);
   await page.reload();
   await page.waitForSelector('main#lab');
   await page.waitForFunction(() => /dickens\.txt/.test(document.querySelector('[data-upload-status]')?.textContent ?? ''), null, { timeout: 10_000 });
   await page.click('[data-action="run"]');
   await waitStatus(page, 'done', 120_000);
+  // A text the race preset never saw races nanoGPT's own run on it.
+  await page.goto(BASE + `#lab=gpt&${small}&corpus=histories&steps=10&seed=1&backend=cpu&run=1`);
+  await waitStatus(page, 'done', 120_000);
+  assert.match(await page.textContent('figure:has([data-chart="race"]) figcaption'), /nanoGPT's baby GPT reached 1\.80 in 78 s on the same split of this text/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
