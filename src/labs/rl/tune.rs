@@ -8,6 +8,7 @@
 //! on what the model already knew.
 
 use super::control::Control;
+use super::rollout::step_share;
 use super::scores::Scores;
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL};
@@ -15,7 +16,6 @@ use crate::data::reasoning::{generate, seen, vocab, Problem, Seen, Spec};
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::Figure;
-use super::rollout::step_share;
 use crate::labs::reason::score::score;
 use crate::labs::reason::{Format, ReasonLab};
 use crate::labs::Training;
