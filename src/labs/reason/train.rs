@@ -342,9 +342,10 @@ impl ReasonLab {
         let mut metrics = vec![("step".to_string(), self.step as f64)];
         metrics.extend(self.train_loss.map(|l| ("train_loss".to_string(), l as f64)));
         // Each accuracy with its interval: the share of a set of n, as a count.
-        let with_n = |name: &str, share: f64, n: usize| crate::stats::accuracy_metrics(name, (share * n as f64).round() as usize, n);
+        let with_n = |name: &str, share: f64, n: usize| crate::stats::share_metrics(name, share, n);
         metrics.extend(self.accuracy.map(|a| with_n("accuracy", a, self.val.len())).into_iter().flatten());
-        metrics.extend(self.step_accuracy.map(|a| ("step_accuracy".to_string(), a)));
+        // Steps of one chain are not independent: n is the problems they come from.
+        metrics.extend(self.step_accuracy.map(|a| with_n("step_accuracy", a, self.val.len())).into_iter().flatten());
         metrics.extend(self.extra.iter().filter_map(|e| Some(with_n(e.metric, e.accuracy?, e.set.len()))).flatten());
         metrics.extend(self.no_tool_accuracy.map(|a| with_n("no_tool_accuracy", a, self.val.len())).into_iter().flatten());
         metrics.extend(self.calls_parsed.map(|a| ("calls_parsed".to_string(), a)));

@@ -4,7 +4,7 @@
 //! and as the note's sentences.
 
 use super::tune::{share, PASS_K};
-use crate::stats::{accuracy_metrics, with_interval, Paired, Verdict};
+use crate::stats::{accuracy_metrics, share_metrics, with_interval, Paired, Verdict};
 
 #[derive(Default)]
 pub struct Scores {
@@ -51,8 +51,11 @@ impl Scores {
             note.push_str(&format!(" The control (the same start fine-tuned on the right chains of the same questions, as many updates): {}. Over the control: {}, {verdict}.", with_interval(right(control), control.len()), p.describe()));
         }
         if let Some((now, start)) = self.steps_share {
-            metrics.extend([("step_accuracy".to_string(), now), ("start_step_accuracy".to_string(), start)]);
-            metrics.extend(self.control_steps.map(|c| ("control_step_accuracy".to_string(), c)));
+            // Over the held-out chains' steps; n is the problems they come from.
+            let n = self.accuracy.as_ref().map_or(0, |a| a.0.len());
+            metrics.extend(share_metrics("step_accuracy", now, n));
+            metrics.extend(share_metrics("start_step_accuracy", start, n));
+            metrics.extend(self.control_steps.map(|c| share_metrics("control_step_accuracy", c, n)).into_iter().flatten());
             note.push_str(&format!(" Steps the checker accepts in the held-out chains: {:.1} % (from {:.1} %{}).", 100.0 * now, 100.0 * start, self.control_steps.map_or(String::new(), |c| format!("; the control {:.1} %", 100.0 * c))));
         }
         if let (Some(a), Some(b)) = (self.pass_start, self.pass_end) {
