@@ -66,6 +66,11 @@ impl Value {
         if den == 0 {
             return Err(Refusal::DivisionByZero);
         }
+        // i128::MIN has no absolute value: a product can land on it exactly
+        // (−2^33 · 2^33 · 2^33 · 2^28), far past the cap anyway.
+        if num == i128::MIN || den == i128::MIN {
+            return Err(Refusal::TooLarge);
+        }
         let g = gcd(num, den) * den.signum();
         let v = Value { num: num / g, den: den / g };
         if v.num.abs() > LIMIT || v.den > LIMIT {
@@ -79,9 +84,10 @@ impl Value {
         // 1.7e38: checked arithmetic refuses instead of wrapping.
         let mul = |a: i128, b: i128| a.checked_mul(b).ok_or(Refusal::TooLarge);
         let add = |a: i128, b: i128| a.checked_add(b).ok_or(Refusal::TooLarge);
+        let neg = |a: i128| a.checked_neg().ok_or(Refusal::TooLarge);
         match op {
             '+' => Value::new(add(mul(self.num, o.den)?, mul(o.num, self.den)?)?, mul(self.den, o.den)?),
-            '-' => Value::new(add(mul(self.num, o.den)?, -mul(o.num, self.den)?)?, mul(self.den, o.den)?),
+            '-' => Value::new(add(mul(self.num, o.den)?, neg(mul(o.num, self.den)?)?)?, mul(self.den, o.den)?),
             '*' => Value::new(mul(self.num, o.num)?, mul(self.den, o.den)?),
             _ => Value::new(mul(self.num, o.den)?, mul(self.den, o.num)?),
         }
@@ -271,6 +277,9 @@ mod tests {
             ("1234567890123", "more than 12 digits"),
             ("((((((((((1))))))))))", "nest more than 8"),
             ("999999999999*999999999999*999999999999", "too large"),
+            // Exactly i128::MIN, which has no absolute value (a panic in debug builds once).
+            ("-8589934592*8589934592*8589934592*268435456", "too large"),
+            ("1-(-8589934592*8589934592*8589934592*268435456)", "too large"),
         ] {
             let got = show(call);
             assert!(got.starts_with("refused") && got.contains(why), "{call:?}: {got}");
