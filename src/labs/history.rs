@@ -99,7 +99,8 @@ pub fn curves_in(meta: &BTreeMap<String, String>) -> Vec<(String, Vec<(u32, f32)
             v.is_finite().then_some((s.parse().ok()?, v))
         }).collect()
     };
-    meta.iter().filter_map(|(k, v)| Some((k.strip_prefix(PREFIX)?.to_string(), parse(v)?))).collect()
+    // An empty curve (a stranger's file can hold one) is no curve: every reader may take its first point.
+    meta.iter().filter_map(|(k, v)| Some((k.strip_prefix(PREFIX)?.to_string(), parse(v).filter(|c| !c.is_empty())?))).collect()
 }
 
 /// Four significant digits: enough for a plot, a few bytes a point.
@@ -152,7 +153,7 @@ mod tests {
 
     #[test]
     fn a_damaged_curve_is_left_out() {
-        let meta: BTreeMap<String, String> = [("curve.a", "1:x"), ("curve.b", "1:1,2"), ("curve.c", "5:0.25"), ("curve.d", "1:inf"), ("lab", "cot")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let meta: BTreeMap<String, String> = [("curve.a", "1:x"), ("curve.b", "1:1,2"), ("curve.c", "5:0.25"), ("curve.d", "1:inf"), ("curve.e", ""), ("curve.f", ","), ("lab", "cot")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         assert_eq!(curves_in(&meta), vec![("c".to_string(), vec![(5, 0.25)])]);
     }
 }

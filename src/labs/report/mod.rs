@@ -220,7 +220,7 @@ impl ReportView {
         let has = |m: &Member, name: &str| m.curves.iter().any(|(n, _)| n == name);
         let without: Vec<String> = self.members.iter().filter(|m| !has(m, "train_loss") && !has(m, "reward")).map(Member::short).collect();
         let tuned: Vec<String> = self.members.iter().filter(|m| !has(m, "train_loss") && has(m, "reward")).map(Member::short).collect();
-        let mut caption = lines.iter().map(|l| format!("{}: {:.3} → {:.3}", l.name, l.points[0].1, l.points.last().map_or(0.0, |p| p.1))).collect::<Vec<_>>().join("; ");
+        let mut caption = lines.iter().filter_map(|l| Some(format!("{}: {:.3} → {:.3}", l.name, l.points.first()?.1, l.points.last()?.1))).collect::<Vec<_>>().join("; ");
         if !tuned.is_empty() {
             caption += &format!("{}{}: tuned by reward, its mean reward is in the findings.", if caption.is_empty() { "" } else { ". " }, tuned.join(", "));
         }
