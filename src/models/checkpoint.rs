@@ -230,7 +230,15 @@ pub fn info(bytes: &[u8]) -> Result<ModelInfo, String> {
 /// A config this code can build, within the sizes the labs offer.
 fn check_config(c: &GptConfig) -> Result<(), String> {
     let ok = (1..=4096).contains(&c.vocab_size) && (1..=1024).contains(&c.block_size) && (1..=48).contains(&c.n_layer) && (1..=64).contains(&c.n_head) && (1..=2048).contains(&c.n_embd) && c.n_embd % c.n_head == 0;
-    if ok { Ok(()) } else { Err(format!("the file's config is out of range: {} layers, {} heads, width {}, context {}, {} characters", c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size)) }
+    if !ok {
+        return Err(format!("the file's config is out of range: {} layers, {} heads, width {}, context {}, {} characters", c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size));
+    }
+    // RoPE turns a head's dimensions in pairs: an odd head size passes every
+    // other check and then fails inside burn when a lab builds the model.
+    if c.positions == crate::models::gpt::Positions::Rope && (c.n_embd / c.n_head) % 2 == 1 {
+        return Err(format!("the file's config has RoPE with heads of {} dimensions; RoPE needs an even number", c.n_embd / c.n_head));
+    }
+    Ok(())
 }
 
 /// Hands out a file's tensors in order, as parameters of the rank asked for.
@@ -385,6 +393,10 @@ mod tests {
         let err = decode(&swapped).unwrap_err();
         assert!(err.contains("tensors; a GPT of its config has"), "{err}");
         assert!(decode(b"PK\x03\x04 a zip file").unwrap_err().contains("not a ReasonLab model file"));
+        // RoPE with heads of 3 dimensions: refused when read, not a panic when built.
+        let odd = GptConfig::new(7, 4, 1, 2, 6).with_positions(crate::models::gpt::Positions::Rope);
+        assert!(check_config(&odd).unwrap_err().contains("RoPE needs an even number"));
+        assert!(check_config(&GptConfig::new(7, 4, 1, 2, 8).with_positions(crate::models::gpt::Positions::Rope)).is_ok());
         assert!(decode(&good[..good.len() - 1]).unwrap_err().contains("truncated"));
     }
 }
