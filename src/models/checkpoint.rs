@@ -155,6 +155,14 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
     if names != shapes.len() {
         return Err(format!("the file has {names} tensors; a GPT of its config has {}", shapes.len()));
     }
+    // The weights must be in the file: a stranger's header can point every
+    // tensor at the same bytes, and a config at the limits would then read
+    // gigabytes out of a small file. Checked before anything is read.
+    let need = 4 * shapes.iter().map(|(_, s)| s.iter().product::<usize>()).sum::<usize>();
+    if need > data.len() {
+        return Err(format!("the file holds {} bytes of weights; a GPT of its config needs {need}: the file is truncated or damaged", data.len()));
+    }
+    let mut ranges = Vec::with_capacity(shapes.len());
     let mut values = Vec::with_capacity(shapes.len());
     for (name, shape) in &shapes {
         let entry = header.get(name).and_then(Value::as_object).ok_or_else(|| format!("the file has no tensor {name}"))?;
@@ -171,11 +179,16 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
         if end < start || end - start != want || end > data.len() {
             return Err(format!("{name}'s bytes {start}..{end} do not fit: the file is truncated or damaged"));
         }
+        ranges.push((start, end, name));
         let v: Vec<f32> = data[start..end].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
         if let Some(bad) = v.iter().find(|x| !x.is_finite()) {
             return Err(format!("{name} holds {bad}: the model diverged or the file is damaged"));
         }
         values.push(v);
+    }
+    ranges.sort();
+    if let Some(w) = ranges.windows(2).find(|w| w[1].0 < w[0].1) {
+        return Err(format!("{} and {} share bytes: the file is damaged", w[0].2, w[1].2));
     }
     let meta = meta.iter().filter(|(k, _)| !matches!(k.as_str(), "format" | "config" | "vocab")).filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect();
     Ok(Checkpoint { config, vocab, meta, values })
@@ -393,6 +406,25 @@ mod tests {
         let err = decode(&swapped).unwrap_err();
         assert!(err.contains("tensors; a GPT of its config has"), "{err}");
         assert!(decode(b"PK\x03\x04 a zip file").unwrap_err().contains("not a ReasonLab model file"));
+        // Every tensor from byte 0: refused (their bytes overlap); cut to the
+        // first tensor's bytes: refused before anything is read.
+        let mut head: Map<String, Value> = serde_json::from_str(std::str::from_utf8(&good[8..8 + n]).unwrap()).unwrap();
+        let first = head.iter().find(|(k, _)| *k != "__metadata__").map(|(_, v)| v["data_offsets"].clone()).unwrap();
+        let end = first[1].as_u64().unwrap() as usize;
+        for (_, v) in head.iter_mut().filter(|(k, _)| *k != "__metadata__") {
+            let size = 4 * v["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).product::<usize>();
+            v["data_offsets"] = serde_json::json!([0, size]);
+        }
+        let text = serde_json::to_string(&head).unwrap();
+        let mut overlapping = (text.len() as u64).to_le_bytes().to_vec();
+        overlapping.extend_from_slice(text.as_bytes());
+        overlapping.extend_from_slice(&good[8 + n..]);
+        let err = decode(&overlapping).unwrap_err();
+        assert!(err.contains("share bytes"), "{err}");
+        let mut short = (text.len() as u64).to_le_bytes().to_vec();
+        short.extend_from_slice(text.as_bytes());
+        short.extend_from_slice(&good[8 + n..8 + n + end]);
+        assert!(decode(&short).unwrap_err().contains("bytes of weights; a GPT of its config needs"));
         // RoPE with heads of 3 dimensions: refused when read, not a panic when built.
         let odd = GptConfig::new(7, 4, 1, 2, 6).with_positions(crate::models::gpt::Positions::Rope);
         assert!(check_config(&odd).unwrap_err().contains("RoPE needs an even number"));
