@@ -3,7 +3,9 @@
 // line: the loss over the whole held-out text, the training wall time (first
 // step to last) and the load. Usage, after `trunk build`:
 //   node scripts/bench-gpt-race.mjs ['extra=settings&…']
-// The natively measured counterpart: `reasonlab run gpt --json` (its last line).
+// The race preset on a text it never saw (its values, as the page's first preset sets them):
+//   node scripts/bench-gpt-race.mjs 'corpus=histories&layers=2&width=64&context=64&batch=16&positions=learned&optimizer=muon&lr=0.015&warmup=100&steps=1300&eval_every=250'
+// The natively measured counterpart: `reasonlab run gpt --preset 1 --corpus C --json` (its last line).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
