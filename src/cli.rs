@@ -146,7 +146,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             // The lab's Nth preset (1 is the first the page lists); flags after it override it.
             "preset" => {
                 let presets = labs::spec(info.id).map_or(&[][..], |s| s.presets);
-                let n: usize = value.parse().map_err(|_| format!("--preset needs a number from 1 to {}", presets.len()))?;
+                let n: usize = value.parse().map_err(|_| format!("--preset needs a number: lab {} has {} presets", info.id, presets.len()))?;
                 let preset = n.checked_sub(1).and_then(|i| presets.get(i)).ok_or_else(|| format!("lab {} has {} presets; --preset {n} is not one of them", info.id, presets.len()))?;
                 for (k, v) in preset.values {
                     out.params.set(&schema, k, v)?;

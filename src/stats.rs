@@ -39,7 +39,11 @@ pub fn accuracy_metrics(name: &str, right: usize, n: usize) -> Vec<(String, f64)
 /// over the characters of `n` rows is given `n` rows: the characters of a
 /// row are not independent, and the interval over rows is the wider, safe one.
 pub fn share_metrics(name: &str, share: f64, n: usize) -> Vec<(String, f64)> {
-    accuracy_metrics(name, (share.clamp(0.0, 1.0) * n as f64).round() as usize, n)
+    // The value as measured; the interval from the nearest whole count.
+    let share = share.clamp(0.0, 1.0);
+    let mut out = accuracy_metrics(name, (share * n as f64).round() as usize, n);
+    out[0].1 = share;
+    out
 }
 
 /// An accuracy as text: "62.0 % (95 % CI 55.1–68.4 %, n = 200)".

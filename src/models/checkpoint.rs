@@ -157,13 +157,14 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
     }
     // The weights must be in the file: a stranger's header can point every
     // tensor at the same bytes, and a config at the limits would then read
-    // gigabytes out of a small file. Checked before anything is read.
-    let need = 4 * shapes.iter().map(|(_, s)| s.iter().product::<usize>()).sum::<usize>();
-    if need > data.len() {
+    // gigabytes out of a small file. Checked before anything is read, in u64
+    // (on wasm32 a usize product at the config's limits would wrap).
+    let need = shapes.iter().map(|(_, s)| s.iter().map(|&d| d as u64).product::<u64>()).sum::<u64>().saturating_mul(4);
+    if need > data.len() as u64 {
         return Err(format!("the file holds {} bytes of weights; a GPT of its config needs {need}: the file is truncated or damaged", data.len()));
     }
+    let mut entries = Vec::with_capacity(shapes.len());
     let mut ranges = Vec::with_capacity(shapes.len());
-    let mut values = Vec::with_capacity(shapes.len());
     for (name, shape) in &shapes {
         let entry = header.get(name).and_then(Value::as_object).ok_or_else(|| format!("the file has no tensor {name}"))?;
         if entry.get("dtype").and_then(Value::as_str) != Some("F32") {
@@ -180,15 +181,19 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
             return Err(format!("{name}'s bytes {start}..{end} do not fit: the file is truncated or damaged"));
         }
         ranges.push((start, end, name));
+        entries.push((name, start, end));
+    }
+    ranges.sort();
+    if let Some(w) = ranges.windows(2).find(|w| w[1].0 < w[0].1) {
+        return Err(format!("{} and {} share bytes: the file is damaged", w[0].2, w[1].2));
+    }
+    let mut values = Vec::with_capacity(shapes.len());
+    for (name, start, end) in entries {
         let v: Vec<f32> = data[start..end].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
         if let Some(bad) = v.iter().find(|x| !x.is_finite()) {
             return Err(format!("{name} holds {bad}: the model diverged or the file is damaged"));
         }
         values.push(v);
-    }
-    ranges.sort();
-    if let Some(w) = ranges.windows(2).find(|w| w[1].0 < w[0].1) {
-        return Err(format!("{} and {} share bytes: the file is damaged", w[0].2, w[1].2));
     }
     let meta = meta.iter().filter(|(k, _)| !matches!(k.as_str(), "format" | "config" | "vocab")).filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect();
     Ok(Checkpoint { config, vocab, meta, values })

@@ -334,7 +334,7 @@ test('gpt-mini then cot: CoT beats plain on the same budget; a kept GPT-mini sta
   assert.ok(cot > plain + 0.3, `CoT ${cot} against plain ${plain}, 100 held-out sums each`);
   assert.match(await page.textContent('[data-interval="accuracy"]'), /\(n = 100\)$/);
   // A kept GPT-mini as the start of a short CoT run.
-  await page.goto(BASE + `#lab=cot&${small}&steps=40&eval_n=20&model=${hash}&run=1`);
+  await page.goto(BASE + `#lab=cot&${small.replace('eval_n=100', 'eval_n=20')}&steps=40&model=${hash}&run=1`);
   await waitStatus(page, 'done', 200_000);
   assert.match(await page.textContent('.note'), /Started from a kept model \(1 × 32: blocks × width\)/);
   const steps = await metric(page, 'step_accuracy');

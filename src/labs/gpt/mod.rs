@@ -156,7 +156,7 @@ impl GptView {
             Some(&(t, v)) => {
                 let below = |target: f32| self.val_by_time.iter().find(|p| p.1 < target).map(|p| format!(" It first went below {target:.2} at {:.1} s.", p.0)).unwrap_or_default();
                 let what = if self.full { "on the whole held-out text" } else { "estimated on 32 held-out windows" };
-                let long_below = if long || self.corpus == "shakespeare" { below(NANOGPT_LONG_VAL) } else { String::new() };
+                let long_below = if self.corpus == "shakespeare" { below(NANOGPT_LONG_VAL) } else { String::new() };
                 format!("Validation loss {v:.3} at {t:.1} s ({what}); {theirs}{longer}.{}{long_below}", below(r.val))
             }
         };

@@ -83,7 +83,7 @@ impl DataView {
         let full = text(p, true);
         let line = |label: &str, s: &str| TokenLine { label: label.into(), tokens: s.chars().map(|c| visible(&c.to_string())).collect(), shades: Vec::new(), marks: Vec::new(), accents: Vec::new() };
         let chain = p.chain.clone().unwrap_or_default();
-        let lines = vec![line("question", &format!("{}\n", p.question)), line("chain", &format!("{chain}\n")), line("answer", &format!("={}\n", p.answer))];
+        let lines = vec![line("question", &format!("{}\n", p.question)), line("chain", &format!("{chain}\n")), line("answer", &format!("={}\n", crate::data::reasoning::chain_answer(p, &chain)))];
         let ids: Vec<String> = v.encode(&full).iter().take(24).map(u32::to_string).collect();
         let plain = text(p, false).chars().count();
         let caption = format!(

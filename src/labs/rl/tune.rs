@@ -8,11 +8,10 @@
 //! on what the model already knew.
 
 use super::control::Control;
-use super::rollout::step_share;
 use super::scores::Scores;
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL};
-use crate::data::reasoning::{generate, seen, vocab, Problem, Seen, Spec};
+use crate::data::reasoning::{generate, seen, steps_right, vocab, Problem, Seen, Spec};
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::Figure;
@@ -292,12 +291,13 @@ impl Tune {
         Ok(self.exact_of(self.model(), problems).await?.0)
     }
 
-    /// Each problem right or wrong, and the mean share of the chains' steps
-    /// the checker accepts (the reasoning, beside the answers).
+    /// Each problem right or wrong, and the share of the chains' steps the
+    /// checker accepts, all steps pooled as the cot lab counts them (the
+    /// reasoning, beside the answers).
     async fn exact_of(&self, model: &Gpt, problems: &[Problem]) -> Result<(Vec<bool>, f64), String> {
         let scored = score(&model.valid(), &self.vocab, problems, false, &self.plain).await?;
-        let steps: f64 = scored.iter().zip(problems).map(|(s, p)| f64::from(step_share(&s.output, p).unwrap_or(0.0))).sum();
-        Ok((scored.iter().map(|s| s.correct).collect(), steps / problems.len().max(1) as f64))
+        let (ok, all) = scored.iter().zip(problems).filter_map(|(s, p)| steps_right(p, s.output.lines().next().filter(|l| !l.starts_with('=')).unwrap_or(""))).fold((0, 0), |(a, b), (ok, all)| (a + ok, b + all));
+        Ok((scored.iter().map(|s| s.correct).collect(), ok as f64 / all.max(1) as f64))
     }
 
     /// Greedy exact match on the held-out problems (and the easier ones),
