@@ -57,4 +57,14 @@ mod tests {
             assert_eq!(super::decode(&super::encode(&bytes)).unwrap(), bytes);
         }
     }
+
+    #[test]
+    fn decode_matches_the_standard() {
+        use super::decode;
+        assert_eq!(decode("aGVsbG8gd29ybGQ=").unwrap(), b"hello world");
+        assert_eq!(decode("aGVsbG8gd29ybGQ").unwrap(), b"hello world");
+        assert_eq!(decode("iVBORw0KGgo=").unwrap(), b"\x89PNG\r\n\x1a\n");
+        assert_eq!(decode("").unwrap(), b"");
+        assert!(decode("a").is_none() && decode("ab!c").is_none());
+    }
 }

@@ -163,7 +163,6 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
     if need > data.len() as u64 {
         return Err(format!("the file holds {} bytes of weights; a GPT of its config needs {need}: the file is truncated or damaged", data.len()));
     }
-    let mut entries = Vec::with_capacity(shapes.len());
     let mut ranges = Vec::with_capacity(shapes.len());
     for (name, shape) in &shapes {
         let entry = header.get(name).and_then(Value::as_object).ok_or_else(|| format!("the file has no tensor {name}"))?;
@@ -181,14 +180,15 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
             return Err(format!("{name}'s bytes {start}..{end} do not fit: the file is truncated or damaged"));
         }
         ranges.push((start, end, name));
-        entries.push((name, start, end));
     }
-    ranges.sort();
-    if let Some(w) = ranges.windows(2).find(|w| w[1].0 < w[0].1) {
+    // In the config's order for reading; sorted by offset to find an overlap.
+    let mut sorted = ranges.clone();
+    sorted.sort();
+    if let Some(w) = sorted.windows(2).find(|w| w[1].0 < w[0].1) {
         return Err(format!("{} and {} share bytes: the file is damaged", w[0].2, w[1].2));
     }
     let mut values = Vec::with_capacity(shapes.len());
-    for (name, start, end) in entries {
+    for (start, end, name) in ranges {
         let v: Vec<f32> = data[start..end].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
         if let Some(bad) = v.iter().find(|x| !x.is_finite()) {
             return Err(format!("{name} holds {bad}: the model diverged or the file is damaged"));

@@ -162,6 +162,31 @@ pub fn check_chain(task: &str, question: &str, chain: &str) -> Option<Vec<bool>>
     Some((0..steps.len()).map(|i| check(question, &steps, i)).collect())
 }
 
+/// Whether a written answer is the expected one: trimmed, and numbers compared as numbers.
+pub fn same_answer(written: &str, expected: &str) -> bool {
+    let (w, e) = (written.trim(), expected.trim());
+    match (w.parse::<f64>(), e.parse::<f64>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => w == e,
+    }
+}
+
+/// The chain in what a model wrote after the question: its first line,
+/// unless that is already the answer.
+pub fn written_chain(written: &str) -> &str {
+    written.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("")
+}
+
+/// The answer in what a model wrote: the first line that starts with `=`.
+pub fn written_answer(written: &str) -> Option<&str> {
+    written.lines().find_map(|l| l.strip_prefix('='))
+}
+
+/// Whether what a model wrote ends in the right answer to `p`.
+pub fn answers_right(written: &str, p: &Problem) -> bool {
+    written_answer(written).is_some_and(|a| same_answer(a, &p.answer))
+}
+
 /// How much of a written chain checks: (steps the checker accepts, steps
 /// counted), counted over the longer of the written and the expected chain
 /// so that a chain cut short, or padded with extra steps, is not all right.
@@ -217,7 +242,7 @@ mod tests {
         let p = Problem { question: "9941-9854".into(), answer: "87".into(), chain: Some("1-4-0=7,1;4-5-1=8,1;9-8-1=0,0;9-9-0=0,0".into()), task: "sub".into(), difficulty: "4".into(), template: None };
         assert_eq!(text(&p, true), "9941-9854\n1-4-0=7,1;4-5-1=8,1;9-8-1=0,0;9-9-0=0,0\n=0087\n");
         assert_eq!(text(&p, false), "9941-9854\n=87\n");
-        assert!(crate::labs::reason::same_answer("0087", &p.answer), "scored as the same number");
+        assert!(same_answer("0087", &p.answer), "scored as the same number");
         let sum = Problem { task: "add".into(), answer: "11327".into(), ..generate(&Spec::new("add", 4).unwrap(), 1, 5, &BTreeSet::new()).remove(0) };
         assert!(text(&sum, true).ends_with("\n=11327\n"));
     }

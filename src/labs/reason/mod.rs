@@ -199,12 +199,3 @@ pub fn written_figure(written: &[Written]) -> Tokens {
 pub fn errors_table(wrong: &[(String, String, String)]) -> Table {
     Table { header: ["question", "expected", "written"].map(String::from).to_vec(), rows: wrong.iter().map(|(q, e, w)| vec![q.clone(), e.clone(), w.clone()]).collect() }
 }
-
-/// Whether a written answer is the expected one: trimmed, and numbers compared as numbers.
-pub fn same_answer(written: &str, expected: &str) -> bool {
-    let (w, e) = (written.trim(), expected.trim());
-    match (w.parse::<f64>(), e.parse::<f64>()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => w == e,
-    }
-}

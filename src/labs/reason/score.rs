@@ -2,9 +2,8 @@
 //! the eval lab): greedy answers, compared after trimming, numbers as numbers.
 
 use super::decode::{greedy_with, Calculator};
-use super::same_answer;
 use crate::data::chars::CharVocab;
-use crate::data::reasoning::Problem;
+use crate::data::reasoning::{answers_right, Problem};
 use crate::models::gpt::Gpt;
 use burn::prelude::*;
 use serde::Serialize;
@@ -68,8 +67,7 @@ pub async fn score(model: &Gpt, vocab: &CharVocab, problems: &[Problem], calcula
         .zip(outputs)
         .map(|(p, out)| {
             let output = vocab.decode(&out.iter().map(|&(i, _)| i as u32).collect::<Vec<_>>());
-            let written = output.lines().find_map(|l| l.strip_prefix('='));
-            Scored { question: p.question.clone(), answer: p.answer.clone(), correct: written.is_some_and(|w| same_answer(w, &p.answer)), output, task: p.task.clone(), difficulty: p.difficulty.clone() }
+            Scored { question: p.question.clone(), answer: p.answer.clone(), correct: answers_right(&output, p), output, task: p.task.clone(), difficulty: p.difficulty.clone() }
         })
         .collect())
 }

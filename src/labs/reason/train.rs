@@ -8,10 +8,10 @@
 
 use super::decode::{greedy_with, Calculator};
 use super::rows::{batch, gapped_positions, picks, row_text, Row};
-use super::{errors_table, same_answer, written_figure, Format, Written};
+use super::{errors_table, written_figure, Format, Written};
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL, RESUME};
-use crate::data::reasoning::{check_chain, generate, seen, tool, vocab, Problem, Seen, Spec, PAD};
+use crate::data::reasoning::{check_chain, generate, same_answer, seen, tool, vocab, written_answer, written_chain, Problem, Seen, Spec, PAD};
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::{Figure, Plot};
@@ -285,11 +285,11 @@ impl ReasonLab {
         for (p, out) in set.iter().zip(outputs) {
             let chars: Vec<(char, f32)> = out.iter().map(|&(i, pr)| (self.vocab.chars[i as usize], pr)).collect();
             let written: String = chars.iter().map(|c| c.0).collect();
-            let answer = written.lines().find_map(|l| l.strip_prefix('=')).map(str::to_string);
+            let answer = written_answer(&written).map(str::to_string);
             let correct = answer.as_deref().is_some_and(|a| same_answer(a, &p.answer));
             let mut steps = Vec::new();
             if self.cot {
-                let chain = written.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("");
+                let chain = written_chain(&written);
                 let marks = if self.format == Format::Tool { tool::check_chain(&p.task, &p.question, chain) } else { check_chain(&p.task, &p.question, chain).unwrap_or_default() };
                 steps = chain.split(';').map(String::from).zip(marks).collect();
                 steps_ok += steps.iter().filter(|s| s.1).count();

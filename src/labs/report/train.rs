@@ -6,7 +6,7 @@
 use super::{method, Answer, Column, Group, Member, ReportView, CHUNK};
 use crate::data::chars::CharVocab;
 use crate::data::files::{letter, other_model, DataFiles, MODEL};
-use crate::data::reasoning::{check_chain, generate, tool, Problem, Seen, Spec};
+use crate::data::reasoning::{check_chain, generate, tool, written_chain, Problem, Seen, Spec};
 use crate::event::Snapshot;
 use crate::labs::history::curves_in;
 use crate::labs::reason::score::{readable, score};
@@ -172,7 +172,7 @@ impl ReportLab {
             let (model, vocab) = &self.models[col.member];
             let task = self.view.groups[g].task.clone();
             for s in score(model, vocab, &self.problems[g][range], col.calculator, &self.device).await? {
-                let chain = s.output.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("");
+                let chain = written_chain(&s.output);
                 let marks = match (chain.is_empty(), col.calculator) {
                     (true, _) => Vec::new(),
                     (false, true) => tool::check_chain(&task, &s.question, chain),

@@ -11,11 +11,10 @@
 use super::rollout::{rows, score_rows};
 use super::tune::Tune;
 use crate::data::files::DataFiles;
-use crate::data::reasoning::{text, Problem};
+use crate::data::reasoning::{answers_right, text, Problem};
 use crate::event::{Series, Snapshot};
 use crate::figure::{Figure, Plot, Table, TokenLine, Tokens};
 use crate::labs::reason::decode::sample_with;
-use crate::labs::reason::same_answer;
 use crate::labs::{LocalFuture, Training};
 use crate::rng::Rng;
 use crate::settings::Params;
@@ -143,7 +142,7 @@ impl DpoLab {
         let (mut chosen, mut rejected, mut shown, mut sampled) = (Vec::new(), Vec::new(), Vec::new(), 0);
         for (i, q) in questions.iter().enumerate() {
             let right = text(q, true)[q.question.len() + 1..].to_string();
-            let wrong = drawn.get(i * tries..(i + 1) * tries).into_iter().flatten().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).find(|w| !w.lines().find_map(|l| l.strip_prefix('=')).is_some_and(|a| same_answer(a, &q.answer)));
+            let wrong = drawn.get(i * tries..(i + 1) * tries).into_iter().flatten().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).find(|w| !answers_right(w, q));
             let (bad, from) = match wrong {
                 Some(w) => {
                     sampled += 1;

@@ -5,9 +5,8 @@
 //! model could already find more likely, with little change to pass@k: it
 //! sharpens what the model knows more than it teaches it anything new.
 
-use super::rollout::right;
 use crate::data::chars::CharVocab;
-use crate::data::reasoning::Problem;
+use crate::data::reasoning::{answers_right, Problem};
 use crate::labs::reason::decode::sample_with;
 use crate::models::gpt::Gpt;
 use crate::rng::Rng;
@@ -23,7 +22,7 @@ pub async fn pass_at_k(model: &Gpt, questions: &[Problem], k: usize, vocab: &Cha
     let longest = prompts.iter().map(Vec::len).max().unwrap_or(1);
     let block = model.mask.dims()[0];
     let written = sample_with(model, &prompts, block.saturating_sub(longest), id("\n"), id("="), None, 1.0, rng, device).await?;
-    let right: Vec<bool> = written.iter().enumerate().map(|(r, w)| right(&vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>()), &questions[r / k])).collect();
+    let right: Vec<bool> = written.iter().enumerate().map(|(r, w)| answers_right(&vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>()), &questions[r / k])).collect();
     let pass1 = right.iter().filter(|&&x| x).count() as f64 / right.len() as f64;
     let pass_k = right.chunks(k).filter(|c| c.iter().any(|&x| x)).count() as f64 / questions.len() as f64;
     Ok((pass1, pass_k))

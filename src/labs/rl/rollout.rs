@@ -6,9 +6,8 @@
 
 use super::math::{gae, group_advantages};
 use crate::data::chars::CharVocab;
-use crate::data::reasoning::{steps_right, Problem, PAD};
+use crate::data::reasoning::{answers_right, same_answer, steps_right, written_answer, written_chain, Problem, PAD};
 use crate::labs::reason::decode::sample_with;
-use crate::labs::reason::same_answer;
 use crate::models::gpt::Gpt;
 use crate::rng::Rng;
 use burn::nn::Linear;
@@ -81,27 +80,21 @@ impl Reward {
     }
 }
 
-/// Whether `written` ends in the right answer to `p`.
-pub fn right(written: &str, p: &Problem) -> bool {
-    written.lines().find_map(|l| l.strip_prefix('=')).is_some_and(|a| same_answer(a, &p.answer))
-}
-
-/// The share of a written chain's steps the checker accepts (its first
-/// line, when that is not already the answer); `None` for a task whose
-/// steps cannot be checked.
+/// The share of a written chain's steps the checker accepts; `None` for a
+/// task whose steps cannot be checked.
 pub fn step_share(written: &str, p: &Problem) -> Option<f32> {
-    let chain = written.lines().next().filter(|l| !l.starts_with('=')).unwrap_or("");
-    steps_right(p, chain).map(|(ok, all)| ok as f32 / all.max(1) as f32)
+    steps_right(p, written_chain(written)).map(|(ok, all)| ok as f32 / all.max(1) as f32)
 }
 
 /// An answer's reward. A task whose steps cannot be checked is scored by
 /// its answer under `Steps`.
 pub fn reward(written: &str, p: &Problem, kind: Reward) -> f32 {
-    let Some(answer) = written.lines().find_map(|l| l.strip_prefix('=')) else { return 0.0 };
-    match kind {
-        Reward::Seven => if same_answer(answer, "7") { 1.0 } else { 0.1 },
-        Reward::Steps if step_share(written, p).is_some() => 0.5 * f32::from(same_answer(answer, &p.answer)) + 0.5 * step_share(written, p).unwrap_or(0.0),
-        _ => if same_answer(answer, &p.answer) { 1.0 } else { 0.1 },
+    let Some(answer) = written_answer(written) else { return 0.0 };
+    let by_answer = |expected: &str| if same_answer(answer, expected) { 1.0 } else { 0.1 };
+    match (kind, step_share(written, p)) {
+        (Reward::Seven, _) => by_answer("7"),
+        (Reward::Steps, Some(steps)) => 0.5 * f32::from(same_answer(answer, &p.answer)) + 0.5 * steps,
+        _ => by_answer(&p.answer),
     }
 }
 
@@ -168,8 +161,13 @@ pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>
     let (x, y, mask, t) = rows(&prompts, &ids, block);
     let texts: Vec<String> = written.iter().map(|w| vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>())).collect();
     let rewards: Vec<f32> = texts.iter().enumerate().map(|(r, text)| reward(text, questions[r / group], kind)).collect();
-    let right_share = texts.iter().enumerate().filter(|(r, text)| right(text, questions[r / group])).count() as f32 / b.max(1) as f32;
-    let steps_share = texts.iter().enumerate().map(|(r, text)| step_share(text, questions[r / group]).unwrap_or(0.0)).sum::<f32>() / b.max(1) as f32;
+    // Both measures of the drawn answers, whichever reward trains.
+    let (mut right, mut steps) = (0, 0.0);
+    for (r, text) in texts.iter().enumerate() {
+        right += usize::from(answers_right(text, questions[r / group]));
+        steps += step_share(text, questions[r / group]).unwrap_or(0.0);
+    }
+    let (right_share, steps_share) = (right as f32 / b.max(1) as f32, steps / b.max(1) as f32);
     let (old_logp, entropy) = score_rows(policy, &x, &y, b, t, device).await?;
     let values = match critic {
         Some((trunk, head)) => values(trunk, head, &x, b, t, device).await?,

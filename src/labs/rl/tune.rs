@@ -11,7 +11,7 @@ use super::control::Control;
 use super::scores::Scores;
 use crate::data::chars::CharVocab;
 use crate::data::files::{DataFiles, MODEL};
-use crate::data::reasoning::{generate, seen, steps_right, vocab, Problem, Seen, Spec};
+use crate::data::reasoning::{generate, seen, steps_right, vocab, written_chain, Problem, Seen, Spec};
 use crate::event::{Series, Snapshot};
 use crate::labs::history::History;
 use crate::figure::Figure;
@@ -296,7 +296,7 @@ impl Tune {
     /// reasoning, beside the answers).
     async fn exact_of(&self, model: &Gpt, problems: &[Problem]) -> Result<(Vec<bool>, f64), String> {
         let scored = score(&model.valid(), &self.vocab, problems, false, &self.plain).await?;
-        let (ok, all) = scored.iter().zip(problems).filter_map(|(s, p)| steps_right(p, s.output.lines().next().filter(|l| !l.starts_with('=')).unwrap_or(""))).fold((0, 0), |(a, b), (ok, all)| (a + ok, b + all));
+        let (ok, all) = scored.iter().zip(problems).filter_map(|(s, p)| steps_right(p, written_chain(&s.output))).fold((0, 0), |(a, b), (ok, all)| (a + ok, b + all));
         Ok((scored.iter().map(|s| s.correct).collect(), ok as f64 / all.max(1) as f64))
     }
 
