@@ -7,6 +7,6 @@ export PATH="$PWD/node_modules/.bin:$PATH"   # trunk finds npm's wasm-opt here
 echo "== native tests (CPU backend)"
 cargo test --locked --no-fail-fast
 echo "== building the site"
-trunk build
+bash scripts/build.sh
 echo "== browser tests (headless Chromium; WebGPU through SwiftShader)"
 node --test --test-reporter=spec tests/browser/server.test.mjs tests/browser/site.test.mjs

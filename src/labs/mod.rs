@@ -262,3 +262,38 @@ pub fn start(id: &str, params: &Params, device: &Device, files: &DataFiles) -> R
     let entry = entry(id).ok_or_else(|| format!("lab {} is not built yet", crate::settings::quote(id)))?;
     (entry.start)(params, device, files)
 }
+
+/// Every file under `data/` a built lab can read, whichever of its choices is
+/// picked (a text, an evaluation set): what the page fetches to make the lab
+/// work offline. Settings that are not choices never change a lab's files.
+pub fn data_files(id: &str) -> Vec<&'static str> {
+    let Some(spec) = spec(id) else { return Vec::new() };
+    let schema = schema(id);
+    let base = Params::defaults(&schema);
+    let mut files: Vec<&'static str> = (spec.data)(&base).map(|f| f.to_vec()).unwrap_or_default();
+    for s in &schema {
+        let Kind::Choice(values) = s.kind else { continue };
+        for value in values {
+            let mut params = base.clone();
+            if params.set(&schema, s.key, value).is_ok() {
+                files.extend((spec.data)(&params).into_iter().flatten());
+            }
+        }
+    }
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
+#[cfg(test)]
+mod data_file_tests {
+    #[test]
+    fn every_file_a_lab_can_read_is_shipped() {
+        let all: Vec<_> = super::LABS.iter().flat_map(|l| super::data_files(l.id)).collect();
+        // The texts, MNIST, the reviews and the evaluation sets at least.
+        assert!(all.len() >= 10, "{all:?}");
+        for f in all {
+            assert!(std::path::Path::new("data").join(f).is_file(), "data/{f} is listed by a lab but missing");
+        }
+    }
+}

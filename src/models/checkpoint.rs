@@ -12,6 +12,12 @@ use burn::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
+mod header;
+mod limits;
+
+pub use limits::{check_config, HEADS, MAX_CONTEXT, MAX_LAYERS, MAX_VOCAB, WIDTHS};
+use limits::tensor_count;
+
 /// What `__metadata__.format` says of our files.
 pub const FORMAT: &str = "reasonlab-gpt-1";
 /// The largest header we read: a GPT's is a few kilobytes, plus the record
@@ -129,63 +135,77 @@ pub fn encode(config: &GptConfig, vocab: &[char], meta: &BTreeMap<String, String
     Ok(out)
 }
 
-/// Reads and checks a file; says what is wrong with a bad one.
+/// What a file that is not ours is told.
+const NOT_OURS: &str = "this is not a ReasonLab model file (safetensors with a GPT's config)";
+
+/// Reads and checks a file; says what is wrong with a bad one. Nothing is
+/// allocated past about the file's size: the header is read within its
+/// limits (`header`), the config within the labs' before any tensor is
+/// looked at, and the weights only once the file is known to hold them.
 pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
-    let not_ours = "this is not a ReasonLab model file (safetensors with a GPT's config)";
-    let len = bytes.get(..8).ok_or_else(|| format!("the file is {} bytes long: {not_ours}", bytes.len()))?;
+    let len = bytes.get(..8).ok_or_else(|| format!("the file is {} bytes long: {NOT_OURS}", bytes.len()))?;
     let n = u64::from_le_bytes(len.try_into().expect("8 bytes"));
-    if n > MAX_HEADER as u64 || n as usize > bytes.len() - 8 {
-        return Err(format!("the file is truncated or {not_ours}: its header says {n} bytes"));
+    if n > MAX_HEADER as u64 || n > (bytes.len() - 8) as u64 {
+        return Err(format!("the file is truncated or {NOT_OURS}: its header says {n} bytes"));
     }
     let (head, data) = bytes[8..].split_at(n as usize);
-    let header: Map<String, Value> = std::str::from_utf8(head).ok().and_then(|h| serde_json::from_str(h).ok()).ok_or(not_ours)?;
-    let meta = header.get("__metadata__").and_then(Value::as_object).ok_or(not_ours)?;
-    let text = |key: &str| meta.get(key).and_then(Value::as_str).ok_or_else(|| format!("the file's metadata has no {key}: {not_ours}"));
-    if text("format")? != FORMAT {
-        return Err(format!("the file's format is {}, not {FORMAT}", text("format")?.chars().take(40).collect::<String>()));
+    let head = std::str::from_utf8(head).map_err(|e| format!("the file's header is not UTF-8 (at byte {}): {NOT_OURS}", e.valid_up_to()))?;
+    let header = header::read(head, tensor_count(MAX_LAYERS)).map_err(|e| format!("the file's header does not read ({e}): {NOT_OURS}"))?;
+    let mut meta = header.meta.ok_or_else(|| format!("the file's header has no __metadata__: {NOT_OURS}"))?;
+    let mut take = |key: &str| meta.remove(key).ok_or_else(|| format!("the file's metadata has no {key}: {NOT_OURS}"));
+    let format = take("format")?;
+    if format != FORMAT {
+        return Err(format!("the file's format is {}, not {FORMAT}", clip(&format)));
     }
-    let config: GptConfig = serde_json::from_str(text("config")?).map_err(|e| format!("the file's config does not read: {e}"))?;
+    let config: GptConfig = serde_json::from_str(&take("config")?).map_err(|e| format!("the file's config does not read: {e}"))?;
     check_config(&config)?;
-    let vocab: Vec<char> = text("vocab")?.chars().collect();
-    if vocab.len() != config.vocab_size {
-        return Err(format!("the file's vocabulary has {} characters, its config {}", vocab.len(), config.vocab_size));
+    // Counted before it is collected: a character takes four bytes in a
+    // Vec<char>, four times what a long string of ASCII takes in the file.
+    let vocab = take("vocab")?;
+    if vocab.chars().count() != config.vocab_size {
+        return Err(format!("the file's vocabulary has {} characters, its config {}", vocab.chars().count(), config.vocab_size));
+    }
+    let vocab: Vec<char> = vocab.chars().collect();
+    // The labs' vocabularies are sorted and distinct: characters are found by binary search.
+    if vocab.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("the file's vocabulary is not sorted, or repeats a character".into());
     }
     let shapes = tensor_shapes(&config);
-    let names = header.keys().filter(|k| *k != "__metadata__").count();
-    if names != shapes.len() {
-        return Err(format!("the file has {names} tensors; a GPT of its config has {}", shapes.len()));
+    if header.tensors.len() != shapes.len() {
+        return Err(format!("the file has {} tensors; a GPT of its config has {}", header.tensors.len(), shapes.len()));
     }
-    // The weights must be in the file: a stranger's header can point every
-    // tensor at the same bytes, and a config at the limits would then read
-    // gigabytes out of a small file. Checked before anything is read, in u64
-    // (on wasm32 a usize product at the config's limits would wrap).
+    // The weights must be in the file, and be all of it, before any is read:
+    // a stranger's header can point every tensor at the same bytes. In u64:
+    // on wasm32 a usize product at a hostile shape would wrap.
     let need = shapes.iter().map(|(_, s)| s.iter().map(|&d| d as u64).product::<u64>()).sum::<u64>().saturating_mul(4);
-    if need > data.len() as u64 {
+    if need != data.len() as u64 {
         return Err(format!("the file holds {} bytes of weights; a GPT of its config needs {need}: the file is truncated or damaged", data.len()));
     }
     let mut ranges = Vec::with_capacity(shapes.len());
     for (name, shape) in &shapes {
-        let entry = header.get(name).and_then(Value::as_object).ok_or_else(|| format!("the file has no tensor {name}"))?;
-        if entry.get("dtype").and_then(Value::as_str) != Some("F32") {
+        let entry = header.tensors.get(name).ok_or_else(|| format!("the file has no tensor {name}"))?;
+        if !entry.f32 {
             return Err(format!("{name} is not F32"));
         }
-        let got: Option<Vec<usize>> = entry.get("shape").and_then(Value::as_array).and_then(|a| a.iter().map(|d| d.as_u64().map(|d| d as usize)).collect());
-        if got.as_ref() != Some(shape) {
-            return Err(format!("{name} has shape {got:?}; the config wants {shape:?}"));
+        let want: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
+        if entry.shape.as_ref() != Some(&want) {
+            return Err(format!("{name} has shape {:?}; the config wants {shape:?}", entry.shape));
         }
-        let range: Option<Vec<usize>> = entry.get("data_offsets").and_then(Value::as_array).and_then(|a| a.iter().map(|d| d.as_u64().map(|d| d as usize)).collect());
-        let [start, end] = range.as_deref().and_then(|r| <[usize; 2]>::try_from(r).ok()).ok_or_else(|| format!("{name} has no byte range"))?;
-        let want = 4 * shape.iter().product::<usize>();
-        if end < start || end - start != want || end > data.len() {
+        let Some(&[start, end]) = entry.offsets.as_deref() else { return Err(format!("{name} has no byte range")) };
+        if end < start || end - start != 4 * want.iter().product::<u64>() || end > data.len() as u64 {
             return Err(format!("{name}'s bytes {start}..{end} do not fit: the file is truncated or damaged"));
         }
-        ranges.push((start, end, name));
+        ranges.push((start as usize, end as usize, name));
     }
-    // In the config's order for reading; sorted by offset to find an overlap.
+    // Disjoint ranges whose sizes add up to the data tile it, with no hole;
+    // in the config's order they are what `encode` writes, and nothing else is.
     let mut sorted = ranges.clone();
     sorted.sort();
     if let Some(w) = sorted.windows(2).find(|w| w[1].0 < w[0].1) {
         return Err(format!("{} and {} share bytes: the file is damaged", w[0].2, w[1].2));
+    }
+    if let Some(w) = ranges.windows(2).find(|w| w[1].0 < w[0].1) {
+        return Err(format!("{} lies before {} in the file: not the order a GPT's tensors are written in", w[1].2, w[0].2));
     }
     let mut values = Vec::with_capacity(shapes.len());
     for (start, end, name) in ranges {
@@ -195,8 +215,12 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, String> {
         }
         values.push(v);
     }
-    let meta = meta.iter().filter(|(k, _)| !matches!(k.as_str(), "format" | "config" | "vocab")).filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect();
     Ok(Checkpoint { config, vocab, meta, values })
+}
+
+/// At most 40 characters of a stranger's text, for a message or a name.
+fn clip(text: &str) -> String {
+    text.chars().take(40).collect()
 }
 
 /// The file of a model on any device (its parameters read back in one go),
@@ -220,43 +244,58 @@ pub fn content_hash(bytes: &[u8]) -> String {
 
 /// A file's description for the page, after every check of `decode`.
 pub fn info(bytes: &[u8]) -> Result<ModelInfo, String> {
-    let ck = decode(bytes)?;
-    let meta = |k: &str| ck.meta.get(k).cloned();
-    let lab = meta("lab").unwrap_or_else(|| "gpt".into());
-    let step = meta("step").and_then(|s| s.parse().ok()).unwrap_or(0);
-    let total_steps = meta("setting.steps").and_then(|s| s.parse().ok()).unwrap_or(step);
-    let c = &ck.config;
+    let mut ck = decode(bytes)?;
+    // The description needs no weight: they are freed before it is written.
+    ck.values = Vec::new();
+    let Checkpoint { config: c, vocab, meta, .. } = &ck;
+    let text = |k: &str| meta.get(k).map(|v| clip(v));
+    let lab = text("lab").unwrap_or_else(|| "gpt".into());
+    let step = meta.get("step").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let total_steps = meta.get("setting.steps").and_then(|s| s.parse().ok()).unwrap_or(step);
     // What it learned: a text (week 3), or a task and its difficulty (week 4).
-    let what = meta("setting.corpus").or_else(|| Some(format!("{} {}", meta("setting.task")?, meta("setting.level")?))).unwrap_or_else(|| "text".into());
+    let what = text("setting.corpus").or_else(|| Some(format!("{} {}", text("setting.task")?, text("setting.level")?))).unwrap_or_else(|| "text".into());
     let mut name = format!("{lab} · {what} · {} × {} · step {step}", c.n_layer, c.n_embd);
-    if let Some(v) = meta("val_loss").and_then(|v| v.parse::<f64>().ok()) {
+    if let Some(v) = ck.number("val_loss") {
         name += &format!(" · val {v:.3}");
     }
-    if let Some(a) = meta("accuracy").and_then(|v| v.parse::<f64>().ok()) {
+    if let Some(a) = ck.number("accuracy") {
         name += &format!(" · accuracy {a:.3}");
     }
-    // The record of its training questions is shown by its size, not its bytes.
-    let mut shown = ck.meta.clone();
-    if let Some(seen) = crate::data::reasoning::Seen::from_meta(&ck.meta) {
-        shown.insert(crate::data::reasoning::seen::META.into(), seen.map_or_else(|e| e, |s| format!("{} questions (hashed; a test set leaves them out)", s.len())));
+    // The record of its training questions is shown by its size, not its
+    // bytes, and counted without building the set.
+    let mut shown: BTreeMap<&str, std::borrow::Cow<str>> = meta.iter().map(|(k, v)| (k.as_str(), v.into())).collect();
+    if let Some(record) = meta.get(crate::data::reasoning::seen::META) {
+        let count = crate::data::reasoning::Seen::count(record);
+        shown.insert(crate::data::reasoning::seen::META, count.map_or_else(|e| e, |n| format!("{n} questions (hashed; a test set leaves them out)")).into());
     }
-    let config = json!({"format": FORMAT, "config": c, "vocab": ck.vocab.iter().collect::<String>(), "tensors": tensor_shapes(c), "metadata": shown});
-    let config = serde_json::to_string_pretty(&config).map_err(|e| e.to_string())?;
+    // Borrowed, not copied into a JSON value: the metadata can be most of the file.
+    #[derive(serde::Serialize)]
+    struct Description<'a> {
+        config: &'a GptConfig,
+        format: &'a str,
+        metadata: BTreeMap<&'a str, std::borrow::Cow<'a, str>>,
+        tensors: Vec<(String, Vec<usize>)>,
+        vocab: String,
+    }
+    let description = Description { config: c, format: FORMAT, metadata: shown, tensors: tensor_shapes(c), vocab: vocab.iter().collect() };
+    // Written twice, the first time only counted: the text is as large as
+    // the metadata, and a buffer that grows holds twice that as it copies.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer_pretty(&mut count, &description).map_err(|e| e.to_string())?;
+    let mut text = Vec::with_capacity(count.0);
+    serde_json::to_writer_pretty(&mut text, &description).map_err(|e| e.to_string())?;
+    let config = String::from_utf8(text).map_err(|e| e.to_string())?;
     Ok(ModelInfo { hash: content_hash(bytes), name, lab, step, total_steps, config })
-}
-
-/// A config this code can build, within the sizes the labs offer.
-fn check_config(c: &GptConfig) -> Result<(), String> {
-    let ok = (1..=4096).contains(&c.vocab_size) && (1..=1024).contains(&c.block_size) && (1..=48).contains(&c.n_layer) && (1..=64).contains(&c.n_head) && (1..=2048).contains(&c.n_embd) && c.n_embd % c.n_head == 0;
-    if !ok {
-        return Err(format!("the file's config is out of range: {} layers, {} heads, width {}, context {}, {} characters", c.n_layer, c.n_head, c.n_embd, c.block_size, c.vocab_size));
-    }
-    // RoPE turns a head's dimensions in pairs: an odd head size passes every
-    // other check and then fails inside burn when a lab builds the model.
-    if c.positions == crate::models::gpt::Positions::Rope && (c.n_embd / c.n_head) % 2 == 1 {
-        return Err(format!("the file's config has RoPE with heads of {} dimensions; RoPE needs an even number", c.n_embd / c.n_head));
-    }
-    Ok(())
 }
 
 /// Hands out a file's tensors in order, as parameters of the rank asked for.
@@ -272,6 +311,11 @@ impl Tensors<'_> {
 }
 
 impl Checkpoint {
+    /// A number the metadata holds (a metric), if it reads as a finite one.
+    pub fn number(&self, key: &str) -> Option<f64> {
+        self.meta.get(key)?.parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+
     /// The model on a device, its parameters from the file (in
     /// `tensor_shapes` order, as `flat_parameters` wrote them).
     pub fn to_model(&self, device: &Device) -> Gpt {
@@ -306,7 +350,6 @@ impl Checkpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
 
     fn saved(config: &GptConfig) -> (Gpt, Vec<u8>) {
         let device = crate::backend::cpu();
@@ -321,7 +364,7 @@ mod tests {
     fn save_then_load_is_bit_exact() {
         let device = crate::backend::cpu();
         for positions in [Positions::Learned, Positions::Rope] {
-            let config = GptConfig::new(11, 8, 2, 2, 16).with_positions(positions).with_seed(4);
+            let config = GptConfig::new(11, 8, 2, 2, 32).with_positions(positions).with_seed(4);
             let (model, bytes) = saved(&config);
             let ck = decode(&bytes).unwrap();
             assert_eq!(ck.meta.get("lab").map(String::as_str), Some("gpt"));
@@ -338,102 +381,19 @@ mod tests {
 
     #[test]
     fn a_file_is_named_by_its_content_and_described_from_its_metadata() {
-        let config = GptConfig::new(11, 8, 2, 2, 16).with_seed(4);
+        let config = GptConfig::new(11, 8, 2, 2, 32).with_seed(4);
         let (_, bytes) = saved(&config);
         let info = info(&bytes).unwrap();
         assert_eq!(info.hash.len(), 16);
         assert!(info.hash.chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(info.hash, content_hash(&bytes), "the same bytes, the same name");
-        assert_eq!(info.name, "gpt · text · 2 × 16 · step 0");
+        assert_eq!(info.name, "gpt · text · 2 × 32 · step 0");
         let config_json: serde_json::Value = serde_json::from_str(&info.config).unwrap();
-        assert_eq!(config_json["config"]["n_embd"], 16);
+        assert_eq!(config_json["config"]["n_embd"], 32);
         assert_eq!(config_json["tensors"][0][0], "wte.weight");
         let mut other = bytes.clone();
         *other.last_mut().unwrap() ^= 1;
         assert_ne!(content_hash(&other), info.hash, "one flipped bit, another name");
         assert!(super::info(&bytes[..100]).is_err());
-    }
-
-    /// Truncations, flipped bytes and rewritten headers: each gets a message
-    /// or (a flipped weight byte that stays finite) a model, never a panic.
-    #[test]
-    fn a_thousand_damaged_files_never_panic() {
-        let config = GptConfig::new(7, 4, 1, 1, 4).with_seed(1);
-        let (_, good) = saved(&config);
-        let mut rng = Rng::new(9);
-        let mut rejected = 0;
-        for k in 0..1200 {
-            let mut bytes = good.clone();
-            match k % 4 {
-                0 => bytes.truncate(rng.below(good.len() as u64) as usize),
-                1 => {
-                    for _ in 0..1 + rng.below(4) {
-                        let at = rng.below(bytes.len() as u64) as usize;
-                        bytes[at] ^= 1 << rng.below(8);
-                    }
-                }
-                2 => {
-                    // The header's length field, or a byte of the header itself.
-                    let at = rng.below(8 + u64::from_le_bytes(good[..8].try_into().unwrap())) as usize;
-                    bytes[at] = rng.below(256) as u8;
-                }
-                _ => bytes = (0..rng.below(64)).map(|_| rng.below(256) as u8).collect(),
-            }
-            let result = std::panic::catch_unwind(|| decode(&bytes).map(|ck| ck.to_model(&crate::backend::cpu())));
-            let result = result.unwrap_or_else(|_| panic!("case {k} panicked"));
-            if let Err(why) = result {
-                assert!(!why.is_empty());
-                rejected += 1;
-            }
-        }
-        assert!(rejected > 600, "most damage is caught: {rejected} of 1200");
-    }
-
-    #[test]
-    fn other_architectures_and_nan_weights_get_messages() {
-        let config = GptConfig::new(7, 4, 1, 1, 4).with_seed(1);
-        let device = crate::backend::cpu();
-        let values = flat_parameters(&config.init(&device)).into_data().try_to_vec::<f32>().unwrap();
-        let vocab: Vec<char> = "abcdefg".chars().collect();
-        let mut nan = values.clone();
-        nan[3] = f32::NAN;
-        let bad = decode(&encode(&config, &vocab, &BTreeMap::new(), &nan).unwrap()).unwrap_err();
-        assert!(bad.contains("wte.weight holds NaN"), "{bad}");
-        // A file whose config promises two layers but holds one layer's tensors.
-        let good = encode(&config, &vocab, &BTreeMap::new(), &values).unwrap();
-        let n = u64::from_le_bytes(good[..8].try_into().unwrap()) as usize;
-        let head = std::str::from_utf8(&good[8..8 + n]).unwrap();
-        assert!(head.contains(r#"\"n_layer\":1"#), "{head}");
-        let head = head.replace(r#"\"n_layer\":1"#, r#"\"n_layer\":2"#);
-        let mut swapped = good[..8].to_vec();
-        swapped.extend_from_slice(head.as_bytes());
-        swapped.extend_from_slice(&good[8 + n..]);
-        let err = decode(&swapped).unwrap_err();
-        assert!(err.contains("tensors; a GPT of its config has"), "{err}");
-        assert!(decode(b"PK\x03\x04 a zip file").unwrap_err().contains("not a ReasonLab model file"));
-        // Every tensor from byte 0: refused (their bytes overlap); cut to the
-        // first tensor's bytes: refused before anything is read.
-        let mut head: Map<String, Value> = serde_json::from_str(std::str::from_utf8(&good[8..8 + n]).unwrap()).unwrap();
-        let first = head.iter().find(|(k, _)| *k != "__metadata__").map(|(_, v)| v["data_offsets"].clone()).unwrap();
-        let end = first[1].as_u64().unwrap() as usize;
-        for (_, v) in head.iter_mut().filter(|(k, _)| *k != "__metadata__") {
-            let size = 4 * v["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).product::<usize>();
-            v["data_offsets"] = serde_json::json!([0, size]);
-        }
-        let text = serde_json::to_string(&head).unwrap();
-        let mut overlapping = (text.len() as u64).to_le_bytes().to_vec();
-        overlapping.extend_from_slice(text.as_bytes());
-        overlapping.extend_from_slice(&good[8 + n..]);
-        let err = decode(&overlapping).unwrap_err();
-        assert!(err.contains("share bytes"), "{err}");
-        let mut short = (text.len() as u64).to_le_bytes().to_vec();
-        short.extend_from_slice(text.as_bytes());
-        short.extend_from_slice(&good[8 + n..8 + n + end]);
-        assert!(decode(&short).unwrap_err().contains("bytes of weights; a GPT of its config needs"));
-        // RoPE with heads of 3 dimensions: refused when read, not a panic when built.
-        let odd = GptConfig::new(7, 4, 1, 2, 6).with_positions(crate::models::gpt::Positions::Rope);
-        assert!(check_config(&odd).unwrap_err().contains("RoPE needs an even number"));
-        assert!(check_config(&GptConfig::new(7, 4, 1, 2, 8).with_positions(crate::models::gpt::Positions::Rope)).is_ok());
-        assert!(decode(&good[..good.len() - 1]).unwrap_err().contains("truncated"));
     }
 }

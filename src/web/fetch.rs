@@ -1,17 +1,20 @@
-//! Fetches a lab's data files in the worker, reporting progress as it streams.
+//! Fetches a lab's data files, in the worker or the page, reporting progress as it streams.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, Response, WorkerGlobalScope};
+use web_sys::{ReadableStreamDefaultReader, Response};
 
 /// Downloads `data/<name>`; `progress(received, total)` is called as bytes arrive
 /// (`total` is 0 when the server does not say). Errors name the file.
 pub async fn fetch_bytes(name: &str, mut progress: impl FnMut(u64, u64)) -> Result<Vec<u8>, String> {
     let url = format!("data/{name}");
     let fail = |why: String| format!("Could not load the data file {url}: {why}");
-    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
-    let response = JsFuture::from(scope.fetch_with_str(&url)).await.map_err(|e| fail(format!("{e:?}")))?;
+    // The worker's and the page's `fetch` alike.
+    let global = js_sys::global();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into()).map_err(|e| fail(format!("{e:?}")))?.unchecked_into();
+    let request = fetch.call1(&global, &url.as_str().into()).map_err(|e| fail(format!("{e:?}")))?;
+    let response = JsFuture::from(js_sys::Promise::from(request)).await.map_err(|e| fail(format!("{e:?}")))?;
     let response: Response = response.unchecked_into();
     if !response.ok() {
         return Err(fail(format!("the server answered {} {}", response.status(), response.status_text())));

@@ -4,10 +4,10 @@ pub mod app;
 pub mod charts;
 pub mod dom;
 pub mod export;
-#[cfg(feature = "engine")]
 pub mod fetch;
 pub mod gpu;
 pub mod models;
+pub mod offline;
 pub mod page;
 pub mod render;
 pub mod sketch;

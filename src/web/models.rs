@@ -54,7 +54,34 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue) -> Result<T, String> {
 }
 
 pub async fn keep(model: &StoredModel) -> Result<(), String> {
+    // A browser may evict a site's storage when space runs short, unless the
+    // site asked to keep it: asked when the first model is kept.
+    let _ = call_storage("persist").await;
     store::put(MODELS, &to_js(model)).await
+}
+
+/// `navigator.storage.<method>()`, awaited; `None` where there is no such API.
+async fn call_storage(method: &str) -> Option<JsValue> {
+    let storage = js_sys::Reflect::get(&super::dom::window().navigator(), &"storage".into()).ok().filter(|s| !s.is_undefined())?;
+    let f: js_sys::Function = js_sys::Reflect::get(&storage, &method.into()).ok()?.dyn_into().ok()?;
+    let promise: js_sys::Promise = f.call0(&storage).ok()?.dyn_into().ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok()
+}
+
+/// The space the site uses, the browser's quota for it, and whether the
+/// browser promised to keep it, under the model list.
+pub fn show_storage(ui: &ModelsUi) {
+    let line = ui.storage.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(estimate) = call_storage("estimate").await else {
+            line.set_text_content(Some("This browser does not say how much storage the page may use."));
+            return;
+        };
+        let number = |k: &str| js_sys::Reflect::get(&estimate, &k.into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let kept = call_storage("persisted").await.is_some_and(|p| p.is_truthy());
+        let promise = if kept { "kept until you delete it" } else { "the browser may clear it when space runs short (it is asked to keep it when a model is kept)" };
+        line.set_text_content(Some(&format!("Storage: this page uses {} of the {} the browser allows it (models, checkpoints and the offline copy); {promise}.", size_of(number("usage")), size_of(number("quota")))));
+    });
 }
 
 pub async fn find(hash: &str) -> Result<Option<StoredModel>, String> {
@@ -89,6 +116,8 @@ pub struct ModelsUi {
     pub rows: Element,
     pub import: Element,
     pub status: Element,
+    /// The space used and the browser's quota.
+    pub storage: Element,
 }
 
 pub fn build(main: &Element) -> ModelsUi {
@@ -105,12 +134,18 @@ pub fn build(main: &Element) -> ModelsUi {
     let label = add(&section, el("label", &[("title", "A .safetensors file exported from this page or saved by `reasonlab run gpt --save`.")], "Import a model file "));
     let import = add(&label, el("input", &[("type", "file"), ("accept", ".safetensors"), ("data-model-import", "")], ""));
     let status = add(&section, el("p", &[("class", "upload"), ("data-model-status", ""), ("role", "status")], ""));
-    ModelsUi { rows, import, status }
+    let storage = add(&section, el("p", &[("class", "storage"), ("data-storage", "")], ""));
+    ModelsUi { rows, import, status, storage }
 }
 
-/// "1.0 MB", "312 kB".
+/// "1.0 MB", "312 kB", "8.2 GB".
 pub fn size(bytes: usize) -> String {
-    if bytes >= 1_000_000 { format!("{:.1} MB", bytes as f64 / 1e6) } else { format!("{:.0} kB", bytes as f64 / 1e3) }
+    size_of(bytes as f64)
+}
+
+/// `size` of a count past wasm32's usize (a browser's quota may pass 4 GB).
+fn size_of(b: f64) -> String {
+    if b >= 1e9 { format!("{:.1} GB", b / 1e9) } else if b >= 1e6 { format!("{:.1} MB", b / 1e6) } else { format!("{:.0} kB", b / 1e3) }
 }
 
 /// Which models a lab sets beside its first, and how the list offers them.
@@ -139,6 +174,7 @@ impl Beside {
 /// Remove). Each row's buttons carry its hash and what they do.
 pub fn fill(ui: &ModelsUi, models: &[StoredModel], current: &str, beside: &Beside) {
     clear(&ui.rows);
+    show_storage(ui);
     if models.is_empty() {
         let tr = add(&ui.rows, el("tr", &[], ""));
         add(&tr, el("td", &[("colspan", "4")], "None yet: train one (Day 18), or import a file."));

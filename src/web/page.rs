@@ -42,6 +42,7 @@ pub fn build_shell(body: &Element) -> Shell {
             }
         }
     }
+    super::offline::build(&nav);
     let main = add(&layout, el("main", &[("id", "lab"), ("data-status", "idle")], ""));
     Shell { main, notices, backend, backend_reason }
 }

@@ -21,6 +21,8 @@ before(async () => {
   fs.mkdirSync(path.join(dir, 'dist', 'sub'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'dist', 'index.html'), '<!doctype html><title>ok</title>');
   fs.writeFileSync(path.join(dir, 'dist', 'sub', 'a b.txt'), 'spaced');
+  fs.writeFileSync(path.join(dir, 'dist', 'm.js'), 'plain');
+  fs.writeFileSync(path.join(dir, 'dist', 'm.js.br'), 'brotli');
   fs.mkdirSync(path.join(dir, 'dist-secret'));
   fs.writeFileSync(path.join(dir, 'dist-secret', 'x.txt'), SECRET);
   fs.writeFileSync(path.join(dir, 'outside.txt'), SECRET);
@@ -47,9 +49,9 @@ after(() => {
 });
 
 /** GET with `rawPath` sent as it is (node does not normalise it); never rejects. */
-function get(rawPath) {
+function get(rawPath, { headers = {}, method = 'GET', body } = {}) {
   return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, path: rawPath, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, agent: false, headers, method }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
@@ -57,7 +59,7 @@ function get(rawPath) {
     });
     req.setTimeout(5000, () => req.destroy(new Error('timed out')));
     req.on('error', (e) => resolve({ status: 0, body: '', error: String(e) }));
-    req.end();
+    req.end(body);
   });
 }
 
@@ -110,5 +112,19 @@ test('good paths still work: the index, escapes, a query, a missing file', async
   assert.equal((await get('/sub/../index.html')).status, 200);
   assert.equal((await get('/nope.js')).status, 404);
   assert.equal((await get('/sub')).status, 404, 'a folder without index.html');
+  await assertStillServing();
+});
+
+test('the build\'s compressed copy goes to a browser that takes it; the CSP header reports to the server, which a flood does not hurt', async () => {
+  const br = await get('/m.js', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.equal(br.body, 'brotli');
+  const plain = await get('/m.js', { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.body, 'plain');
+  const index = await get('/');
+  assert.match(index.headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'.*frame-ancestors 'none'; report-uri \/csp-report/);
+  const flood = await get('/csp-report', { method: 'POST', body: 'x'.repeat(5_000_000) });
+  assert.equal(flood.status, 204, flood.error);
   await assertStillServing();
 });

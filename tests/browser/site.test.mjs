@@ -263,6 +263,13 @@ test('models travel: export, import in a fresh profile, the same samples; the CL
     await p2.setInputFiles('[data-model-import]', huge);
     await p2.waitForFunction((sel) => /^Not imported: huge\.safetensors is 2\.1 GB, far more than any model here .* Nothing was changed\.$/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
     fs.rmSync(huge);
+    // Crafted files a stranger could send: each is refused with its reason, and the worker goes on.
+    for (const [name, change, reason] of hostileVariants()) {
+      await p2.evaluate((sel) => { document.querySelector(sel).textContent = ''; }, status);
+      await p2.setInputFiles('[data-model-import]', { name, mimeType: 'application/octet-stream', buffer: craft(bytes, change) });
+      await p2.waitForFunction((sel) => /^Not imported: .* Nothing was changed\.$/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
+      assert.match(await p2.textContent(status), reason, name);
+    }
     assert.equal(await p2.locator('table[data-models] tr[data-model]').count(), 0);
     await p2.setInputFiles('[data-model-import]', exported);
     await p2.waitForFunction((sel) => /^Imported “gpt · shakespeare · 1 × 32 · step 30/.test(document.querySelector(sel).textContent), status, { timeout: 30_000 });
@@ -279,6 +286,36 @@ test('models travel: export, import in a fresh profile, the same samples; the CL
   }
 });
 
+/** A copy of a model file whose header `change(header, config)` edited. */
+function craft(bytes, change) {
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
+  const config = JSON.parse(header.__metadata__.config);
+  change(header, config);
+  header.__metadata__.config = JSON.stringify(config);
+  let text = JSON.stringify(header);
+  while ((8 + text.length) % 8) text += ' ';
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(Buffer.byteLength(text)));
+  return Buffer.concat([length, Buffer.from(text), bytes.subarray(8 + n)]);
+}
+
+/** Hostile edits of a good file, and the reason each must be refused with. */
+function hostileVariants() {
+  const tensors = (h) => Object.keys(h).filter((k) => k !== '__metadata__');
+  return [
+    // Two tensors of one shape read the same bytes.
+    ['aliased.safetensors', (h) => {
+      const [gamma, beta] = tensors(h).filter((k) => /ln_f/.test(k)).map((k) => h[k]);
+      beta.data_offsets = [...gamma.data_offsets];
+    }, /share bytes/],
+    ['reversed.safetensors', (h) => { const t = h[tensors(h)[0]]; t.data_offsets = [t.data_offsets[1], t.data_offsets[0]]; }, /do not fit/],
+    ['rope-odd.safetensors', (h, c) => { c.positions = 'rope'; c.n_embd = 24; c.n_head = 8; }, /RoPE needs an even number/],
+    ['past-the-labs.safetensors', (h, c) => { c.n_layer = 48; c.n_embd = 2048; }, /48 layers; the labs keep models of 1 to 12/],
+    ['huge-offsets.safetensors', (h) => { h[tensors(h)[0]].data_offsets = [2 ** 53, 2 ** 53 + 4]; }, /do not fit/],
+  ];
+}
+
 test('a full or refused storage quota gets a message, and the training still finishes', { timeout: 180_000 }, async () => {
   const refuse = () => {
     IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
@@ -286,6 +323,8 @@ test('a full or refused storage quota gets a message, and the training still fin
   const page = await open('#lab=gpt&layers=1&width=32&context=16&batch=4&eval_every=100&warmup=5&steps=25&seed=6&backend=cpu&run=1', { init: refuse });
   await waitStatus(page, 'done', 120_000);
   assert.equal(await metric(page, 'step'), 25);
+  // The space the page uses and its quota, under the model list.
+  await page.waitForFunction(() => /^Storage: this page uses [\d.]+ [kMG]B of the [\d.]+ [kMG]B the browser allows it/.test(document.querySelector('[data-storage]').textContent), null, { timeout: 10_000 });
   await page.waitForFunction(() => /could not be kept in this browser: the browser's storage for this page is full or was refused/.test(document.querySelector('.notices').textContent), null, { timeout: 30_000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-model-action="download-unkept"]')]);
   assert.match(download.suggestedFilename(), /\.safetensors$/);
@@ -538,6 +577,8 @@ async function open(hash, { init } = {}) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // A CSP refusal in the page is an error of the test too (the server also collects reports).
+  page.on('console', (m) => /Refused to .*Content Security Policy/.test(m.text()) && errors.push(m.text()));
   page.errors = errors;
   if (init) await page.addInitScript(init);
   await page.goto(BASE + hash);
@@ -827,6 +868,12 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
   for (const cpu of ['worker_cpu_bg.wasm', 'worker_threads_bg.wasm']) {
     assert.ok(sizes[cpu] <= 1.65e6, JSON.stringify(sizes));
   }
+  // What a visit that trains on the CPU with threads transfers where the host
+  // sends the build's brotli copies (scripts/finish-site.mjs): at most 1.5 MB.
+  const visit = ['index.html', 'offline.js', 'worker_threads_loader.js', 'worker_threads.js', 'worker_threads_bg.wasm', 'thread.js',
+    ...fs.readdirSync('dist').filter((f) => /^(app-|start-|style-).*\.(js|wasm|css)$/.test(f))];
+  const br = visit.map((f) => fs.statSync(path.join('dist', f + '.br')).size).reduce((a, b) => a + b);
+  assert.ok(br <= 1.5e6, `a CPU visit is ${br} B in brotli`);
   await page.selectOption('[data-setting="backend"]', 'webgpu');
   await page.waitForSelector('main[data-worker="webgpu"]', { timeout: 10_000 });
   await page.waitForSelector('[data-backend="webgpu"]', { timeout: 60_000 });
@@ -841,37 +888,81 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
   await page.close();
 });
 
-test('the CPU worker trains on threads where the page is cross-origin isolated, on one thread where not', { timeout: 300_000 }, async () => {
+test('the CPU worker trains on threads; published under a sub-path of a host that sends no headers, the service worker isolates the page, keeps it offline and offers a new build', { timeout: 480_000 }, async () => {
   const link = '#lab=bench&size=s&budget=10&backend=cpu&run=1';
   // The test server sends COOP/COEP: shared memory, so the worker with threads.
   const page = await open(link);
   await waitStatus(page, 'done', 240_000);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = new RegExp(`\\(${Math.min(cores, 8)} threads\\)`);
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   const why = await page.textContent('header .why');
-  if (cores > 1) assert.match(why, new RegExp(`\\(${Math.min(cores, 8)} threads\\)`), why);
+  if (cores > 1) assert.match(why, threads, why);
   const threaded = await metric(page, 'step_ms');
   assert.ok(threaded > 0 && Number.isFinite(threaded));
   assert.equal(await metric(page, 'params'), 112512);
   assert.deepEqual(page.errors, []);
   await page.close();
-  // A host without those headers: the same link runs on the worker without threads.
-  const plainServer = await startServer('dist', PORT + 1, { isolated: false });
+
+  // The published folder on a host that sends no COOP/COEP and no CSP, under /course/.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-published-'));
+  fs.cpSync('dist', dir, { recursive: true });
+  const at = `http://127.0.0.1:${PORT + 1}/course/`;
+  const host = (root) => startServer(root, PORT + 1, { isolated: false, csp: false, prefix: '/course/' });
+  const stop = (server) => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+  let server = await host(dir);
+  let dir2;
   try {
-    const plain = await browser.newPage();
+    const pub = await browser.newPage();
+    pub.errors = [];
+    pub.on('pageerror', (e) => pub.errors.push(String(e)));
     const fetched = [];
-    plain.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-    await plain.goto(`http://127.0.0.1:${PORT + 1}/${link}`);
-    await plain.waitForSelector('main[data-status="done"]', { timeout: 240_000 });
-    assert.equal(await plain.evaluate(() => self.crossOriginIsolated), false);
-    assert.doesNotMatch(await plain.textContent('header .why'), /threads/);
-    assert.ok(fetched.some((f) => f.endsWith('/worker_cpu_bg.wasm')) && !fetched.some((f) => f.endsWith('/worker_threads_bg.wasm')), `fetched: ${fetched}`);
-    const single = await metric(plain, 'step_ms');
-    assert.ok(single > 0 && Number.isFinite(single));
-    console.log(`GPT-S on the CPU in the browser: ${threaded} ms a step with ${cores > 1 ? Math.min(cores, 8) : 1} threads, ${single} ms on one`);
-    await plain.close();
+    pub.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await pub.goto(at + link);
+    // Not isolated on the first load: the service worker takes over, the page reloads once, and is.
+    await pub.waitForFunction(() => self.crossOriginIsolated, null, { timeout: 60_000 });
+    await pub.waitForSelector('main[data-status="done"]', { timeout: 240_000 });
+    if (cores > 1) assert.match(await pub.textContent('header .why'), threads);
+    assert.ok(fetched.includes('/course/worker_threads_bg.wasm'), `fetched: ${fetched}`);
+    assert.ok(await metric(pub, 'step_ms') > 0);
+    // The link to share is the page's own address, sub-path included.
+    assert.ok((await pub.inputValue('input.link')).startsWith(at + '#lab=bench&size=s'));
+    // One button keeps every lab's data, with a progress bar; the map marks the labs.
+    await pub.click('[data-action="offline-all"]');
+    await pub.waitForFunction(() => /^30 labs work offline in this browser; (\d+) of \1 data files are kept\.$/.test(document.querySelector('.offline-status').textContent), null, { timeout: 120_000 });
+    assert.equal(await pub.locator('nav.course-map li[data-offline]').count(), 30);
+    assert.deepEqual(pub.errors, []);
+    await pub.close();
+
+    // The server stops: the lab's link still loads, isolated, and trains, from the cache.
+    await stop(server);
+    const off = await browser.newPage();
+    off.errors = [];
+    off.on('pageerror', (e) => off.errors.push(String(e)));
+    await off.goto(at + '#lab=bench&size=s&budget=5&backend=cpu&run=1');
+    await off.waitForSelector('main[data-status="done"]', { timeout: 240_000 });
+    assert.equal(await off.evaluate(() => self.crossOriginIsolated), true);
+    assert.ok(await metric(off, 'step_ms') > 0);
+    assert.equal(await off.locator('nav.course-map li[data-lab="mnist"][data-offline]').count(), 1);
+
+    // A new build served later: the page offers it, and a click brings it.
+    dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'reasonlab-published-2-'));
+    fs.cpSync(dir, dir2, { recursive: true });
+    fs.appendFileSync(path.join(dir2, 'thread.js'), '// a new build\n');
+    execFileSync('node', ['scripts/finish-site.mjs', dir2]);
+    const version = (root) => fs.readFileSync(path.join(root, 'sw.js'), 'utf8').match(/const VERSION = '(\w+)'/)[1];
+    assert.notEqual(version(dir2), version(dir));
+    server = await host(dir2);
+    await off.reload();
+    await off.waitForSelector('.update button', { timeout: 60_000 });
+    assert.match(await off.textContent('.update'), /A new version of ReasonLab is ready/);
+    await Promise.all([off.waitForEvent('load'), off.click('.update button')]);
+    await off.waitForFunction((v) => caches.keys().then((k) => k.length === 1 && k[0].endsWith(v)), version(dir2), { timeout: 30_000 });
+    assert.deepEqual(off.errors, []);
+    await off.close();
   } finally {
-    plainServer.close();
+    await stop(server);
+    for (const d of [dir, dir2]) if (d) fs.rmSync(d, { recursive: true, force: true });
   }
 });
 
@@ -1181,5 +1272,24 @@ test('rnn: a very long pasted text is cut to what a link carries, with a notice,
   assert.ok((await metric(page, 'val_loss')) > 0);
   assert.equal((await page.inputValue('[data-setting="text"]')).length, 4000);
   assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+// Last: every page above ran under the site's CSP, whose header asks the
+// browser to report each refusal to the test server.
+test('no page of the suite broke the CSP; an injected inline script is refused and reported', { timeout: 60_000 }, async () => {
+  assert.deepEqual(server.cspReports, [], 'CSP violations reported during the suite');
+  const page = await browser.newPage();
+  await page.goto(BASE + '#lab=perceptron');
+  await page.waitForSelector('main#lab');
+  assert.match(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content'), /script-src 'self' 'wasm-unsafe-eval'.*object-src 'none'.*base-uri 'none'/);
+  await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__ran = 1';
+    document.head.append(script);
+  });
+  for (let i = 0; i < 100 && server.cspReports.length === 0; i++) await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => window.__ran), undefined, 'the inline script did not run');
+  assert.ok(server.cspReports.some((r) => /script-src/.test(r)), `reports: ${server.cspReports}`);
   await page.close();
 });

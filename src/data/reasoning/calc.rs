@@ -15,7 +15,7 @@ pub const MAX_DIGITS: usize = 12;
 /// The deepest nesting of brackets (and of leading minus signs).
 pub const MAX_DEPTH: usize = 8;
 /// The largest magnitude of any intermediate numerator or denominator.
-const LIMIT: i128 = 10i128.pow(30);
+pub const LIMIT: i128 = 10i128.pow(30);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -289,8 +289,10 @@ mod tests {
 
     /// 20,000 hostile calls: random strings from code, names, operators,
     /// brackets, huge numbers and odd characters. None panics, each answers
-    /// at once, and every call that is refused contains something outside the
-    /// grammar or over a cap (checked by re-deriving the reason).
+    /// at once, every answer is within the cap, and every call that is
+    /// refused contains something outside the grammar or over a cap (checked
+    /// by re-deriving the reason). tests/tools.rs adds calls at the edges of
+    /// i128 and of the cap.
     #[test]
     fn twenty_thousand_hostile_calls_never_panic_and_never_evaluate_code() {
         const PIECES: &[&str] = &[
@@ -309,8 +311,9 @@ mod tests {
             let result = std::panic::catch_unwind(|| evaluate(&call));
             assert!(t.elapsed().as_millis() < 50, "{call:?} took {:?}", t.elapsed());
             match result.unwrap_or_else(|_| panic!("panicked on {call:?}")) {
-                Ok(_) => {
+                Ok(v) => {
                     answered += 1;
+                    assert!(v.num.unsigned_abs() <= LIMIT as u128 && (1..=LIMIT).contains(&v.den), "{call:?} = {v:?}: past the cap");
                     assert!(call.chars().all(|c| "0123456789+-*/(). ×÷−".contains(c)), "evaluated {call:?}");
                 }
                 Err(Refusal::NotArithmetic(c)) => {

@@ -136,38 +136,24 @@ impl Seen {
 
     /// Reads `encode`'s text; says what is wrong with a damaged one.
     pub fn decode(text: &str) -> Result<Self, String> {
-        let bad = |why: &str| format!("the file's record of its training questions is damaged ({why})");
-        let mut fields = text.splitn(4, ':');
-        if fields.next() != Some(TAG) {
-            return Err(bad("unknown coding"));
-        }
-        let k: u32 = fields.next().and_then(|f| f.parse().ok()).filter(|k| *k < 32).ok_or_else(|| bad("its parameter"))?;
-        let n: usize = fields.next().and_then(|f| f.parse().ok()).ok_or_else(|| bad("its count"))?;
-        let bytes = crate::base64::decode(fields.next().ok_or_else(|| bad("no data"))?).ok_or_else(|| bad("not base64"))?;
-        // Each hash takes at least k + 1 bits: a count past that is a lie.
-        if n > bytes.len() * 8 / (k as usize + 1) {
-            return Err(bad("its count"));
-        }
-        let mut read = BitReader { bytes: &bytes, at: 0 };
         let mut hashes = BTreeSet::new();
-        let mut last = 0u64;
-        for _ in 0..n {
-            let mut high = 0u64;
-            while read.next().ok_or_else(|| bad("truncated"))? {
-                high += 1;
-                if high > 1 << (32 - k) {
-                    return Err(bad("a gap past 32 bits"));
-                }
-            }
-            let mut low = 0u64;
-            for _ in 0..k {
-                low = low << 1 | read.next().ok_or_else(|| bad("truncated"))? as u64;
-            }
-            last += high << k | low;
-            let h = u32::try_from(last).map_err(|_| bad("a hash past 32 bits"))?;
+        walk(text, |h| {
             hashes.insert(h);
-        }
+        })?;
         Ok(Seen { hashes })
+    }
+
+    /// How many distinct questions `encode`'s text holds, after the checks
+    /// of `decode` but without building the set: a page describing a file
+    /// needs only the count, and a dense record takes many times its size
+    /// as a set.
+    pub fn count(text: &str) -> Result<usize, String> {
+        let (mut n, mut last) = (0, None);
+        walk(text, |h| {
+            n += usize::from(last != Some(h));
+            last = Some(h);
+        })?;
+        Ok(n)
     }
 
     /// A model's fingerprint from its file's metadata: `None` for a file
@@ -175,6 +161,40 @@ impl Seen {
     pub fn from_meta(meta: &BTreeMap<String, String>) -> Option<Result<Self, String>> {
         meta.get(META).map(|text| Self::decode(text))
     }
+}
+
+/// Each hash of `encode`'s text in turn (sorted, a repeat where a gap is 0).
+fn walk(text: &str, mut each: impl FnMut(u32)) -> Result<(), String> {
+    let bad = |why: &str| format!("the file's record of its training questions is damaged ({why})");
+    let mut fields = text.splitn(4, ':');
+    if fields.next() != Some(TAG) {
+        return Err(bad("unknown coding"));
+    }
+    let k: u32 = fields.next().and_then(|f| f.parse().ok()).filter(|k| *k < 32).ok_or_else(|| bad("its parameter"))?;
+    let n: usize = fields.next().and_then(|f| f.parse().ok()).ok_or_else(|| bad("its count"))?;
+    let bytes = crate::base64::decode(fields.next().ok_or_else(|| bad("no data"))?).ok_or_else(|| bad("not base64"))?;
+    // Each hash takes at least k + 1 bits: a count past that is a lie.
+    if n > bytes.len() * 8 / (k as usize + 1) {
+        return Err(bad("its count"));
+    }
+    let mut read = BitReader { bytes: &bytes, at: 0 };
+    let mut last = 0u64;
+    for _ in 0..n {
+        let mut high = 0u64;
+        while read.next().ok_or_else(|| bad("truncated"))? {
+            high += 1;
+            if high > 1 << (32 - k) {
+                return Err(bad("a gap past 32 bits"));
+            }
+        }
+        let mut low = 0u64;
+        for _ in 0..k {
+            low = low << 1 | read.next().ok_or_else(|| bad("truncated"))? as u64;
+        }
+        last += high << k | low;
+        each(u32::try_from(last).map_err(|_| bad("a hash past 32 bits"))?);
+    }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -236,6 +256,7 @@ mod tests {
             let text = seen.encode();
             let back = Seen::decode(&text).unwrap();
             assert_eq!(back, seen, "{task}");
+            assert_eq!(Seen::count(&text), Ok(seen.len()));
             assert!(set.iter().all(|p| back.contains(&p.question)));
             if n >= 5000 {
                 // Three bytes are four characters of base64.
@@ -264,8 +285,10 @@ mod tests {
         let seen = Seen::of(&generate(&Spec::new("add", 3).unwrap(), 300, 1, &BTreeSet::new()));
         let text = seen.encode();
         for bad in ["", "rice2:1:1:AA==", "rice1:40:1:AA==", "rice1:3:99999999:AA==", "rice1:3:1:!!", &text[..text.len() / 2]] {
-            assert!(Seen::decode(bad).is_err(), "{bad}");
+            assert!(Seen::decode(bad).is_err() && Seen::count(bad).is_err(), "{bad}");
         }
         assert!(Seen::from_meta(&BTreeMap::new()).is_none());
+        // A gap of 0 repeats a hash: counted once, as the set holds it.
+        assert_eq!((Seen::count("rice1:0:3:AA=="), Seen::decode("rice1:0:3:AA==").map(|s| s.len())), (Ok(1), Ok(1)));
     }
 }

@@ -61,8 +61,7 @@ impl EvalLab {
                 Some(trained) => seen.extend(&trained?),
                 None => unknown.push(info.hash.clone()),
             }
-            let number = |k: &str| ck.meta.get(k).and_then(|v| v.parse::<f64>().ok());
-            controls.push(number("accuracy").zip(number("control_accuracy")));
+            controls.push(ck.number("accuracy").zip(ck.number("control_accuracy")));
             models.push((ck.to_model(device), CharVocab { chars: ck.vocab.clone() }, calls_calculator(&ck.meta)));
             // A comparison's page sends only the models it keeps: each named by its own hash.
             names.push(format!("{} ({})", info.name, if hash.is_empty() || compare { &info.hash } else { hash }));

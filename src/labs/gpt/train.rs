@@ -93,6 +93,10 @@ impl GptLab {
         };
         let context = loaded.as_ref().map_or(params.usize("context"), |ck| Ok(ck.config.block_size))?;
         let corpus = CharCorpus::new(text, context)?;
+        // A model that could not be loaded back is not trained.
+        if corpus.vocab.len() > checkpoint::MAX_VOCAB {
+            return Err(format!("The text has {} distinct characters; a GPT here reads at most {}: pick a text with fewer.", corpus.vocab.len(), checkpoint::MAX_VOCAB));
+        }
         let plain = device.clone();
         let device = device.clone().autodiff();
         let (config, model) = match &loaded {
@@ -117,7 +121,7 @@ impl GptLab {
         // A checkpoint of this run continues at its step, its schedule and its clock.
         let resume = loaded.as_ref().filter(|_| files.get(RESUME).is_ok());
         let resumed_at = resume.and_then(|ck| ck.meta.get("step")?.parse::<usize>().ok());
-        let earlier = resume.and_then(|ck| ck.meta.get("train_seconds")?.parse::<f64>().ok()).unwrap_or(0.0);
+        let earlier = resume.and_then(|ck| ck.number("train_seconds")).filter(|s| *s >= 0.0).unwrap_or(0.0);
         let history = resume.map(|ck| History::from_meta(&ck.meta, resumed_at.unwrap_or(0))).unwrap_or_default();
         let (vx, vy) = windows(&corpus.val, VAL_WINDOWS, context, &mut Rng::new(0x7A1));
         let tokens = |v: Vec<i64>, rows: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [rows, context]), &plain);

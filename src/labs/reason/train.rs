@@ -163,6 +163,10 @@ impl ReasonLab {
         // chains (and both labs have the same parameters).
         let room = if format == Format::Tool { Format::Tool } else { Format::Cot };
         let longest = train.iter().chain(&val).chain(extra.iter().flat_map(|e| &e.set)).map(|p| row_text(room, p).chars().count()).max().unwrap_or(8);
+        // A model that could not be loaded back is not trained.
+        if longest > checkpoint::MAX_CONTEXT {
+            return Err(format!("These problems take up to {longest} characters; a model here reads at most {}: pick a lower difficulty.", checkpoint::MAX_CONTEXT));
+        }
         let plain = device.clone();
         let device = device.clone().autodiff();
         // A checkpoint of this very run (the page's resume) goes on at its step.

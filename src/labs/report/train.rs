@@ -64,7 +64,7 @@ impl ReportLab {
                 seen.extend(t);
             }
             let meta = |k: &str| ck.meta.get(k).filter(|v| !v.is_empty()).cloned();
-            let number = |k: &str| meta(k).and_then(|v| v.parse::<f64>().ok());
+            let number = |k: &str| ck.number(k);
             let task = meta("setting.task").zip(meta("setting.level").and_then(|l| l.parse().ok())).filter(|_| REASONERS.contains(&info.lab.as_str()));
             // The sets: its own task and difficulty, and a tuned model's easier one.
             if let Some((t, level)) = &task {

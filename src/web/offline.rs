@@ -1,0 +1,156 @@
+//! The course map's offline section. The service worker (www/sw.js) keeps
+//! every file the site fetched, the data files included; here the map marks
+//! each lab whose data files are all kept, and one button fetches every lab's
+//! data (through the service worker, which keeps it) with a progress bar.
+
+use super::dom::{add, el, on, set_text};
+use crate::labs::{self, LABS};
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Element, HtmlButtonElement, HtmlProgressElement};
+
+/// Every file under `data/` a built lab can read, once each.
+fn all_files() -> Vec<&'static str> {
+    let mut files: Vec<_> = LABS.iter().flat_map(|l| labs::data_files(l.id)).collect();
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
+/// Adds the section to the course map and marks what is kept already.
+pub fn build(nav: &Element) {
+    let section = add(nav, el("section", &[("class", "offline"), ("aria-labelledby", "offline-title")], ""));
+    add(&section, el("h2", &[("id", "offline-title")], "Offline"));
+    let status = add(&section, el("p", &[("class", "offline-status"), ("role", "status")], "Checking what this browser keeps…"));
+    let button = add(&section, el("button", &[("type", "button"), ("data-action", "offline-all")], "Keep every lab's data offline"));
+    let bar = add(&section, el("progress", &[("max", "1"), ("value", "0"), ("hidden", ""), ("aria-label", "Data kept for offline use")], ""));
+    let (s, b) = (status.clone(), bar.clone());
+    on(&button, "click", move |_| {
+        let (status, bar) = (s.clone(), b.clone());
+        spawn_local(async move { fetch_all(&status, &bar).await });
+    });
+    // The first visit's service worker takes over after the page started;
+    // a lab that ran fetched its data through it.
+    if let Some(sw) = service_workers() {
+        let s = status.clone();
+        on(sw.unchecked_ref(), "controllerchange", move |_| refresh(&s));
+    }
+    let s = status.clone();
+    on(super::dom::window().unchecked_ref(), "hashchange", move |_| refresh(&s));
+    refresh(&status);
+}
+
+/// The page's `navigator.serviceWorker`, where the browser has one.
+fn service_workers() -> Option<JsValue> {
+    let sw = Reflect::get(&super::dom::window().navigator(), &"serviceWorker".into()).ok()?;
+    (!sw.is_undefined()).then_some(sw)
+}
+
+/// Whether a service worker serves this page (so what it fetches is kept).
+fn kept_here() -> bool {
+    service_workers().and_then(|sw| Reflect::get(&sw, &"controller".into()).ok()).is_some_and(|c| c.is_truthy())
+}
+
+/// Whether `data/<name>` is in the service worker's caches.
+async fn is_kept(name: &str) -> bool {
+    let global = js_sys::global();
+    let Ok(caches) = Reflect::get(&global, &"caches".into()) else { return false };
+    let Ok(lookup) = Reflect::get(&caches, &"match".into()).and_then(|f| f.dyn_into::<Function>()) else { return false };
+    let Ok(found) = lookup.call1(&caches, &format!("data/{name}").into()) else { return false };
+    JsFuture::from(Promise::from(found)).await.is_ok_and(|r| !r.is_undefined())
+}
+
+/// Marks each lab whose data files are all kept, and says how many are.
+fn refresh(status: &Element) {
+    let status = status.clone();
+    spawn_local(async move {
+        if !kept_here() {
+            let why = super::dom::document().document_element().and_then(|d| d.get_attribute("data-offline-why"));
+            set_text(&status, &match why {
+                Some(why) => format!("This page cannot be kept offline: {why}."),
+                None => "Labs are kept for offline use once the page has loaded (a moment on the first visit).".into(),
+            });
+            return;
+        }
+        let mut kept_files = 0;
+        let files = all_files();
+        for f in &files {
+            kept_files += usize::from(is_kept(f).await);
+        }
+        let mut ready = 0;
+        for lab in LABS.iter().filter(|l| labs::spec(l.id).is_some()) {
+            let mut all = true;
+            for f in labs::data_files(lab.id) {
+                all &= is_kept(f).await;
+            }
+            ready += usize::from(all);
+            mark(lab.id, all);
+        }
+        set_text(&status, &format!("{ready} labs work offline in this browser; {kept_files} of {} data files are kept.", files.len()));
+    });
+}
+
+/// The lab's mark in the course map.
+fn mark(id: &str, kept: bool) {
+    let doc = super::dom::document();
+    let Ok(Some(li)) = doc.query_selector(&format!("nav.course-map li[data-lab=\"{id}\"]")) else { return };
+    let existing = li.query_selector(".offline-mark").ok().flatten();
+    match (kept, existing) {
+        (true, None) => {
+            let _ = li.set_attribute("data-offline", "");
+            add(&li, el("small", &[("class", "offline-mark")], "offline"));
+        }
+        (false, Some(m)) => {
+            let _ = li.remove_attribute("data-offline");
+            m.remove();
+        }
+        _ => {}
+    }
+}
+
+/// Fetches every lab's data file not kept yet; the service worker keeps each.
+async fn fetch_all(status: &Element, bar: &Element) {
+    if !kept_here() {
+        refresh(status);
+        return;
+    }
+    let button = super::dom::document().query_selector("[data-action=\"offline-all\"]").ok().flatten();
+    let set_busy = |busy: bool| {
+        if let Some(b) = button.as_ref().and_then(|b| b.dyn_ref::<HtmlButtonElement>()) {
+            b.set_disabled(busy);
+        }
+    };
+    set_busy(true);
+    let progress: &HtmlProgressElement = bar.unchecked_ref();
+    let _ = bar.remove_attribute("hidden");
+    let files = all_files();
+    let n = files.len() as f64;
+    let mut fetched = 0.0;
+    let mut failed = None;
+    for (i, f) in files.iter().enumerate() {
+        if is_kept(f).await {
+            continue;
+        }
+        let result = super::fetch::fetch_bytes(f, |done, total| {
+            let part = if total > 0 { done as f64 / total as f64 } else { 0.0 };
+            progress.set_value((i as f64 + part) / n);
+            set_text(status, &format!("Fetching data/{f}: file {} of {}, {:.1} MB", i + 1, files.len(), (fetched + done as f64) / 1e6));
+        })
+        .await;
+        match result {
+            Ok(bytes) => fetched += bytes.len() as f64,
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    progress.set_value(1.0);
+    let _ = bar.set_attribute("hidden", "");
+    set_busy(false);
+    match failed {
+        Some(e) => set_text(status, &format!("{e}. What was fetched is kept; try again when online.")),
+        None => refresh(status),
+    }
+}
