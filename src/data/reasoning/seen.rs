@@ -14,7 +14,10 @@
 //! the metadata key `trained_on`.
 
 use super::Problem;
+use rice::{Bits, Reader, Rice};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod rice;
 
 /// The metadata key of a model's fingerprint.
 pub const META: &str = "trained_on";
@@ -52,10 +55,24 @@ fn hash(key: &str) -> u32 {
 }
 
 /// The questions a model trained on, as hashes of their keys.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Seen {
-    hashes: BTreeSet<u32>,
+    /// Records from files, Rice-coded as a file has them and never unpacked
+    /// (`rice.rs`), so that each costs its bytes whatever its density. Kept
+    /// apart, not recoded as one: one parameter for a dense record and a
+    /// sparse one would code the dense one's hashes in several times the
+    /// bits.
+    records: Vec<Rice>,
+    /// The questions added here, Rice-coded.
+    own: Rice,
+    /// Those added since, sorted: recoding `own` for each question a lab
+    /// adds would be quadratic, so they wait here until they pass an eighth
+    /// of it. `records`, `own` and `fresh` share no hash.
+    fresh: Vec<u32>,
 }
+
+/// The fewest waiting hashes that are folded into `own`.
+const FOLD: usize = 4096;
 
 /// What a test set leaves out: the exact questions of a set being made
 /// (training rows against each other), or a model's fingerprint.
@@ -83,28 +100,74 @@ impl Seen {
     }
 
     pub fn add(&mut self, question: &str) {
-        self.hashes.insert(hash(&key(question)));
+        self.insert(hash(&key(question)));
+    }
+
+    fn insert(&mut self, h: u32) {
+        if !self.in_coded(h) {
+            if let Err(i) = self.fresh.binary_search(&h) {
+                self.fresh.insert(i, h);
+                self.settle();
+            }
+        }
     }
 
     pub fn add_all(&mut self, problems: &[Problem]) {
-        self.hashes.extend(problems.iter().map(|p| hash(&key(&p.question))));
+        let mut new: Vec<u32> = problems.iter().map(|p| hash(&key(&p.question))).filter(|&h| !self.in_coded(h)).collect();
+        new.append(&mut self.fresh);
+        new.sort_unstable();
+        new.dedup();
+        self.fresh = new;
+        self.settle();
     }
 
+    /// Adds another's questions: each of its records (its own questions
+    /// among them) becomes one here, less what this holds already, recoded
+    /// (never in more bits than it had).
     pub fn extend(&mut self, other: &Seen) {
-        self.hashes.extend(other.hashes.iter().copied());
+        for part in other.records.iter().chain([&other.own]) {
+            let new = Rice::from_sorted(|| part.iter().filter(|&h| !self.holds(h)));
+            if new.distinct > 0 {
+                self.records.push(new);
+            }
+        }
+        for &h in &other.fresh {
+            self.insert(h);
+        }
+    }
+
+    fn settle(&mut self) {
+        if self.fresh.len() > FOLD.max(self.own.distinct / 8) {
+            self.own = Rice::from_sorted(|| merge(self.own.iter(), self.fresh.iter().copied()));
+            self.fresh = Vec::new();
+        }
+    }
+
+    fn in_coded(&self, h: u32) -> bool {
+        self.own.contains(h) || self.records.iter().any(|r| r.contains(h))
+    }
+
+    /// Its distinct hashes in order.
+    fn hashes(&self) -> impl Iterator<Item = u32> + '_ {
+        let all: Box<dyn Iterator<Item = u32>> = Box::new(merge(self.own.iter(), self.fresh.iter().copied()));
+        self.records.iter().fold(all, |all, r| Box::new(merge(all, r.iter())))
     }
 
     pub fn contains(&self, question: &str) -> bool {
-        self.hashes.contains(&hash(&key(question)))
+        self.holds(hash(&key(question)))
+    }
+
+    fn holds(&self, h: u32) -> bool {
+        self.in_coded(h) || self.fresh.binary_search(&h).is_ok()
     }
 
     /// Distinct questions (keys) in it.
     pub fn len(&self) -> usize {
-        self.hashes.len()
+        self.records.iter().map(|r| r.distinct).sum::<usize>() + self.own.distinct + self.fresh.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
+        self.len() == 0
     }
 
     /// How many of `problems` it holds.
@@ -112,48 +175,44 @@ impl Seen {
         problems.iter().filter(|p| self.contains(&p.question)).count()
     }
 
-    /// The text kept in a model's file: `rice1:<k>:<count>:<base64>`.
+    /// The text kept in a model's file: `rice1:<k>:<count>:<base64>`. Always
+    /// recoded with the parameter below, so that a set gives one text however
+    /// it was read or made.
     pub fn encode(&self) -> String {
-        let n = self.hashes.len() as u64;
+        let n = self.len() as u64;
         // The Rice parameter from the mean gap between sorted hashes.
         let mean = (1u64 << 32) / n.max(1);
         let k = (63 - mean.max(1).leading_zeros()).min(31);
         let mut bits = Bits::default();
         let mut last = 0u64;
-        for &h in &self.hashes {
-            let gap = h as u64 - last;
+        for h in self.hashes() {
+            rice::write(&mut bits, h as u64 - last, k);
             last = h as u64;
-            for _ in 0..gap >> k {
-                bits.push(true);
-            }
-            bits.push(false);
-            for i in (0..k).rev() {
-                bits.push(gap >> i & 1 == 1);
-            }
         }
         format!("{TAG}:{k}:{n}:{}", crate::base64::encode(&bits.bytes))
     }
 
-    /// Reads `encode`'s text; says what is wrong with a damaged one.
+    /// Reads `encode`'s text; says what is wrong with a damaged one. What it
+    /// holds is the text's bytes (3 for 4 characters) and an index of an
+    /// eighth of them at most.
     pub fn decode(text: &str) -> Result<Self, String> {
-        let mut hashes = BTreeSet::new();
-        walk(text, |h| {
-            hashes.insert(h);
-        })?;
-        Ok(Seen { hashes })
+        let (k, n, bytes) = header(text)?;
+        let record = Rice::read(k, n, bytes).map_err(bad)?;
+        Ok(Seen { records: vec![record], ..Seen::default() })
     }
 
     /// How many distinct questions `encode`'s text holds, after the checks
-    /// of `decode` but without building the set: a page describing a file
-    /// needs only the count, and a dense record takes many times its size
-    /// as a set.
+    /// of `decode` but without its index: a page describing a file needs
+    /// only the count.
     pub fn count(text: &str) -> Result<usize, String> {
-        let (mut n, mut last) = (0, None);
-        walk(text, |h| {
-            n += usize::from(last != Some(h));
-            last = Some(h);
-        })?;
-        Ok(n)
+        let (k, n, bytes) = header(text)?;
+        let mut read = Reader::new(&bytes, k);
+        let (mut distinct, mut last) = (0, None);
+        for _ in 0..n {
+            let h = read.step().map_err(bad)?;
+            distinct += usize::from(last.replace(h) != Some(h));
+        }
+        Ok(distinct)
     }
 
     /// A model's fingerprint from its file's metadata: `None` for a file
@@ -163,9 +222,29 @@ impl Seen {
     }
 }
 
-/// Each hash of `encode`'s text in turn (sorted, a repeat where a gap is 0).
-fn walk(text: &str, mut each: impl FnMut(u32)) -> Result<(), String> {
-    let bad = |why: &str| format!("the file's record of its training questions is damaged ({why})");
+impl PartialEq for Seen {
+    fn eq(&self, other: &Seen) -> bool {
+        self.len() == other.len() && self.hashes().eq(other.hashes())
+    }
+}
+
+impl Eq for Seen {}
+
+impl std::fmt::Debug for Seen {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "Seen({} questions: ", self.len())?;
+        f.debug_list().entries(self.hashes().take(8)).finish()?;
+        write!(f, "{})", if self.len() > 8 { "…" } else { "" })
+    }
+}
+
+fn bad(why: &str) -> String {
+    format!("the file's record of its training questions is damaged ({why})")
+}
+
+/// `encode`'s parameter, count and bits, after the checks that need no
+/// decoding: a known coding, `k < 32`, and a count the bits can hold.
+fn header(text: &str) -> Result<(u32, usize, Vec<u8>), String> {
     let mut fields = text.splitn(4, ':');
     if fields.next() != Some(TAG) {
         return Err(bad("unknown coding"));
@@ -177,118 +256,20 @@ fn walk(text: &str, mut each: impl FnMut(u32)) -> Result<(), String> {
     if n > bytes.len() * 8 / (k as usize + 1) {
         return Err(bad("its count"));
     }
-    let mut read = BitReader { bytes: &bytes, at: 0 };
-    let mut last = 0u64;
-    for _ in 0..n {
-        let mut high = 0u64;
-        while read.next().ok_or_else(|| bad("truncated"))? {
-            high += 1;
-            if high > 1 << (32 - k) {
-                return Err(bad("a gap past 32 bits"));
-            }
-        }
-        let mut low = 0u64;
-        for _ in 0..k {
-            low = low << 1 | read.next().ok_or_else(|| bad("truncated"))? as u64;
-        }
-        last += high << k | low;
-        each(u32::try_from(last).map_err(|_| bad("a hash past 32 bits"))?);
-    }
-    Ok(())
+    Ok((k, n, bytes))
 }
 
-#[derive(Default)]
-struct Bits {
-    bytes: Vec<u8>,
-    len: usize,
-}
-
-impl Bits {
-    fn push(&mut self, bit: bool) {
-        if self.len % 8 == 0 {
-            self.bytes.push(0);
-        }
-        if bit {
-            *self.bytes.last_mut().expect("pushed above") |= 0x80 >> (self.len % 8);
-        }
-        self.len += 1;
-    }
-}
-
-struct BitReader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl BitReader<'_> {
-    fn next(&mut self) -> Option<bool> {
-        let byte = self.bytes.get(self.at / 8)?;
-        let bit = byte & (0x80 >> (self.at % 8)) != 0;
-        self.at += 1;
-        Some(bit)
-    }
+/// Two sorted runs of hashes as one, each hash once.
+fn merge(a: impl Iterator<Item = u32>, b: impl Iterator<Item = u32>) -> impl Iterator<Item = u32> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if x < y => a.next(),
+        (Some(x), Some(y)) if x > y => b.next(),
+        (Some(_), Some(_)) => b.next().and(a.next()),
+        (Some(_), None) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::{generate, Spec};
-    use super::*;
-
-    #[test]
-    fn a_sum_and_its_swapped_twin_are_one_question() {
-        assert_eq!(key("47+5"), "5+47");
-        assert_eq!(key("5+47"), "5+47");
-        assert_eq!(key("12*34"), "12*34");
-        assert_eq!(key("34*12"), "12*34");
-        assert_eq!(key("9+10"), "9+10", "numerically, not as text");
-        assert_eq!(key("10+9"), "9+10");
-        assert_eq!(key("47-5"), "47-5", "a difference has no twin");
-        assert_eq!(key("Ann has 3 apples+"), "Ann has 3 apples+");
-        let seen = Seen::of(&[Problem { question: "47+5".into(), answer: "52".into(), chain: None, task: "add".into(), difficulty: "2".into(), template: None }]);
-        assert!(seen.contains("5+47") && seen.contains("47+5") && !seen.contains("47-5"));
-    }
-
-    #[test]
-    fn the_fingerprint_round_trips_in_two_to_three_bytes_a_question() {
-        for (task, level, n) in [("add", 2, 5000), ("word", 3, 20_000), ("mul", 2, 1), ("logic", 2, 0)] {
-            let set = generate(&Spec::new(task, level).unwrap(), n, 3, &BTreeSet::new());
-            let seen = Seen::of(&set);
-            let text = seen.encode();
-            let back = Seen::decode(&text).unwrap();
-            assert_eq!(back, seen, "{task}");
-            assert_eq!(Seen::count(&text), Ok(seen.len()));
-            assert!(set.iter().all(|p| back.contains(&p.question)));
-            if n >= 5000 {
-                // Three bytes are four characters of base64.
-                assert!(text.len() < 4 * seen.len(), "{task}: {} characters for {}", text.len(), seen.len());
-            }
-        }
-    }
-
-    #[test]
-    fn a_fresh_set_sees_its_true_overlap_and_a_set_made_against_it_none() {
-        let spec = Spec::new("add", 2).unwrap();
-        let train = generate(&spec, 5000, 1, &BTreeSet::new());
-        let seen = Seen::of(&train);
-        // 2-digit sums: 8,100 questions, 4,095 keys; 5,000 drawn cover most keys.
-        let fresh = generate(&spec, 1000, 77, &BTreeSet::new());
-        let exact = fresh.iter().filter(|p| train.iter().any(|t| key(&t.question) == key(&p.question))).count();
-        assert_eq!(seen.count_in(&fresh), exact);
-        assert!(exact > 600, "{exact}");
-        let clean = generate(&spec, 1000, 77, &seen);
-        assert_eq!(seen.count_in(&clean), 0);
-        assert!(!clean.is_empty());
-    }
-
-    #[test]
-    fn damaged_fingerprints_get_messages() {
-        let seen = Seen::of(&generate(&Spec::new("add", 3).unwrap(), 300, 1, &BTreeSet::new()));
-        let text = seen.encode();
-        for bad in ["", "rice2:1:1:AA==", "rice1:40:1:AA==", "rice1:3:99999999:AA==", "rice1:3:1:!!", &text[..text.len() / 2]] {
-            assert!(Seen::decode(bad).is_err() && Seen::count(bad).is_err(), "{bad}");
-        }
-        assert!(Seen::from_meta(&BTreeMap::new()).is_none());
-        // A gap of 0 repeats a hash: counted once, as the set holds it.
-        assert_eq!((Seen::count("rice1:0:3:AA=="), Seen::decode("rice1:0:3:AA==").map(|s| s.len())), (Ok(1), Ok(1)));
-    }
-}
+mod tests;
