@@ -1,5 +1,6 @@
 // Finishes a site trunk built (scripts/build.sh runs it after `trunk build`):
-// `node scripts/finish-site.mjs [dist]`. Running it twice changes nothing.
+// `node scripts/finish-site.mjs [dist] [--brotli]`. Running it twice changes
+// nothing.
 //
 // - Every URL relative, so the folder works at any path of any static host
 //   (trunk writes /app-….js).
@@ -7,15 +8,19 @@
 //   no inline script. The CSP itself goes into a <meta>.
 // - The service worker (www/sw.js) written with this build's version (a hash
 //   of every file), its page files and the CSP; www/offline.js starts it.
-// - Each module and page file pre-compressed (.br, .gz) for servers that send
-//   those (scripts/static-server.mjs does).
+// - Each module and page file pre-compressed for servers that send those
+//   (scripts/static-server.mjs does): .gz always, .br with `--brotli`
+//   (scripts/publish.sh; 50 s at quality 11, and browsers ask for brotli
+//   over HTTPS only, so a local build goes without).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { CSP } from './site-policy.mjs';
 
-const dir = path.resolve(process.argv[2] ?? 'dist');
+const args = process.argv.slice(2);
+const dir = path.resolve(args.find((a) => !a.startsWith('--')) ?? 'dist');
+const brotli = args.includes('--brotli');
 const www = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'www');
 const indexFile = path.join(dir, 'index.html');
 let html = fs.readFileSync(indexFile, 'utf8');
@@ -62,10 +67,13 @@ for (const f of files().filter((f) => /\.(html|js|css|wasm)$/.test(f) && !f.star
   const body = fs.readFileSync(full);
   const stale = (out) => !fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(full).mtimeMs;
   if (stale(full + '.gz')) fs.writeFileSync(full + '.gz', zlib.gzipSync(body, { level: 9 }));
-  if (stale(full + '.br')) {
+  if (brotli && stale(full + '.br')) {
     const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length };
     fs.writeFileSync(full + '.br', zlib.brotliCompressSync(body, { params }));
   }
-  [raw, gz, br] = [raw + body.length, gz + fs.statSync(full + '.gz').size, br + fs.statSync(full + '.br').size];
+  // A copy older than its file would be served in its place.
+  if (!brotli && fs.existsSync(full + '.br') && stale(full + '.br')) fs.rmSync(full + '.br');
+  [raw, gz] = [raw + body.length, gz + fs.statSync(full + '.gz').size];
+  if (fs.existsSync(full + '.br')) br += fs.statSync(full + '.br').size;
 }
-console.log(`site ${path.relative(process.cwd(), dir) || '.'}: version ${version}; page and modules ${raw} bytes, ${gz} gzipped, ${br} brotli`);
+console.log(`site ${path.relative(process.cwd(), dir) || '.'}: version ${version}; page and modules ${raw} bytes, ${gz} gzipped${brotli ? `, ${br} brotli` : ''}`);

@@ -44,7 +44,7 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || !request.url.startsWith(self.registration.scope)) return;
-  event.respondWith(respond(request));
+  event.respondWith(respond(request, event));
 });
 
 /** The page itself, whatever its link's query: the hash never reaches us. */
@@ -57,7 +57,7 @@ function keyFor(request) {
   return url.href;
 }
 
-async function respond(request) {
+async function respond(request, event) {
   const cache = await caches.open(CACHE);
   const key = keyFor(request);
   let response = await cache.match(key);
@@ -68,8 +68,10 @@ async function respond(request) {
       // Offline and never fetched: the browser's own error.
       return Response.error();
     }
-    // Only whole, plain answers are kept: never an error page or a partial range.
-    if (response.status === 200 && !response.headers.has('content-range')) await cache.put(key, response.clone());
+    // Only whole, plain answers are kept: never an error page or a partial
+    // range. Kept while the page reads it, not before: a data file's
+    // progress bar moves as its bytes arrive.
+    if (response.status === 200 && !response.headers.has('content-range')) event.waitUntil(cache.put(key, response.clone()));
   }
   return isolated(response);
 }

@@ -139,7 +139,17 @@ async fn fetch_all(status: &Element, bar: &Element) {
         })
         .await;
         match result {
-            Ok(bytes) => fetched += bytes.len() as f64,
+            Ok(bytes) => {
+                fetched += bytes.len() as f64;
+                // The service worker keeps a file while the page reads it, and
+                // finishes a moment after: the marks are read once it has.
+                for _ in 0..50 {
+                    if is_kept(f).await {
+                        break;
+                    }
+                    sleep_ms(100).await;
+                }
+            }
             Err(e) => {
                 failed = Some(e);
                 break;
@@ -153,4 +163,12 @@ async fn fetch_all(status: &Element, bar: &Element) {
         Some(e) => set_text(status, &format!("{e}. What was fetched is kept; try again when online.")),
         None => refresh(status),
     }
+}
+
+/// Waits `ms` milliseconds without blocking the page.
+async fn sleep_ms(ms: i32) {
+    let wait = Promise::new(&mut |resolve, _| {
+        let _ = super::dom::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(wait).await;
 }

@@ -869,10 +869,11 @@ test('a tiny lab loads only the small CPU worker; asking for WebGPU switches to 
     assert.ok(sizes[cpu] <= 1.65e6, JSON.stringify(sizes));
   }
   // What a visit that trains on the CPU with threads transfers where the host
-  // sends the build's brotli copies (scripts/finish-site.mjs): at most 1.5 MB.
+  // sends the published folder's brotli copies (scripts/publish.sh, quality 11): at most 1.5 MB.
   const visit = ['index.html', 'offline.js', 'worker_threads_loader.js', 'worker_threads.js', 'worker_threads_bg.wasm', 'thread.js',
     ...fs.readdirSync('dist').filter((f) => /^(app-|start-|style-).*\.(js|wasm|css)$/.test(f))];
-  const br = visit.map((f) => fs.statSync(path.join('dist', f + '.br')).size).reduce((a, b) => a + b);
+  const brotli = (body) => zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }).length;
+  const br = visit.map((f) => brotli(fs.readFileSync(path.join('dist', f)))).reduce((a, b) => a + b);
   assert.ok(br <= 1.5e6, `a CPU visit is ${br} B in brotli`);
   await page.selectOption('[data-setting="backend"]', 'webgpu');
   await page.waitForSelector('main[data-worker="webgpu"]', { timeout: 10_000 });
