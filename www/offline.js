@@ -4,6 +4,7 @@
 const RELOADED = 'reasonlab-isolation-reload';
 
 async function start() {
+  if (!self.isSecureContext) return say('none', 'service workers need https:// (or localhost), and this page came over plain http');
   if (!('serviceWorker' in navigator)) return say('none', 'this browser has no service workers');
   let registration;
   try {
