@@ -9,9 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"   # trunk finds npm's wasm-opt here
 stamp=dist/.built
-# Whether anything among the paths given (find's own arguments) changed since the last build.
-changed() { [[ ! -f $stamp ]] || [[ -n "$(find "$@" -newer "$stamp" -print -quit)" ]]; }
+# Whether a file among the paths given (then find's own tests) changed since
+# the last build; editors' swap and backup files do not count.
+changed() { [[ ! -f $stamp ]] || [[ -n "$(find "$@" -type f -not -name '*.sw?' -not -name '*~' -newer "$stamp" -print -quit)" ]]; }
 finished_by=(www/sw.js www/offline.js scripts/finish-site.mjs scripts/site-policy.mjs)
+# The build's time is when it starts: a file saved while it runs is newer.
+started=$(mktemp)
+trap 'rm -f "$started"' EXIT
 if [[ "${FORCE:-0}" == 1 ]] || changed src data index.html Cargo.toml Cargo.lock Trunk.toml .cargo scripts/build.sh \
   scripts/build-threads.sh www -not -path www/sw.js -not -path www/offline.js; then
   rm -f "$stamp"
@@ -21,4 +25,4 @@ elif ! changed "${finished_by[@]}"; then
   exit 0
 fi
 node scripts/finish-site.mjs dist
-touch "$stamp"
+touch -r "$started" "$stamp"

@@ -40,7 +40,8 @@ fs.copyFileSync(path.join(www, 'offline.js'), path.join(dir, 'offline.js'));
 
 /** Every file of the site under `dir`, relative, in a stable order. */
 function files(at = dir) {
-  return fs.readdirSync(at, { withFileTypes: true }).flatMap((e) => {
+  // Dot files (the build's stamp) are not the site's.
+  return fs.readdirSync(at, { withFileTypes: true }).filter((e) => !e.name.startsWith('.')).flatMap((e) => {
     const full = path.join(at, e.name);
     return e.isDirectory() ? files(full) : [path.relative(dir, full)];
   }).sort();
@@ -51,10 +52,9 @@ const site = files().filter((f) => f !== 'sw.js' && !/\.(br|gz)$/.test(f) || f.s
 const hash = crypto.createHash('sha256');
 for (const f of site) hash.update(f).update('\0').update(fs.readFileSync(path.join(dir, f)));
 const version = hash.digest('hex').slice(0, 16);
-// What the page needs before a lab starts, kept when the worker installs; the
-// workers and data files are kept as a lab first fetches them.
-const shell = ['./', './offline.js', ...[...html.matchAll(/(?:href|src)="\.\/([^"]+\.(?:js|css))"/g)].map((m) => `./${m[1]}`)];
-for (const m of fs.readFileSync(path.join(dir, shell.find((s) => s.includes('start-'))?.slice(2) ?? 'index.html'), 'utf8').matchAll(/'\.\/([^']+)'/g)) shell.push(`./${m[1]}`);
+// The page and every module, kept when the service worker installs (the
+// data files are kept as labs fetch them).
+const shell = ['./', ...site.filter((f) => !f.includes('/') && /\.(js|wasm|css)$/.test(f)).map((f) => `./${f}`)];
 const sw = fs.readFileSync(path.join(www, 'sw.js'), 'utf8')
   .replace('__VERSION__', version).replace('__SHELL__', JSON.stringify([...new Set(shell)])).replace('__CSP__', JSON.stringify(CSP));
 fs.writeFileSync(path.join(dir, 'sw.js'), sw);

@@ -14,14 +14,18 @@ async function start() {
     return say('none', `the service worker could not start (${e.message ?? e})`);
   }
   const sw = navigator.serviceWorker;
+  const hadController = Boolean(sw.controller);
   let updating = false;
   sw.addEventListener('controllerchange', () => {
     // Either the first visit's worker took over (then reload to be isolated,
     // once a session: where the browser still refuses isolation, no loop), or
-    // the person asked for the new build.
+    // the person asked for the new build, here or in another tab (this page
+    // is then an older build than the files it would fetch: say so).
     if (updating || (!self.crossOriginIsolated && !sessionStorage.getItem(RELOADED))) {
       sessionStorage.setItem(RELOADED, '1');
       location.reload();
+    } else if (hadController) {
+      showUpdate('ReasonLab was updated in another tab. ', () => location.reload());
     }
   });
   if (sw.controller && !self.crossOriginIsolated && !sessionStorage.getItem(RELOADED)) {
@@ -33,7 +37,7 @@ async function start() {
   // What this visit fetched before the worker served it, kept for offline use too.
   const fetched = performance.getEntriesByType('resource').map((e) => e.name);
   ready.active?.postMessage({ keep: [location.href.split('#')[0], ...fetched] });
-  const offer = (waiting) => waiting && sw.controller && showUpdate(() => { updating = true; waiting.postMessage('take-over'); });
+  const offer = (waiting) => waiting && sw.controller && showUpdate('A new version of ReasonLab is ready. ', () => { updating = true; waiting.postMessage('take-over'); });
   // A new build's worker may be waiting, installing, or found later.
   const watch = (next) => next?.addEventListener('statechange', () => next.state === 'installed' && offer(next));
   offer(registration.waiting);
@@ -47,13 +51,13 @@ function say(state, why) {
   if (why) document.documentElement.dataset.offlineWhy = why;
 }
 
-/** A notice at the top of the page: a new build is installed and waits. */
-function showUpdate(takeOver) {
+/** A notice at the top of the page: a new build is installed and waits, or took over. */
+function showUpdate(text, takeOver) {
   if (document.querySelector('.update')) return;
   const box = document.createElement('div');
   box.className = 'update';
   box.setAttribute('role', 'status');
-  box.textContent = 'A new version of ReasonLab is ready. ';
+  box.textContent = text;
   const button = document.createElement('button');
   button.type = 'button';
   button.textContent = 'Reload to update';

@@ -21,8 +21,11 @@ const CSP = __CSP__;
 const PREFIX = `reasonlab ${self.registration.scope} `;
 const CACHE = PREFIX + VERSION;
 
+// Every module of this build, kept before the build takes over: the page
+// and its workers are never files of two builds (their names are not all
+// hashed), and the browser's own HTTP cache is passed by.
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))));
 });
 
 self.addEventListener('activate', (event) => {
@@ -43,14 +46,16 @@ self.addEventListener('message', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
-  if (request.method !== 'GET' || !request.url.startsWith(self.registration.scope)) return;
+  // Ranges (media) are left to the browser: the cache holds whole files.
+  if (request.method !== 'GET' || !request.url.startsWith(self.registration.scope) || request.headers.has('range')) return;
   event.respondWith(respond(request, event));
 });
 
 /** The page itself, whatever its link's query: the hash never reaches us. */
 function keyFor(request) {
   const url = new URL(request.url);
-  if (request.mode === 'navigate' && (url.href.split(/[?#]/)[0] === self.registration.scope || url.pathname.endsWith('/index.html'))) {
+  const page = url.origin + url.pathname;
+  if (request.mode === 'navigate' && (page === self.registration.scope || page === self.registration.scope + 'index.html')) {
     return self.registration.scope;
   }
   url.hash = '';
@@ -63,7 +68,9 @@ async function respond(request, event) {
   let response = await cache.match(key);
   if (!response) {
     try {
-      response = await fetch(request);
+      // Past the browser's HTTP cache too (a host may let it keep a file
+      // for minutes): what is kept must be this build's.
+      response = await fetch(request.mode === 'navigate' ? request : new Request(request, { cache: 'no-cache' }));
     } catch (error) {
       // Offline and never fetched: the browser's own error.
       return Response.error();
@@ -73,6 +80,8 @@ async function respond(request, event) {
     // progress bar moves as its bytes arrive.
     if (response.status === 200 && !response.headers.has('content-range')) event.waitUntil(cache.put(key, response.clone()));
   }
+  // A redirect the page follows itself (an opaque one has no status to copy).
+  if (response.type === 'opaqueredirect' || response.status === 0) return response;
   return isolated(response);
 }
 

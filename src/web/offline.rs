@@ -61,9 +61,19 @@ async fn is_kept(name: &str) -> bool {
     JsFuture::from(Promise::from(found)).await.is_ok_and(|r| !r.is_undefined())
 }
 
+thread_local! {
+    /// Counts looks in the caches: one that a later look overtook writes nothing.
+    static LOOKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 /// Marks each lab whose data files are all kept, and says how many are.
 fn refresh(status: &Element) {
     let status = status.clone();
+    let look = LOOKS.with(|l| {
+        l.set(l.get() + 1);
+        l.get()
+    });
+    let overtaken = move || LOOKS.with(|l| l.get() != look);
     spawn_local(async move {
         if !kept_here() {
             let why = super::dom::document().document_element().and_then(|d| d.get_attribute("data-offline-why"));
@@ -78,15 +88,21 @@ fn refresh(status: &Element) {
         for f in &files {
             kept_files += usize::from(is_kept(f).await);
         }
-        let mut ready = 0;
+        let mut ready = Vec::new();
         for lab in LABS.iter().filter(|l| labs::spec(l.id).is_some()) {
             let mut all = true;
             for f in labs::data_files(lab.id) {
                 all &= is_kept(f).await;
             }
-            ready += usize::from(all);
-            mark(lab.id, all);
+            ready.push((lab.id, all));
         }
+        if overtaken() {
+            return;
+        }
+        for (id, kept) in &ready {
+            mark(id, *kept);
+        }
+        let ready = ready.iter().filter(|(_, kept)| *kept).count();
         set_text(&status, &format!("{ready} labs work offline in this browser; {kept_files} of {} data files are kept.", files.len()));
     });
 }

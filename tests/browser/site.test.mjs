@@ -914,9 +914,12 @@ test('the CPU worker trains on threads; published under a sub-path of a host tha
   let server = await host(dir);
   let dir2;
   try {
+    // The service worker's own CSP header: a refusal shows in the console.
+    const refused = (page) => page.on('console', (m) => /Refused to .*Content Security Policy/.test(m.text()) && page.errors.push(m.text()));
     const pub = await browser.newPage();
     pub.errors = [];
     pub.on('pageerror', (e) => pub.errors.push(String(e)));
+    refused(pub);
     const fetched = [];
     pub.on('request', (r) => fetched.push(new URL(r.url()).pathname));
     await pub.goto(at + link);
@@ -940,6 +943,7 @@ test('the CPU worker trains on threads; published under a sub-path of a host tha
     const off = await browser.newPage();
     off.errors = [];
     off.on('pageerror', (e) => off.errors.push(String(e)));
+    refused(off);
     await off.goto(at + '#lab=bench&size=s&budget=5&backend=cpu&run=1');
     await off.waitForSelector('main[data-status="done"]', { timeout: 240_000 });
     assert.equal(await off.evaluate(() => self.crossOriginIsolated), true);
