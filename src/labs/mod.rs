@@ -285,11 +285,19 @@ pub fn data_files(id: &str) -> Vec<&'static str> {
     files
 }
 
+/// Every file under `data/` any built lab can read, once each.
+pub fn all_data_files() -> Vec<&'static str> {
+    let mut files: Vec<_> = LABS.iter().flat_map(|l| data_files(l.id)).collect();
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
 #[cfg(test)]
 mod data_file_tests {
     #[test]
     fn every_file_a_lab_can_read_is_shipped() {
-        let all: Vec<_> = super::LABS.iter().flat_map(|l| super::data_files(l.id)).collect();
+        let all = super::all_data_files();
         // The texts, MNIST, the reviews and the evaluation sets at least.
         assert!(all.len() >= 10, "{all:?}");
         for f in all {

@@ -10,14 +10,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, HtmlButtonElement, HtmlProgressElement};
 
-/// Every file under `data/` a built lab can read, once each.
-fn all_files() -> Vec<&'static str> {
-    let mut files: Vec<_> = LABS.iter().flat_map(|l| labs::data_files(l.id)).collect();
-    files.sort_unstable();
-    files.dedup();
-    files
-}
-
 /// Adds the section to the course map and marks what is kept already.
 pub fn build(nav: &Element) {
     let section = add(nav, el("section", &[("class", "offline"), ("aria-labelledby", "offline-title")], ""));
@@ -83,19 +75,15 @@ fn refresh(status: &Element) {
             });
             return;
         }
-        let mut kept_files = 0;
-        let files = all_files();
+        // Each file looked up once; a lab is ready when all of its are kept.
+        let files = labs::all_data_files();
+        let mut kept = std::collections::BTreeSet::new();
         for f in &files {
-            kept_files += usize::from(is_kept(f).await);
-        }
-        let mut ready = Vec::new();
-        for lab in LABS.iter().filter(|l| labs::spec(l.id).is_some()) {
-            let mut all = true;
-            for f in labs::data_files(lab.id) {
-                all &= is_kept(f).await;
+            if is_kept(f).await {
+                kept.insert(*f);
             }
-            ready.push((lab.id, all));
         }
+        let ready: Vec<_> = LABS.iter().filter(|l| labs::spec(l.id).is_some()).map(|l| (l.id, labs::data_files(l.id).iter().all(|f| kept.contains(f)))).collect();
         if overtaken() {
             return;
         }
@@ -103,7 +91,7 @@ fn refresh(status: &Element) {
             mark(id, *kept);
         }
         let ready = ready.iter().filter(|(_, kept)| *kept).count();
-        set_text(&status, &format!("{ready} labs work offline in this browser; {kept_files} of {} data files are kept.", files.len()));
+        set_text(&status, &format!("{ready} labs work offline in this browser; {} of {} data files are kept.", kept.len(), files.len()));
     });
 }
 
@@ -140,7 +128,7 @@ async fn fetch_all(status: &Element, bar: &Element) {
     set_busy(true);
     let progress: &HtmlProgressElement = bar.unchecked_ref();
     let _ = bar.remove_attribute("hidden");
-    let files = all_files();
+    let files = labs::all_data_files();
     let n = files.len() as f64;
     let mut fetched = 0.0;
     let mut failed = None;
