@@ -12,12 +12,12 @@ stamp=dist/.built
 # Whether a file among the paths given (then find's own tests) changed since
 # the last build; editors' swap and backup files do not count.
 changed() { [[ ! -f $stamp ]] || [[ -n "$(find "$@" -type f -not -name '*.sw?' -not -name '*~' -newer "$stamp" -print -quit)" ]]; }
-finished_by=(www/sw.js www/offline.js scripts/finish-site.mjs scripts/site-policy.mjs)
+finished_by=(www/sw.js www/offline.js www/gpu-watch.js scripts/finish-site.mjs scripts/site-policy.mjs)
 # The build's time is when it starts: a file saved while it runs is newer.
 started=$(mktemp)
 trap 'rm -f "$started"' EXIT
 if [[ "${FORCE:-0}" == 1 ]] || changed src data index.html Cargo.toml Cargo.lock Trunk.toml .cargo scripts/build.sh \
-  scripts/build-threads.sh www -not -path www/sw.js -not -path www/offline.js; then
+  scripts/build-threads.sh www -not -path www/sw.js -not -path www/offline.js -not -path www/gpu-watch.js; then
   rm -f "$stamp"
   trunk build
 elif ! changed "${finished_by[@]}"; then

@@ -8,6 +8,7 @@
 //   no inline script. The CSP itself goes into a <meta>.
 // - The service worker (www/sw.js) written with this build's version (a hash
 //   of every file), its page files and the CSP; www/offline.js starts it.
+// - www/gpu-watch.js run first in the WebGPU worker (a lost device is said).
 // - Each module and page file pre-compressed for servers that send those
 //   (scripts/static-server.mjs does): .gz always, .br with `--brotli`
 //   (scripts/publish.sh; 50 s at quality 11, and browsers ask for brotli
@@ -37,6 +38,14 @@ html = html.replace(/\n  <meta http-equiv="Content-Security-Policy" content="[^"
 html = html.replace('<meta charset="utf-8">', `<meta charset="utf-8">\n  <meta http-equiv="Content-Security-Policy" content="${CSP}">`);
 fs.writeFileSync(indexFile, html);
 fs.copyFileSync(path.join(www, 'offline.js'), path.join(dir, 'offline.js'));
+// The WebGPU worker hears of a lost GPU device through www/gpu-watch.js, which
+// its loader (trunk's shim) runs before the module.
+fs.copyFileSync(path.join(www, 'gpu-watch.js'), path.join(dir, 'gpu-watch.js'));
+const loader = path.join(dir, 'worker_loader.js');
+const watch = 'importScripts("./gpu-watch.js");';
+if (fs.existsSync(loader) && !fs.readFileSync(loader, 'utf8').startsWith(watch)) {
+  fs.writeFileSync(loader, watch + fs.readFileSync(loader, 'utf8'));
+}
 
 /** Every file of the site under `dir`, relative, in a stable order. */
 function files(at = dir) {

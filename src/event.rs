@@ -118,6 +118,11 @@ pub enum Event {
     },
     /// The answer to `Command::Inspect`: the file's description, or what is wrong with it.
     Inspected { result: Result<ModelInfo, String> },
+    /// The browser took the WebGPU device away (`GPUDevice.lost`): posted by
+    /// www/gpu-watch.js, not by the module, with the browser's reason
+    /// ("destroyed" or "unknown") and message.
+    #[serde(rename = "gpulost")]
+    GpuLost { reason: String, message: String },
 }
 
 /// New points of one per-step curve (loss, accuracy, …) since the last snapshot.
@@ -148,5 +153,22 @@ impl Snapshot {
 
     pub fn figure(&self, name: &str) -> Option<&Figure> {
         self.figures.iter().find(|f| f.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// www/gpu-watch.js writes this event by hand: its shape must stay the one serde reads.
+    #[test]
+    fn the_gpu_watchs_message_reads_as_a_lost_device() {
+        let posted = r#"{"event":"gpulost","reason":"destroyed","message":"Device was destroyed."}"#;
+        match serde_json::from_str::<Event>(posted) {
+            Ok(Event::GpuLost { reason, message }) => assert_eq!((reason.as_str(), message.as_str()), ("destroyed", "Device was destroyed.")),
+            other => panic!("{other:?}"),
+        }
+        let watch = include_str!("../www/gpu-watch.js");
+        assert!(watch.contains("event: 'gpulost', reason:") && watch.contains("message:"), "gpu-watch.js posts the fields read here");
     }
 }

@@ -7,6 +7,7 @@ use super::render;
 
 mod interact;
 mod keep;
+mod lost;
 mod workers;
 use crate::backend::{BackendChoice, BackendKind};
 use crate::event::{Command, Event, Series, Snapshot, Status};
@@ -204,6 +205,11 @@ impl App {
     }
 
     fn run(&mut self) {
+        if self.worker_dead {
+            // A worker that stopped (a lost GPU, a trap) is replaced, and the
+            // run goes on from its checkpoint where the lab keeps them.
+            self.load();
+        }
         self.intent = Some(Status::Running);
         self.set_status(Status::Running);
         if self.awaiting_adapter || self.loading {
@@ -403,6 +409,7 @@ impl App {
             }
             Event::Model { kind, info, bytes } => self.on_model(kind, info, bytes),
             Event::Inspected { result } => self.on_inspected(result),
+            Event::GpuLost { reason, message } => self.on_gpu_lost(&reason, &message),
             Event::Snapshot(mut snap) => {
                 if snap.step == 0 {
                     self.series.clear();

@@ -31,10 +31,13 @@ impl App {
         self.ui.as_ref().is_some_and(|ui| ui.models.is_some())
     }
 
-    /// The run's identity for its checkpoint: its link without `run`.
+    /// The run's identity for its checkpoint: its link without `run`, and
+    /// without the backend, since a run goes on wherever it is asked to (on
+    /// the CPU after a lost GPU, say).
     pub(super) fn run_key(&self) -> String {
         let mut state = self.state.clone();
         state.run = false;
+        state.backend = crate::backend::BackendChoice::Auto;
         state.to_hash()
     }
 

@@ -118,13 +118,8 @@ impl App {
         if self.worker.as_ref().is_some_and(|(_, k)| *k == kind) && !self.worker_dead {
             return Ok(());
         }
-        if let Some((old, _)) = self.worker.take() {
-            old.terminate();
-        }
-        self.generation += 1;
-        self.ready = false;
+        self.retire_worker();
         self.worker_dead = false;
-        self.outbox.clear();
         let threaded = kind == WorkerKind::Cpu && !self.no_threads && cross_origin_isolated();
         let worker = spawn(kind, threaded, self.generation)?;
         let _ = self.shell.main.set_attribute("data-worker", match kind {
@@ -133,5 +128,16 @@ impl App {
         });
         self.worker = Some((worker, kind));
         Ok(())
+    }
+
+    /// Stops the worker, if any: whatever it still says is dropped (a new
+    /// generation), and so are the commands queued for it.
+    pub(super) fn retire_worker(&mut self) {
+        if let Some((old, _)) = self.worker.take() {
+            old.terminate();
+        }
+        self.generation += 1;
+        self.ready = false;
+        self.outbox.clear();
     }
 }
