@@ -133,12 +133,12 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "backend" if matches!(value.as_str(), "cpu" | "wgpu") => out.backend = value.clone(),
             "backend" => return Err(format!("--backend must be cpu or wgpu, not {}", quote(value))),
             "every" => out.every = value.parse().ok().filter(|n| *n > 0).ok_or("--every needs a positive whole number")?,
-            // The lab's "file" corpus, read from this path.
-            "text-file" if schema.iter().any(|s| s.key == "corpus" && matches!(s.kind, reasonlab::settings::Kind::Choice(c) if c.contains(&"file"))) => {
+            // The text the lab declares it reads from a file (`Takes::upload`), from this path.
+            "text-file" => {
+                let key = labs::spec(info.id).and_then(|s| s.takes.upload).ok_or_else(|| format!("lab {} takes no text file", out.lab))?;
                 out.text_file = Some(value.clone());
-                out.params.set(&schema, "corpus", "file")?;
+                out.params.set(&schema, key, "file")?;
             }
-            "text-file" => return Err(format!("lab {} takes no text file", out.lab)),
             "load" => out.load = Some(value.clone()),
             "save" => out.save = Some(value.clone()),
             "with" => out.with.push(value.clone()),

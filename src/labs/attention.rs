@@ -3,7 +3,7 @@
 
 use crate::backend::Workload;
 use crate::figure::{Figure, FigureSpec, Heatmap, Heatmaps, Plot, Scale};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,7 @@ pub static ATTENTION_SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &["text"],
+    takes: Takes::NOTHING,
 };
 
 pub static ATTENTION_MAP_SPEC: LabSpec = LabSpec {
@@ -58,6 +59,7 @@ pub static ATTENTION_MAP_SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &["text"],
+    takes: Takes::NOTHING,
 };
 
 pub static MULTIHEAD_SPEC: LabSpec = LabSpec {
@@ -87,6 +89,7 @@ pub static MULTIHEAD_SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &["text"],
+    takes: Takes::NOTHING,
 };
 
 /// A matrix as the page shows it.

@@ -4,7 +4,7 @@
 
 use crate::backend::Workload;
 use crate::figure::{Figure, FigureSpec, HBars, Plane, Plot};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: super::no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// Resolution of the class-region raster over [-1.2, 1.2]².

@@ -9,7 +9,7 @@
 
 use crate::backend::Workload;
 use crate::figure::FigureSpec;
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 #[cfg(feature = "engine")]
 use {
@@ -39,6 +39,7 @@ pub static SPEC: LabSpec = LabSpec {
     figures: &[FigureSpec::curve("step_ms", "Time per step (ms), loss read back included"), FigureSpec::curve("loss", "Loss per step")],
     data: super::no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 pub const WARMUP: usize = 5;

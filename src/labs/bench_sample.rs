@@ -10,7 +10,7 @@
 
 use crate::backend::Workload;
 use crate::figure::FigureSpec;
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 #[cfg(feature = "engine")]
 use {
@@ -32,6 +32,7 @@ pub static SPEC: LabSpec = LabSpec {
     figures: &[FigureSpec::curve("tokens_per_sec", "New tokens per second, each repetition")],
     data: super::no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// Timed repetitions after the warm-up one.

@@ -4,7 +4,7 @@
 use crate::backend::Workload;
 use crate::data::text::{MOBY_DICK, SHAKESPEARE};
 use crate::figure::{Figure, FigureSpec, Heatmap, Heatmaps, Plot, Scale};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +55,7 @@ pub static RNN_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: files,
     live: &["temperature", "prompt"],
+    takes: Takes::NOTHING,
 };
 
 pub static LSTM_SPEC: LabSpec = LabSpec {
@@ -73,6 +74,7 @@ pub static LSTM_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: files,
     live: &["temperature", "prompt"],
+    takes: Takes::NOTHING,
 };
 
 /// A sample and what the network did while writing it.

@@ -3,7 +3,7 @@
 use crate::backend::Workload;
 use crate::data::mnist::{self, CLASSES, PIXELS};
 use crate::figure::{BarPanel, BarSeries, Bars, Counts, Figure, FigureSpec, Images, Plot};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: |_| Ok(mnist::FILES),
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// How many wrongly classified test digits the page shows.

@@ -93,6 +93,49 @@ pub struct LabSpec {
     /// Settings that change what the page shows, not the training: changing one
     /// rewrites the link and tells the running lab, without starting over.
     pub live: &'static [&'static str],
+    /// What the lab takes besides its settings (kept models, a file of the
+    /// person's): the page, the worker and the CLI act on this, never on a
+    /// setting's name.
+    pub takes: Takes,
+}
+
+/// What a lab takes besides its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Takes {
+    pub models: Kept,
+    /// The choice setting whose `file` option reads the person's own text
+    /// (the page's file picker, the CLI's `--text-file`).
+    pub upload: Option<&'static str>,
+}
+
+impl Takes {
+    pub const NOTHING: Takes = Takes { models: Kept::None, upload: None };
+    /// A kept model to start from, or to look into (`model`).
+    pub const ONE_MODEL: Takes = Takes { models: Kept::One, upload: None };
+}
+
+/// The kept models a lab takes, and the settings that name them by hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    None,
+    /// `model`.
+    One,
+    /// `model`, and `model_b` beside it.
+    Two,
+    /// `model`, and `models` (hashes separated by commas) beside it.
+    Many,
+}
+
+impl Kept {
+    /// The settings naming the models this lab takes, first one first.
+    pub fn settings(self) -> &'static [&'static str] {
+        match self {
+            Kept::None => &[],
+            Kept::One => &["model"],
+            Kept::Two => &["model", "model_b"],
+            Kept::Many => &["model", "models"],
+        }
+    }
 }
 
 impl LabSpec {
@@ -291,6 +334,39 @@ pub fn all_data_files() -> Vec<&'static str> {
     files.sort_unstable();
     files.dedup();
     files
+}
+
+#[cfg(test)]
+mod takes_tests {
+    use super::{schema, Kept, LABS};
+    use crate::settings::Kind;
+
+    /// What a lab declares it takes is what its settings can name, and no
+    /// other lab has a setting that looks like one (the perceptron's `model`
+    /// is a choice of architecture, not a kept model).
+    #[test]
+    fn every_lab_declares_what_it_takes_and_its_settings_agree() {
+        let mut taking = Vec::new();
+        for lab in LABS.iter().filter(|l| super::spec(l.id).is_some()) {
+            let spec = super::spec(lab.id).unwrap();
+            let schema = schema(lab.id);
+            let text = |key: &str| schema.iter().any(|s| s.key == key && matches!(s.kind, Kind::Text { .. }));
+            for key in spec.takes.models.settings() {
+                assert!(text(key), "{} takes kept models: its {key} is a text setting", lab.id);
+            }
+            for key in ["model", "model_b", "models"].iter().filter(|k| !spec.takes.models.settings().contains(k)) {
+                assert!(!text(key), "{} names kept models in {key} but does not declare them", lab.id);
+            }
+            if let Some(key) = spec.takes.upload {
+                assert!(schema.iter().any(|s| s.key == key && matches!(s.kind, Kind::Choice(c) if c.contains(&"file"))), "{}: {key} offers file", lab.id);
+            }
+            if spec.takes.models != Kept::None {
+                taking.push(lab.id);
+            }
+        }
+        assert!(!taking.contains(&"perceptron"));
+        assert_eq!(taking.len(), 11, "{taking:?}");
+    }
 }
 
 #[cfg(test)]

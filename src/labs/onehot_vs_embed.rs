@@ -4,7 +4,7 @@
 use crate::backend::Workload;
 use crate::data::reviews;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Plot, Table};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: |_: &Params| Ok(&[reviews::FILE]),
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 pub const POSITIVE: [&str; 8] = ["good", "great", "best", "beautiful", "wonderful", "funny", "fun", "moving"];

@@ -8,7 +8,7 @@ use crate::event::Series;
 #[cfg(feature = "engine")]
 use crate::event::Snapshot;
 use crate::figure::{Figure, FigureSpec, HBars, Plane, Plot};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 #[cfg(feature = "engine")]
 use crate::models::mlp::{Mlp, MlpConfig};
 #[cfg(feature = "engine")]
@@ -55,6 +55,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: super::no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// Resolution of the decision-boundary heatmap, over [-0.5, 1.5]².

@@ -4,7 +4,7 @@
 use crate::backend::Workload;
 use crate::data::{mnist, text};
 use crate::figure::{Figure, FigureSpec, Plot, Points};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,7 @@ pub static SPEC: LabSpec = LabSpec {
     figures: &[FigureSpec::plot("scatter", "The embeddings in 2-D"), FigureSpec::curve("loss", "Loss of the model being projected")],
     data: files,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 fn files(p: &Params) -> Result<&'static [&'static str], String> {

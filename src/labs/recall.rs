@@ -3,7 +3,7 @@
 
 use crate::backend::Workload;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Line, Lines, Plot, Table};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,7 @@ pub static RNN_VS_LSTM_SPEC: LabSpec = LabSpec {
     figures: &[FigureSpec::plot("distance", "Accuracy against distance"), FigureSpec::plot("gradflow", "Gradient reaching k steps back")],
     data: no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 pub static ATTENTION_VS_RNN_SPEC: LabSpec = LabSpec {
@@ -47,6 +48,7 @@ pub static ATTENTION_VS_RNN_SPEC: LabSpec = LabSpec {
     figures: &[FigureSpec::plot("distance", "Accuracy against distance"), FigureSpec::plot("report", "The report"), FigureSpec::table("table", "The report's numbers")],
     data: no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// The distances scored: a fixed ladder up to the longest, and the longest itself.

@@ -3,7 +3,7 @@
 use crate::backend::Workload;
 use crate::data::reviews;
 use crate::figure::{Figure, FigureSpec, HBars, Plot};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: |_: &Params| Ok(&[reviews::FILE]),
     live: &["sentence"],
+    takes: Takes::NOTHING,
 };
 
 /// The model's reading of the user's sentence.

@@ -3,7 +3,7 @@
 use crate::backend::Workload;
 use crate::data::text::{MOBY_DICK, SHAKESPEARE};
 use crate::figure::{Figure, FigureSpec, Plot, Ranked};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,7 @@ pub static SPEC: LabSpec = LabSpec {
     figures: &[FigureSpec::curve("loss", "Loss per step"), FigureSpec::plot("neighbours", "Nearest neighbours (cosine similarity)")],
     data: files,
     live: &["probe", "analogy"],
+    takes: Takes::NOTHING,
 };
 
 fn files(p: &Params) -> Result<&'static [&'static str], String> {

@@ -193,7 +193,8 @@ impl App {
             return;
         }
         // A lab set to train on "file" gets the user's text with its settings.
-        let upload = self.state.params.0.values().any(|v| v == "file").then(|| self.upload.as_ref().map(|u| u.text.clone())).flatten();
+        let on_file = spec.takes.upload.is_some_and(|key| self.state.params.shown(key) == "file");
+        let upload = on_file.then(|| self.upload.as_ref().map(|u| u.text.clone())).flatten();
         if self.takes_model() {
             // The store is asked first: a checkpoint of this run, or the named model.
             self.load_from_store(upload);

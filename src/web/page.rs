@@ -146,8 +146,8 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
             Kind::Words => add(&label, el("input", &[("type", "text"), ("data-setting", setting.key), ("maxlength", "64"), ("spellcheck", "false"), ("value", value)], "")),
         };
         controls.push((setting.key.to_string(), input));
-        // A choice of texts that offers "file" gets a file picker beside it.
-        if matches!(setting.kind, Kind::Choice(options) if options.contains(&"file")) {
+        // The choice a lab declares reads the person's file gets a file picker beside it.
+        if spec.takes.upload == Some(setting.key) {
             let pick = add(&panel, el("label", &[("title", "A UTF-8 text file of yours: it stays in this browser and is not put in the link.")], "Your text file "));
             let input = add(&pick, el("input", &[("type", "file"), ("accept", ".txt,text/plain"), ("data-upload", setting.key)], ""));
             let status = add(&panel, el("span", &[("class", "upload"), ("data-upload-status", ""), ("role", "status")], ""));
@@ -183,7 +183,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let progress = add(&prog, el("progress", &[("max", "1"), ("value", "0")], ""));
     let progress_text = add(&prog, el("span", &[], ""));
     let note = add(main, el("p", &[("class", "note"), ("aria-live", "polite")], ""));
-    let models = labs::schema(info.id).iter().any(|s| s.key == "model").then(|| super::models::build(main));
+    let models = (spec.takes.models != labs::Kept::None).then(|| super::models::build(main));
 
     let section = add(main, el("section", &[("class", "charts")], ""));
     let canvas = |fig: &Element, spec: &FigureSpec, (w, h): (&str, &str)| -> HtmlCanvasElement {

@@ -799,6 +799,12 @@ function catalog() {
 test('the course map lists 30 labs over 4 weeks; any unbuilt ones are greyed', { timeout: 30_000 }, async () => {
   const labs = catalog();
   const page = await open('');
+  // The landing page (Day 1, the perceptron) warns of nothing: its `model`
+  // setting picks an architecture, and it takes no kept model, so it shows
+  // no model list (labs declare what they take).
+  await page.waitForSelector('[data-metric="step"]', { timeout: 30_000 });
+  assert.equal(await page.locator('.notices > *').count(), 0, await page.textContent('.notices'));
+  assert.equal(await page.locator('[data-checkpoints], table[data-models]').count(), 0, 'no model list on Day 1');
   assert.equal(await page.locator('.course-map .week').count(), 4);
   assert.equal(await page.locator('.course-map li').count(), 30);
   const ids = await page.$$eval('.course-map li', (lis) => lis.map((li) => li.dataset.lab));

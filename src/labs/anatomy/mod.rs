@@ -6,7 +6,7 @@
 use crate::backend::Workload;
 use crate::figure::{Figure, FigureSpec, HBars, Heatmap, Heatmaps, Plot, Scale, Table};
 use crate::labs::sampling::visible;
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 
 #[cfg(feature = "engine")]
@@ -42,6 +42,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: crate::labs::gpt::SPEC.data,
     live: &["prompt"],
+    takes: Takes::ONE_MODEL,
 };
 
 /// One row of the data path: the stage, its weights' shape, its output's shape.

@@ -6,7 +6,7 @@
 
 use crate::backend::Workload;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Line, Lines, Plot};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// The two stacks, in the order the lab keeps them.

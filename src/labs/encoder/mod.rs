@@ -6,7 +6,7 @@
 
 use crate::backend::Workload;
 use crate::figure::{Figure, FigureSpec, Heatmap, Heatmaps, Plot, Scale, TokenLine, Tokens};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// The two models, in the order the lab keeps them.

@@ -8,7 +8,7 @@
 use crate::backend::Workload;
 use crate::data::reasoning::TASKS;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Plot, Table};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, Kept, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use crate::stats::{Paired, Verdict};
 
@@ -49,6 +49,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: files,
     live: &[],
+    takes: Takes { models: Kept::Two, upload: None },
 };
 
 pub static COMPARE_SPEC: LabSpec = LabSpec {
@@ -77,6 +78,7 @@ pub static COMPARE_SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &[],
+    takes: Takes { models: Kept::Many, upload: None },
 };
 
 fn files(p: &Params) -> Result<&'static [&'static str], String> {

@@ -6,7 +6,7 @@ use crate::backend::Workload;
 use crate::data::files::UPLOAD;
 use crate::data::text::{COMEDIES, HISTORIES, MOBY_DICK, SHAKESPEARE};
 use crate::figure::{Figure, FigureSpec, Line, Lines, Plot, TokenLine, Tokens};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{Kept, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use serde::{Deserialize, Serialize};
 
@@ -91,6 +91,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: files,
     live: &["prompt", "temperature"],
+    takes: Takes { models: Kept::One, upload: Some("corpus") },
 };
 
 /// Each `corpus` choice but `file`, and the data file it reads.

@@ -6,7 +6,7 @@
 
 use crate::backend::Workload;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Line, Lines, Plot};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 
 #[cfg(feature = "engine")]
@@ -45,6 +45,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &[],
+    takes: Takes::NOTHING,
 };
 
 /// The page's picture of the lab, read at an evaluation.

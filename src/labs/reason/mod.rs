@@ -8,7 +8,7 @@
 use crate::backend::Workload;
 use crate::data::reasoning::{tool, TASKS};
 use crate::figure::{FigureSpec, Table, TokenLine, Tokens};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 
 #[cfg(feature = "engine")]
@@ -111,6 +111,7 @@ pub static PLAIN_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &["shown"],
+    takes: Takes::ONE_MODEL,
 };
 
 const TOOL_PRESETS: &[Preset] = &[
@@ -138,6 +139,7 @@ pub static TOOL_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &["shown"],
+    takes: Takes::ONE_MODEL,
 };
 
 pub static COT_SPEC: LabSpec = LabSpec {
@@ -151,6 +153,7 @@ pub static COT_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &["shown"],
+    takes: Takes::ONE_MODEL,
 };
 
 /// One held-out problem as the model wrote it.

@@ -7,7 +7,7 @@
 use crate::backend::Workload;
 use crate::data::reasoning::{check_chain, first_wrong, overlap, text, to_jsonl, vocab, Problem, TASKS};
 use crate::figure::{Download, Figure, FigureSpec, Plot, Table, TokenLine, Tokens};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::labs::sampling::visible;
 use crate::settings::{Kind, Setting};
 
@@ -47,6 +47,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &["index"],
+    takes: Takes::NOTHING,
 };
 
 /// The page's picture of the lab.

@@ -10,7 +10,7 @@
 
 use crate::backend::Workload;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Heatmap, Heatmaps, Line, Lines, Plot, Scale, Table};
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, Kept, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 
 mod findings;
@@ -51,6 +51,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &[],
+    takes: Takes { models: Kept::Many, upload: None },
 };
 
 /// One model in the report, as its file describes it.

@@ -11,7 +11,7 @@
 use crate::backend::Workload;
 use crate::data::reasoning::TASKS;
 use crate::figure::FigureSpec;
-use crate::labs::{no_data, LabSpec, Preset};
+use crate::labs::{no_data, LabSpec, Preset, Takes};
 use crate::settings::{Kind, Setting};
 
 pub mod math;
@@ -114,6 +114,7 @@ pub static SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &[],
+    takes: Takes::ONE_MODEL,
 };
 
 static DPO_SETTINGS: [Setting; 18] = [
@@ -168,4 +169,5 @@ pub static DPO_SPEC: LabSpec = LabSpec {
     figures: DPO_FIGURES,
     data: no_data,
     live: &[],
+    takes: Takes::ONE_MODEL,
 };

@@ -8,7 +8,7 @@ pub mod filter;
 
 use crate::backend::Workload;
 use crate::figure::{BarPanel, BarSeries, Bars, Figure, FigureSpec, Plot, Table, TokenLine, Tokens};
-use crate::labs::{LabSpec, Preset};
+use crate::labs::{LabSpec, Preset, Takes};
 use crate::settings::{Kind, Params, Setting};
 use filter::{Draw, Strategy};
 
@@ -52,6 +52,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: crate::labs::gpt::SPEC.data,
     live: &["prompt", "length", "temperature", "top_k", "top_p", "at"],
+    takes: Takes::ONE_MODEL,
 };
 
 /// The user's way of sampling, from the settings.

@@ -1,12 +1,12 @@
-//! The page's side of the model store: a lab that takes a model (its
-//! settings have `model`) is loaded after a look in IndexedDB, for the
+//! The page's side of the model store: a lab that takes a model (its spec
+//! says so: `Takes::models`) is loaded after a look in IndexedDB, for the
 //! checkpoint of this very run (resumed) or the model its link names; models
 //! and checkpoints the worker sends are kept; the list's buttons and the
 //! import work here.
 
 use super::{with_app, App};
 use crate::event::{Command, ModelInfo, ModelKind};
-use crate::labs;
+use crate::labs::{self, Kept};
 use crate::web::dom::{add, el, on, set_text};
 use crate::web::models::{self, size, Beside, StoredCheckpoint, StoredModel};
 use std::collections::BTreeMap;
@@ -103,15 +103,12 @@ impl App {
         self.refresh_models();
     }
 
-    /// The models the lab shown sets beside its first.
+    /// The models the lab shown sets beside its first (its spec declares how many).
     pub(super) fn beside(&self) -> Beside {
-        let schema = labs::schema(&self.state.lab);
-        if schema.iter().any(|s| s.key == "models") {
-            Beside::Many(self.state.params.shown("models").split(',').map(str::trim).filter(|h| !h.is_empty()).map(String::from).collect())
-        } else if schema.iter().any(|s| s.key == "model_b") {
-            Beside::B(self.state.params.shown("model_b").to_string())
-        } else {
-            Beside::Nothing
+        match labs::spec(&self.state.lab).map(|s| s.takes.models) {
+            Some(Kept::Many) => Beside::Many(self.state.params.shown("models").split(',').map(str::trim).filter(|h| !h.is_empty()).map(String::from).collect()),
+            Some(Kept::Two) => Beside::B(self.state.params.shown("model_b").to_string()),
+            _ => Beside::Nothing,
         }
     }
 
