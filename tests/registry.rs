@@ -88,6 +88,11 @@ fn every_lab_starts_steps_and_shows_the_figures_it_declares() {
         let snap = snapshot_after(entry.id, lab.as_mut(), 3);
         check_figures(entry.id, entry.spec, &snap).unwrap();
         assert!(!snap.metrics.is_empty(), "{}: no metrics", entry.id);
+        // The page tells a learner to keep what these labs train: they save it
+        // (an RL lab still warming up has nothing yet, but says so), the rest say they keep none.
+        let saved = pollster::block_on(lab.save());
+        let keeps_none = saved.as_ref().err().is_some_and(|e| e == "this lab keeps no model to save");
+        assert_eq!(!keeps_none, entry.spec.takes.keeps, "{}: declares keeps = {}, save() says {:?}", entry.id, entry.spec.takes.keeps, saved.err());
         // Some curves come only with an evaluation (a pass over the test set):
         // within a few hundred steps at least one of them must have points.
         let has_curves = entry.spec.figures.iter().any(|f| matches!(f.shape, Shape::Curve { .. }));

@@ -102,16 +102,22 @@ pub struct LabSpec {
 /// What a lab takes besides its settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Takes {
+    /// The kept models it takes.
     pub models: Kept,
+    /// Whether a finished run is kept as a model (the page's list), for the
+    /// days that take kept models: the labs whose `Training::save` answers.
+    pub keeps: bool,
     /// The choice setting whose `file` option reads the person's own text
     /// (the page's file picker, the CLI's `--text-file`).
     pub upload: Option<&'static str>,
 }
 
 impl Takes {
-    pub const NOTHING: Takes = Takes { models: Kept::None, upload: None };
-    /// A kept model to start from, or to look into (`model`).
-    pub const ONE_MODEL: Takes = Takes { models: Kept::One, upload: None };
+    pub const NOTHING: Takes = Takes { models: Kept::None, keeps: false, upload: None };
+    /// A kept model to look into (`model`).
+    pub const ONE_MODEL: Takes = Takes { models: Kept::One, keeps: false, upload: None };
+    /// A kept model to start from (`model`), and the trained one kept.
+    pub const TRAINS_ON: Takes = Takes { models: Kept::One, keeps: true, upload: None };
 }
 
 /// The kept models a lab takes, and the settings that name them by hash.

@@ -110,6 +110,7 @@ pub fn start() {
             pending_import: None,
         })
     });
+    super::progress::refresh();
     with_app(|app| app.show(state, notices));
     on(&dom::window(), "hashchange", |_| {
         let hash = dom::window().location().hash().unwrap_or_default();
@@ -377,6 +378,9 @@ impl App {
                 let stale = matches!(status, Status::Running | Status::Paused) && self.intent.is_some_and(|i| i != status);
                 if !stale {
                     self.set_status(status);
+                }
+                if status == Status::Done {
+                    super::progress::finished(&self.state.lab);
                 }
                 if matches!(status, Status::Done | Status::Error | Status::Idle) {
                     self.intent = None;

@@ -9,6 +9,7 @@ pub mod gpu;
 pub mod models;
 pub mod offline;
 pub mod page;
+pub mod progress;
 pub mod render;
 pub mod sketch;
 pub mod store;

@@ -231,7 +231,28 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     let table = add(main, el("table", &[("class", "metrics")], ""));
     add(&table, el("caption", &[], "Current metrics"));
     let metrics = add(&table, el("tbody", &[], ""));
+    next_day(main, info.day, spec);
     Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch, upload, models })
+}
+
+/// The way on: what this lab's runs leave for later days (a lab that keeps
+/// models), and the next day of the course.
+fn next_day(main: &Element, day: u8, spec: &labs::LabSpec) {
+    let later = || LABS.iter().filter(move |l| l.day > day && labs::spec(l.id).is_some());
+    let foot = add(main, el("nav", &[("class", "next"), ("aria-label", "Next in the course")], ""));
+    let takers: Vec<String> = later().filter(|l| labs::spec(l.id).is_some_and(|s| s.takes.models != labs::Kept::None)).map(|l| format!("Day {} ({})", l.day, l.title)).collect();
+    if spec.takes.keeps && !takers.is_empty() {
+        add(&foot, el("p", &[("data-keep", "")], &format!("A finished run is kept in this browser (the list above), for the days that take kept models: {}.", takers.join(", "))));
+    }
+    match later().next() {
+        Some(next) => {
+            let line = add(&foot, el("p", &[], "Next: "));
+            add(&line, el("a", &[("href", &format!("#lab={}", next.id)), ("data-next", next.id)], &format!("Day {} · {}", next.day, next.title)));
+        }
+        None => {
+            add(&foot, el("p", &[], "This is the last day of the course."));
+        }
+    }
 }
 
 /// The `<td data-metric=name>` of a metric, created on first use.

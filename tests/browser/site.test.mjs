@@ -207,6 +207,10 @@ test('gpt: a paused run is checkpointed, a reload resumes its curve, and the fin
   const row = 'table[data-models] tr[data-model]:has-text("gpt · shakespeare · 1 × 32 · step 400")';
   await page.waitForSelector(row, { timeout: 30_000 });
   assert.match(await page.textContent(row), /\d+ kB/);
+  // The map counts the models Day 18 kept; the lab says which later days take them.
+  await page.waitForSelector('.course-map li[data-lab="gpt"][data-kept] .kept-mark', { timeout: 10_000 });
+  assert.match(await page.textContent('.course-map li[data-lab="gpt"] .kept-mark'), /^\d+ kept$/);
+  assert.match(await page.textContent('nav.next [data-keep]'), /for the days that take kept models: Day 19 \(.+\), .*Day 30 \(/);
   await page.reload();
   await page.waitForSelector(row, { timeout: 30_000 });
   assert.ok(!/Resumed/.test(await page.textContent('.notices')), 'the finished run left no checkpoint');
@@ -625,6 +629,10 @@ for (const [backend, timeout] of [['cpu', 60_000], ['webgpu', 600_000]]) {
     assert.equal(await metric(page, 'step'), 100);
     assert.ok((await metric(page, 'loss')) < 0.5);
     assert.match(await page.textContent('figcaption'), /4 of 4 points right/);
+    // The course carries on: the map marks Day 1 as run, and the lab points to Day 2.
+    await page.waitForSelector('.course-map li[data-lab="perceptron"][data-run] .run-mark', { timeout: 10_000 });
+    assert.equal(await page.getAttribute('nav.next [data-next]', 'href'), '#lab=mnist');
+    assert.match(await page.textContent('nav.next'), /^Next: Day 2 · /);
     assert.deepEqual(page.errors, []);
     await page.close();
   });

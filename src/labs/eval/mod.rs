@@ -49,7 +49,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: files,
     live: &[],
-    takes: Takes { models: Kept::Two, upload: None },
+    takes: Takes { models: Kept::Two, keeps: false, upload: None },
 };
 
 pub static COMPARE_SPEC: LabSpec = LabSpec {
@@ -78,7 +78,7 @@ pub static COMPARE_SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &[],
-    takes: Takes { models: Kept::Many, upload: None },
+    takes: Takes { models: Kept::Many, keeps: false, upload: None },
 };
 
 fn files(p: &Params) -> Result<&'static [&'static str], String> {

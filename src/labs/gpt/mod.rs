@@ -91,7 +91,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: files,
     live: &["prompt", "temperature"],
-    takes: Takes { models: Kept::One, upload: Some("corpus") },
+    takes: Takes { models: Kept::One, keeps: true, upload: Some("corpus") },
 };
 
 /// Each `corpus` choice but `file`, and the data file it reads.

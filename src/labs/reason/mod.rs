@@ -111,7 +111,7 @@ pub static PLAIN_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &["shown"],
-    takes: Takes::ONE_MODEL,
+    takes: Takes::TRAINS_ON,
 };
 
 const TOOL_PRESETS: &[Preset] = &[
@@ -139,7 +139,7 @@ pub static TOOL_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &["shown"],
-    takes: Takes::ONE_MODEL,
+    takes: Takes::TRAINS_ON,
 };
 
 pub static COT_SPEC: LabSpec = LabSpec {
@@ -153,7 +153,7 @@ pub static COT_SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &["shown"],
-    takes: Takes::ONE_MODEL,
+    takes: Takes::TRAINS_ON,
 };
 
 /// One held-out problem as the model wrote it.

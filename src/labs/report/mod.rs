@@ -51,7 +51,7 @@ pub static SPEC: LabSpec = LabSpec {
     ],
     data: no_data,
     live: &[],
-    takes: Takes { models: Kept::Many, upload: None },
+    takes: Takes { models: Kept::Many, keeps: false, upload: None },
 };
 
 /// One model in the report, as its file describes it.

@@ -114,7 +114,7 @@ pub static SPEC: LabSpec = LabSpec {
     figures: FIGURES,
     data: no_data,
     live: &[],
-    takes: Takes::ONE_MODEL,
+    takes: Takes::TRAINS_ON,
 };
 
 static DPO_SETTINGS: [Setting; 18] = [
@@ -169,5 +169,5 @@ pub static DPO_SPEC: LabSpec = LabSpec {
     figures: DPO_FIGURES,
     data: no_data,
     live: &[],
-    takes: Takes::ONE_MODEL,
+    takes: Takes::TRAINS_ON,
 };

@@ -112,8 +112,10 @@ impl App {
         }
     }
 
-    /// Redraws the list from the store.
+    /// Redraws the list (and the course map's counts) from the store.
     pub(super) fn refresh_models(&self) {
+        // The course map counts the models each day kept.
+        crate::web::progress::refresh();
         if !self.takes_model() {
             return;
         }
