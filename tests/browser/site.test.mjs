@@ -492,6 +492,16 @@ test('eval and compare: kept models side by side on problems neither trained on,
   await page.close();
 });
 
+test('a report with no model chosen says so in place of empty axes', { timeout: 60_000 }, async () => {
+  const page = await open('#lab=report&backend=cpu');
+  await page.waitForSelector('canvas[data-chart="curves"][data-empty]', { timeout: 30_000 });
+  await page.waitForSelector('canvas[data-chart="scores"][data-empty]', { timeout: 30_000 });
+  assert.equal(await page.textContent('figure:has([data-chart="curves"]) figcaption'), 'No model yet.');
+  assert.match(await page.textContent('.note'), /^No model yet: pick the first with Use/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('report: built from kept models, names a missing one, says a verdict only where its interval allows, exports HTML that opens offline and Markdown with PNGs', { timeout: 300_000 }, async () => {
   // A CoT model and a plain one of the same size and budget (natively 0.92 and 0.11 held out).
   const same = 'task=add&level=2&train_n=2000&eval_n=10&layers=1&width=32&optimizer=muon&lr=0.02&eval_every=1000&steps=300&seed=11&backend=cpu';

@@ -12,6 +12,9 @@ const CUT: RGBColor = RGBColor(190, 190, 190);
 use web_sys::HtmlCanvasElement;
 
 pub fn draw(canvas: &HtmlCanvasElement, bars: &Bars) {
+    if bars.panels.iter().all(|p| p.categories.is_empty() || p.series.iter().all(|s| s.values.is_empty())) {
+        return super::nothing_yet(canvas);
+    }
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);

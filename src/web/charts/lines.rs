@@ -8,6 +8,9 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 pub fn draw(canvas: &HtmlCanvasElement, fig: &Lines) {
+    if fig.lines.iter().all(|l| l.points.is_empty()) {
+        return super::nothing_yet(canvas);
+    }
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);

@@ -15,6 +15,7 @@ pub mod tokens;
 
 use crate::figure::Plot;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::RGBColor;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -30,6 +31,7 @@ pub fn model_colour(k: usize) -> RGBColor {
 
 /// Draws a figure's plot on its canvas: one arm per kind of figure.
 pub fn draw(canvas: &HtmlCanvasElement, name: &str, plot: &Plot) {
+    let _ = canvas.remove_attribute("data-empty");
     match plot {
         Plot::Empty => clear(canvas),
         Plot::Plane(p) => plane::draw(canvas, p),
@@ -52,6 +54,21 @@ pub fn clear(canvas: &HtmlCanvasElement) {
     if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
         let root = backend.into_drawing_area();
         let _ = root.fill(&WHITE);
+        let _ = root.present();
+    }
+}
+
+/// A plot with nothing in it yet (a report before its models are chosen):
+/// a short line in place of empty axes, whose labels would all read 0.0. The
+/// figure's caption, written by the lab, says what to do.
+pub fn nothing_yet(canvas: &HtmlCanvasElement) {
+    let _ = canvas.set_attribute("data-empty", "");
+    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
+        let root = backend.into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let (w, h) = root.dim_in_pixel();
+        let style = TextStyle::from(("sans-serif", 14).into_font()).color(&GREY).pos(Pos::new(HPos::Center, VPos::Center));
+        let _ = root.draw(&Text::new("Nothing to draw yet", (w as i32 / 2, h as i32 / 2), style));
         let _ = root.present();
     }
 }
