@@ -5,6 +5,7 @@ use super::dom::{self, add, el, on, set_text};
 use super::page::{self, LabUi, Shell};
 use super::render;
 
+mod choose;
 mod interact;
 mod keep;
 mod lost;
@@ -63,6 +64,8 @@ struct App {
     loading: bool,
     /// An imported file, while the worker checks it.
     pending_import: Option<Vec<u8>>,
+    /// The lab shown has had its models chosen for it (`choose`), or needed none.
+    chose: bool,
 }
 
 thread_local! {
@@ -108,6 +111,7 @@ pub fn start() {
             load_seq: 0,
             loading: false,
             pending_import: None,
+            chose: false,
         })
     });
     super::progress::refresh();
@@ -158,6 +162,7 @@ impl App {
             self.notify(n, "warning");
         }
         self.state = state;
+        self.chose = false;
         self.ui = page::build_lab(&self.shell.main, &self.state);
         if let Ok(Some(old)) = dom::document().query_selector("li.current") {
             let _ = old.class_list().remove_1("current");
@@ -196,7 +201,9 @@ impl App {
         // A lab set to train on "file" gets the user's text with its settings.
         let on_file = spec.takes.upload.is_some_and(|key| self.state.params.shown(key) == "file");
         let upload = on_file.then(|| self.upload.as_ref().map(|u| u.text.clone())).flatten();
-        if self.takes_model() {
+        if self.should_choose() {
+            self.choose_then_load(upload);
+        } else if self.takes_model() {
             // The store is asked first: a checkpoint of this run, or the named model.
             self.load_from_store(upload);
         } else {

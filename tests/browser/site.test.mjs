@@ -453,8 +453,12 @@ test('eval and compare: kept models side by side on problems neither trained on,
   await page.waitForSelector('main#lab');
   const row = (steps) => `table[data-models] tr[data-model]:has-text("cot · add 2 · 1 × 32 · step ${steps} ")`;
   await page.waitForSelector(row(20), { timeout: 30_000 });
-  assert.match(await page.textContent('.note'), /Pick a model to score/);
-  await page.click(`${row(300)} [data-model-action="use"]`);
+  // Day 25 chooses for the learner: the latest CoT model kept (step 300), and
+  // the latest plain one (an earlier test's GPT-mini) as Model B; it says so.
+  await page.waitForFunction(() => /model=[0-9a-f]{16}&model_b=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
+  assert.match(await page.textContent('.notices'), /Chose “cot · add 2 · 1 × 32 · step 300[^”]*”, the latest CoT model kept here, as Model, and “gpt-mini · [^”]+”, the latest plain one, as Model B\. Change them with Use and Use as B/);
+  assert.equal(new URL(page.url()).hash.match(/model=([0-9a-f]{16})/)[1], await page.getAttribute(row(300), 'data-model'));
+  // The learner puts the undertrained CoT model beside it instead.
   await page.waitForSelector(`${row(20)} [data-model-action="use-b"]`, { timeout: 30_000 });
   await page.click(`${row(20)} [data-model-action="use-b"]`);
   await page.waitForFunction(() => /model_b=[0-9a-f]{16}/.test(location.hash) && /model=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
