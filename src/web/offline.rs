@@ -88,29 +88,11 @@ fn refresh(status: &Element) {
             return;
         }
         for (id, kept) in &ready {
-            mark(id, *kept);
+            super::page::mark_day(id, "offline-mark", "data-offline", kept.then_some("offline"));
         }
         let ready = ready.iter().filter(|(_, kept)| *kept).count();
         set_text(&status, &format!("{ready} labs work offline in this browser; {} of {} data files are kept.", kept.len(), files.len()));
     });
-}
-
-/// The lab's mark in the course map.
-fn mark(id: &str, kept: bool) {
-    let doc = super::dom::document();
-    let Ok(Some(li)) = doc.query_selector(&format!("nav.course-map li[data-lab=\"{id}\"]")) else { return };
-    let existing = li.query_selector(".offline-mark").ok().flatten();
-    match (kept, existing) {
-        (true, None) => {
-            let _ = li.set_attribute("data-offline", "");
-            add(&li, el("small", &[("class", "offline-mark")], "offline"));
-        }
-        (false, Some(m)) => {
-            let _ = li.remove_attribute("data-offline");
-            m.remove();
-        }
-        _ => {}
-    }
 }
 
 /// Fetches every lab's data file not kept yet; the service worker keeps each.

@@ -235,6 +235,30 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch, upload, models })
 }
 
+/// Sets (or takes away) one of a day's marks in the course map: a small text
+/// after its link (`class`), and `attribute` on its item holding the same
+/// text. The offline, run and kept marks all go through here.
+pub fn mark_day(id: &str, class: &str, attribute: &str, text: Option<&str>) {
+    let Ok(Some(li)) = super::dom::document().query_selector(&format!("nav.course-map li[data-lab=\"{id}\"]")) else { return };
+    let existing = li.query_selector(&format!(".{class}")).ok().flatten();
+    match (text, existing) {
+        (Some(text), existing) => {
+            let _ = li.set_attribute(attribute, text);
+            match existing {
+                Some(m) => super::dom::set_text(&m, text),
+                None => {
+                    add(&li, el("small", &[("class", class)], text));
+                }
+            }
+        }
+        (None, Some(m)) => {
+            let _ = li.remove_attribute(attribute);
+            m.remove();
+        }
+        (None, None) => {}
+    }
+}
+
 /// The way on: what this lab's runs leave for later days (a lab that keeps
 /// models), and the next day of the course.
 fn next_day(main: &Element, day: u8, spec: &labs::LabSpec) {

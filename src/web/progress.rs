@@ -3,7 +3,9 @@
 //! (localStorage for the days run, IndexedDB for the kept models); nothing
 //! leaves it.
 
-use super::dom::{self, add, el};
+use super::dom;
+use super::models::StoredModel;
+use super::page::mark_day;
 use std::collections::BTreeMap;
 use wasm_bindgen_futures::spawn_local;
 
@@ -33,41 +35,25 @@ pub fn finished(lab: &str) {
 pub fn refresh() {
     refresh_run(&days_run());
     spawn_local(async {
-        let Ok(models) = super::models::list().await else { return };
-        let mut kept: BTreeMap<String, usize> = BTreeMap::new();
-        for m in &models {
-            *kept.entry(m.lab.clone()).or_default() += 1;
-        }
-        for lab in crate::labs::LABS {
-            mark(lab.id, "kept-mark", "data-kept", kept.get(lab.id).map(|n| format!("{n} kept")));
+        if let Ok(models) = super::models::list().await {
+            count_kept(&models);
         }
     });
 }
 
-fn refresh_run(run: &[String]) {
+/// Marks each day with the number of models it kept, from the store's list.
+pub fn count_kept(models: &[StoredModel]) {
+    let mut kept: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in models {
+        *kept.entry(m.lab.as_str()).or_default() += 1;
+    }
     for lab in crate::labs::LABS {
-        mark(lab.id, "run-mark", "data-run", run.iter().any(|id| id == lab.id).then(|| "✓ run".to_string()));
+        mark_day(lab.id, "kept-mark", "data-kept", kept.get(lab.id).map(|n| format!("{n} kept")).as_deref());
     }
 }
 
-/// Sets (or takes away) one of a day's marks in the course map: a small text
-/// after its link, and an attribute on its item holding the same text.
-fn mark(id: &str, class: &str, attribute: &str, text: Option<String>) {
-    let Ok(Some(li)) = dom::document().query_selector(&format!("nav.course-map li[data-lab=\"{id}\"]")) else { return };
-    let existing = li.query_selector(&format!(".{class}")).ok().flatten();
-    match (text, existing) {
-        (Some(text), Some(m)) => {
-            dom::set_text(&m, &text);
-            let _ = li.set_attribute(attribute, &text);
-        }
-        (Some(text), None) => {
-            let _ = li.set_attribute(attribute, &text);
-            add(&li, el("small", &[("class", class)], &text));
-        }
-        (None, Some(m)) => {
-            let _ = li.remove_attribute(attribute);
-            m.remove();
-        }
-        (None, None) => {}
+fn refresh_run(run: &[String]) {
+    for lab in crate::labs::LABS {
+        mark_day(lab.id, "run-mark", "data-run", run.iter().any(|id| id == lab.id).then_some("✓ run"));
     }
 }

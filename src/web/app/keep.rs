@@ -114,8 +114,6 @@ impl App {
 
     /// Redraws the list (and the course map's counts) from the store.
     pub(super) fn refresh_models(&self) {
-        // The course map counts the models each day kept.
-        crate::web::progress::refresh();
         if !self.takes_model() {
             return;
         }
@@ -126,7 +124,10 @@ impl App {
             with_app(|app| {
                 let Some(ui) = app.ui.as_ref().and_then(|ui| ui.models.as_ref()) else { return };
                 match listed {
-                    Ok(list) => models::fill(ui, &list, &current, &beside),
+                    Ok(list) => {
+                        models::fill(ui, &list, &current, &beside);
+                        crate::web::progress::count_kept(&list);
+                    }
                     Err(e) => set_text(&ui.status, &format!("The models kept in this browser cannot be read: {e}.")),
                 }
             });
