@@ -43,9 +43,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # wasm-opt from npm's binaryen 132: Debian's binaryen 108 mangles the externref
-# table that wasm-bindgen emits. playwright-core drives Debian's chromium.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
-  say "installing binaryen (wasm-opt) and playwright-core from npm"
+# table that wasm-bindgen emits. playwright-core drives Debian's chromium;
+# axe-core checks each lab's accessibility in it.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
+  say "installing binaryen (wasm-opt), playwright-core and axe-core from npm"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 say "ready"

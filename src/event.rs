@@ -76,6 +76,8 @@ pub enum ModelKind {
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Idle,
+    /// A lab that scores kept models, with none chosen (set by the page).
+    Waiting,
     Running,
     Paused,
     Done,
@@ -86,6 +88,7 @@ impl Status {
     pub fn name(self) -> &'static str {
         match self {
             Status::Idle => "idle",
+            Status::Waiting => "waiting",
             Status::Running => "running",
             Status::Paused => "paused",
             Status::Done => "done",

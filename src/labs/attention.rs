@@ -39,6 +39,7 @@ pub static ATTENTION_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["text"],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 pub static ATTENTION_MAP_SPEC: LabSpec = LabSpec {
@@ -60,6 +61,7 @@ pub static ATTENTION_MAP_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["text"],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 pub static MULTIHEAD_SPEC: LabSpec = LabSpec {
@@ -90,6 +92,7 @@ pub static MULTIHEAD_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["text"],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// A matrix as the page shows it.

@@ -37,6 +37,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: super::no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// Resolution of the class-region raster over [-1.2, 1.2]².

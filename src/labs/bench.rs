@@ -40,6 +40,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: super::no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 pub const WARMUP: usize = 5;

@@ -33,6 +33,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: super::no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// Timed repetitions after the warm-up one.

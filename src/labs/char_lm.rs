@@ -56,6 +56,7 @@ pub static RNN_SPEC: LabSpec = LabSpec {
     data: files,
     live: &["temperature", "prompt"],
     takes: Takes::NOTHING,
+    basic: &["corpus", "text", "hidden", "steps", "prompt", "temperature"],
 };
 
 pub static LSTM_SPEC: LabSpec = LabSpec {
@@ -75,6 +76,7 @@ pub static LSTM_SPEC: LabSpec = LabSpec {
     data: files,
     live: &["temperature", "prompt"],
     takes: Takes::NOTHING,
+    basic: &["corpus", "text", "hidden", "steps", "prompt", "temperature"],
 };
 
 /// A sample and what the network did while writing it.

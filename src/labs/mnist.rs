@@ -44,6 +44,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: |_| Ok(mnist::FILES),
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// How many wrongly classified test digits the page shows.

@@ -97,6 +97,9 @@ pub struct LabSpec {
     /// person's): the page, the worker and the CLI act on this, never on a
     /// setting's name.
     pub takes: Takes,
+    /// The few settings a learner changes first, shown above the rest, which
+    /// (with the seed) sit under "Advanced"; empty where every one is basic.
+    pub basic: &'static [&'static str],
 }
 
 /// What a lab takes besides its settings.
@@ -372,6 +375,24 @@ mod takes_tests {
         }
         assert!(!taking.contains(&"perceptron"));
         assert_eq!(taking.len(), 11, "{taking:?}");
+    }
+
+    /// A lab with more settings than fit at a glance marks the few to change
+    /// first (at most six), each one of its own; the models it takes among them.
+    #[test]
+    fn long_setting_lists_mark_a_few_basic_ones() {
+        for lab in LABS.iter().filter(|l| super::spec(l.id).is_some()) {
+            let spec = super::spec(lab.id).unwrap();
+            let keys: Vec<&str> = spec.settings.iter().map(|s| s.key).collect();
+            assert!(spec.basic.iter().all(|b| keys.contains(b)), "{}: {:?} not all in {keys:?}", lab.id, spec.basic);
+            assert!(spec.basic.len() <= 6, "{}", lab.id);
+            if keys.len() > 7 {
+                assert!(spec.basic.len() >= 3, "{} shows {} settings at once", lab.id, keys.len());
+            }
+            if !spec.basic.is_empty() {
+                assert!(spec.takes.models.settings().iter().all(|k| spec.basic.contains(k)), "{}: the models it takes stay in view", lab.id);
+            }
+        }
     }
 }
 

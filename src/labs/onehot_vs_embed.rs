@@ -33,6 +33,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: |_: &Params| Ok(&[reviews::FILE]),
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 pub const POSITIVE: [&str; 8] = ["good", "great", "best", "beautiful", "wonderful", "funny", "fun", "moving"];

@@ -56,6 +56,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: super::no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// Resolution of the decision-boundary heatmap, over [-0.5, 1.5]².

@@ -33,6 +33,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: files,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 fn files(p: &Params) -> Result<&'static [&'static str], String> {

@@ -32,6 +32,7 @@ pub static RNN_VS_LSTM_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 pub static ATTENTION_VS_RNN_SPEC: LabSpec = LabSpec {
@@ -49,6 +50,7 @@ pub static ATTENTION_VS_RNN_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// The distances scored: a fixed ladder up to the longest, and the longest itself.

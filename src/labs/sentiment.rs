@@ -40,6 +40,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: |_: &Params| Ok(&[reviews::FILE]),
     live: &["sentence"],
     takes: Takes::NOTHING,
+    basic: &["input", "init", "dims", "epochs", "sentence"],
 };
 
 /// The model's reading of the user's sentence.

@@ -37,6 +37,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: files,
     live: &["probe", "analogy"],
     takes: Takes::NOTHING,
+    basic: &["corpus", "window", "dims", "steps", "probe", "analogy"],
 };
 
 fn files(p: &Params) -> Result<&'static [&'static str], String> {

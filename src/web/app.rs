@@ -142,6 +142,8 @@ impl App {
     }
 
     fn set_status(&mut self, status: Status) {
+        // A lab that scores kept models idles as `waiting` until one is chosen.
+        let status = if status == Status::Idle && self.waiting() { Status::Waiting } else { status };
         self.status = status;
         let _ = self.shell.main.set_attribute("data-status", status.name());
     }
@@ -225,10 +227,18 @@ impl App {
             self.run_after_load = true;
             return;
         }
+        if self.waiting() {
+            self.wait_for_model();
+            return;
+        }
         self.send(Command::Run);
     }
 
     fn step(&mut self) {
+        if self.waiting() {
+            self.wait_for_model();
+            return;
+        }
         self.intent = Some(Status::Paused);
         self.run_after_load = false;
         self.send(Command::Step);
@@ -319,6 +329,7 @@ impl App {
 
     fn restore_controls(&self) {
         let Some(ui) = &self.ui else { return };
+        page::open_advanced(&ui.advanced, &self.state.lab, &self.state.params);
         for (key, input) in &ui.controls {
             let value = self.state.params.shown(key);
             if let Some(s) = input.dyn_ref::<HtmlSelectElement>() {

@@ -1,6 +1,6 @@
 //! Builds the page: the course map and the view of one lab. Wiring lives in `app`.
 
-use super::dom::{add, clear, el};
+use super::dom::{add, clear, el, on};
 use crate::figure::{FigureSpec, Shape};
 use crate::labs::{self, LABS, WEEK_TITLES};
 use crate::settings::Kind;
@@ -25,7 +25,24 @@ pub fn build_shell(body: &Element) -> Shell {
     let backend_reason = add(&badge, el("span", &[("class", "why")], ""));
     let notices = add(body, el("div", &[("class", "notices"), ("role", "status"), ("aria-live", "polite")], ""));
     let layout = add(body, el("div", &[("class", "layout")], ""));
-    let nav = add(&layout, el("nav", &[("class", "course-map"), ("aria-label", "Course map")], ""));
+    // Under 800 px the map folds behind this button (style.css), so a shared
+    // link opens on its lab; choosing a day folds it again.
+    let toggle = add(&layout, el("button", &[("type", "button"), ("class", "map-toggle"), ("aria-expanded", "false"), ("aria-controls", "course-map")], "☰ Course map"));
+    let nav = add(&layout, el("nav", &[("id", "course-map"), ("class", "course-map"), ("aria-label", "Course map")], ""));
+    let fold = {
+        let (nav, toggle) = (nav.clone(), toggle.clone());
+        move |open: bool| {
+            let _ = nav.class_list().toggle_with_force("open", open);
+            let _ = toggle.set_attribute("aria-expanded", if open { "true" } else { "false" });
+        }
+    };
+    let (f, n) = (fold.clone(), nav.clone());
+    on(&toggle, "click", move |_| f(!n.class_list().contains("open")));
+    on(&nav, "click", move |e| {
+        if e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.tag_name() == "A") {
+            fold(false);
+        }
+    });
     for (w, title) in WEEK_TITLES.iter().enumerate() {
         let week = add(&nav, el("section", &[("class", "week")], ""));
         add(&week, el("h2", &[], title));
@@ -90,8 +107,20 @@ pub struct LabUi {
     pub charts: Vec<(FigureSpec, Chart)>,
     pub sketch: Option<SketchUi>,
     pub upload: Option<UploadUi>,
+    /// The settings under "Advanced", where the lab marks basic ones.
+    pub advanced: Option<Element>,
     /// The model store, for a lab that trains or takes a GPT.
     pub models: Option<super::models::ModelsUi>,
+}
+
+/// Opens "Advanced" where a setting under it differs from its default (a
+/// link or a preset set it), so no setting in effect is hidden.
+pub fn open_advanced(advanced: &Option<Element>, lab: &str, params: &crate::settings::Params) {
+    let Some(d) = advanced else { return };
+    let basic = labs::spec(lab).map_or(&[][..], |s| s.basic);
+    if labs::schema(lab).iter().any(|s| !basic.contains(&s.key) && params.shown(s.key) != s.default) {
+        let _ = d.set_attribute("open", "");
+    }
 }
 
 /// The file picker of a lab whose text can be the user's own file.
@@ -113,8 +142,19 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         return None;
     };
     let intro = add(main, el("section", &[("class", "intro")], ""));
-    for para in spec.intro {
-        add(&intro, el("p", &[], para));
+    // On a narrow screen the first paragraph shows and the rest fold, so the
+    // settings and Run come within two screens.
+    let mut more = intro.clone();
+    for (i, para) in spec.intro.iter().enumerate() {
+        if i == 1 {
+            let wide = super::dom::window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w > 800.0);
+            more = add(&intro, el("details", &[("class", "more")], ""));
+            add(&more, el("summary", &[], "More about this day"));
+            if wide {
+                let _ = more.set_attribute("open", "");
+            }
+        }
+        add(&more, el("p", &[], para));
     }
 
     let panel = add(main, el("section", &[("class", "controls"), ("aria-label", "Settings")], ""));
@@ -126,8 +166,16 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     }
     let mut controls = Vec::new();
     let mut upload = None;
+    // A long list shows its basic settings; the rest wait under a disclosure.
+    let advanced = (!spec.basic.is_empty()).then(|| {
+        let d = el("details", &[("class", "advanced")], "");
+        add(&d, el("summary", &[], "Advanced settings"));
+        let rows = add(&d, el("div", &[], ""));
+        (d, rows)
+    });
     for setting in labs::schema(info.id) {
-        let label = add(&panel, el("label", &[("title", setting.help)], &format!("{} ", setting.label)));
+        let parent = advanced.as_ref().filter(|_| !spec.basic.contains(&setting.key)).map_or(&panel, |(_, rows)| rows);
+        let label = add(parent, el("label", &[("title", setting.help)], &format!("{} ", setting.label)));
         let value = state.params.shown(setting.key);
         let input = match setting.kind {
             Kind::Choice(options) => {
@@ -148,9 +196,9 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
         controls.push((setting.key.to_string(), input));
         // The choice a lab declares reads the person's file gets a file picker beside it.
         if spec.takes.upload == Some(setting.key) {
-            let pick = add(&panel, el("label", &[("title", "A UTF-8 text file of yours: it stays in this browser and is not put in the link.")], "Your text file "));
+            let pick = add(parent, el("label", &[("title", "A UTF-8 text file of yours: it stays in this browser and is not put in the link.")], "Your text file "));
             let input = add(&pick, el("input", &[("type", "file"), ("accept", ".txt,text/plain"), ("data-upload", setting.key)], ""));
-            let status = add(&panel, el("span", &[("class", "upload"), ("data-upload-status", ""), ("role", "status")], ""));
+            let status = add(parent, el("span", &[("class", "upload"), ("data-upload-status", ""), ("role", "status")], ""));
             upload = Some(UploadUi { key: setting.key, input, status });
         }
     }
@@ -162,6 +210,8 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
             let _ = opt.set_attribute("selected", "");
         }
     }
+    let advanced = advanced.map(|(d, _)| add(&panel, d));
+    open_advanced(&advanced, info.id, &state.params);
 
     let bar = add(main, el("div", &[("class", "buttons"), ("role", "toolbar"), ("aria-label", "Training")], ""));
     let button = |label: &str, action: &str, keys: &str| {
@@ -232,7 +282,7 @@ pub fn build_lab(main: &Element, state: &UrlState) -> Option<LabUi> {
     add(&table, el("caption", &[], "Current metrics"));
     let metrics = add(&table, el("tbody", &[], ""));
     next_day(main, info.day, spec);
-    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch, upload, models })
+    Some(LabUi { controls, preset, backend, buttons, progress, progress_text, note, link, copied, metrics, charts, sketch, upload, advanced, models })
 }
 
 /// Sets (or takes away) one of a day's marks in the course map: a small text

@@ -361,6 +361,25 @@ test('reasoning-data: problems with chains, the tokenizer view, the checker on a
   await page.close();
 });
 
+// Before any test keeps a week-4 model in this profile: with nothing to
+// choose, the report waits for one and says so instead of drawing empty axes.
+test('a report with no model kept waits for one, and says so in place of empty axes', { timeout: 60_000 }, async () => {
+  const page = await open('#lab=report&backend=cpu&run=1');
+  await waitStatus(page, 'waiting', 30_000);
+  await page.waitForSelector('canvas[data-chart="curves"][data-empty]', { timeout: 30_000 });
+  await page.waitForSelector('canvas[data-chart="scores"][data-empty]', { timeout: 30_000 });
+  assert.equal(await page.textContent('figure:has([data-chart="curves"]) figcaption'), 'No model yet.');
+  assert.match(await page.textContent('.note'), /^No model yet: pick the first with Use/);
+  assert.match(await page.textContent('.notices'), /none is chosen: keep one on Days 23–28/);
+  // Run changes nothing: no score for models that are not there.
+  await page.click('[data-action="run"]');
+  await page.waitForTimeout(500);
+  assert.equal(await page.getAttribute('main', 'data-status'), 'waiting');
+  assert.deepEqual(await page.$$eval('[data-metric]', (cells) => cells.map((c) => c.textContent).filter((t) => t !== '–')), []);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('gpt-mini then cot: CoT beats plain on the same budget; a kept GPT-mini starts a CoT run, whose chains are checked step by step', { timeout: 300_000 }, async () => {
   // Natively, 300 Muon steps on 2-digit sums, 100 held out: CoT 0.92, plain 0.11 (seed 11);
   // seed 2: 0.90 and 0.53. Plain catches up on sums this short given more steps.
@@ -442,7 +461,7 @@ test('dpo: pairs of a right chain and the model\'s own wrong one, their implicit
   await page.close();
 });
 
-test('eval and compare: kept models side by side on problems neither trained on, picked with Use, Use as B and Add; the paired test decides', { timeout: 300_000 }, async () => {
+test('eval and compare: the kept models chosen for the learner, side by side on problems neither trained on, changed with Use as B; the paired test decides', { timeout: 300_000 }, async () => {
   // CoT on 2-digit sums: 300 Muon steps learn them (0.98 held out natively), 20 do not.
   const cot = 'task=add&level=2&train_n=2000&eval_n=10&layers=1&width=32&optimizer=muon&lr=0.02&eval_every=1000&backend=cpu';
   const page = await open(`#lab=cot&${cot}&steps=20&seed=7&run=1`);
@@ -475,38 +494,29 @@ test('eval and compare: kept models side by side on problems neither trained on,
   assert.match(diffs, /step 20 .* is worse than cot .*step 300 .*: -\d+\.\d points \(95 % CI -\d+\.\d to -\d+\.\d, n = 50; fixed \d+, broke \d+\), McNemar p = 0\.0/);
   assert.ok((await inked(page, 'by_difficulty')) > 0.01);
 
-  // Day 29: the same two, the weaker first, the other added to the comparison.
+  // Day 29 chooses every model kept from week 4, the latest CoT one first.
   await page.goto(BASE + '#lab=compare&task=add&from=2&to=3&n=20&backend=cpu');
   await page.waitForSelector('main#lab');
+  await page.waitForFunction(() => /model=[0-9a-f]{16}&models=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
+  const chose = (await page.textContent('.notices')).match(/Chose “cot · add 2 · 1 × 32 · step 300[^”]*”, the latest CoT model kept here, as the first, and the (\d+) other models kept from week 4 beside it\. Change them with Use, Add and Remove/);
+  assert.ok(chose, await page.textContent('.notices'));
+  const others = new URL(page.url()).hash.match(/models=([0-9a-f,]+)/)[1].split(',');
+  assert.equal(others.length, Number(chose[1]));
   await page.waitForSelector(row(20), { timeout: 30_000 });
-  assert.match(await page.textContent('.note'), /then add the others with Add/);
-  await page.click(`${row(20)} [data-model-action="use"]`);
-  await page.waitForSelector(`${row(300)} [data-model-action="add"]`, { timeout: 30_000 });
-  await page.click(`${row(300)} [data-model-action="add"]`);
-  await page.waitForFunction(() => /models=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
-  await page.waitForSelector(`${row(300)} [data-model-action="remove"]`, { timeout: 30_000 });
+  const kept = await page.$$eval('table[data-models] tr[data-model]', (rows) => rows.filter((r) => /^(gpt-mini|cot|ppo|dpo|tools) · /.test(r.textContent)).map((r) => r.dataset.model));
+  assert.equal(others.length + 1, kept.length, 'every week-4 model kept here is compared');
+  assert.ok(others.includes(await page.getAttribute(row(20), 'data-model')));
   await page.click('[data-action="run"]');
-  await waitStatus(page, 'done', 120_000);
+  await waitStatus(page, 'done', 180_000);
   assert.equal(await metric(page, 'scored'), 40);
-  assert.ok((await metric(page, 'fixed_b')) > (await metric(page, 'broke_b')), 'the longer-trained model fixes more than it breaks');
-  assert.equal(await page.locator('figure:has([data-chart="changes"]) tbody tr').count(), 1);
-  assert.match(await page.textContent('figure:has([data-chart="changes"]) tbody'), /better/, 'the trained model, against the untrained first');
+  assert.equal(await page.locator('figure:has([data-chart="changes"]) tbody tr').count(), others.length, 'each against the first');
+  assert.match(await page.textContent('figure:has([data-chart="changes"]) tbody tr:has-text("step 20 ")'), /worse/, 'the undertrained model, against the trained first');
   assert.match(await page.textContent('figure:has([data-chart="summary"]) tbody'), /add 2.*add 3/s);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
-test('a report with no model chosen says so in place of empty axes', { timeout: 60_000 }, async () => {
-  const page = await open('#lab=report&backend=cpu');
-  await page.waitForSelector('canvas[data-chart="curves"][data-empty]', { timeout: 30_000 });
-  await page.waitForSelector('canvas[data-chart="scores"][data-empty]', { timeout: 30_000 });
-  assert.equal(await page.textContent('figure:has([data-chart="curves"]) figcaption'), 'No model yet.');
-  assert.match(await page.textContent('.note'), /^No model yet: pick the first with Use/);
-  assert.deepEqual(page.errors, []);
-  await page.close();
-});
-
-test('report: built from kept models, names a missing one, says a verdict only where its interval allows, exports HTML that opens offline and Markdown with PNGs', { timeout: 300_000 }, async () => {
+test('report: chosen for the learner or named by its link, built from kept models, names a missing one, says a verdict only where its interval allows, exports HTML that opens offline and Markdown with PNGs', { timeout: 480_000 }, async () => {
   // A CoT model and a plain one of the same size and budget (natively 0.92 and 0.11 held out).
   const same = 'task=add&level=2&train_n=2000&eval_n=10&layers=1&width=32&optimizer=muon&lr=0.02&eval_every=1000&steps=300&seed=11&backend=cpu';
   const page = await open(`#lab=gpt-mini&${same}&run=1`);
@@ -519,6 +529,20 @@ test('report: built from kept models, names a missing one, says a verdict only w
   const row = 'table[data-models] tr[data-model]:has-text("cot · add 2 · 1 × 32 · step 300 ")';
   await page.waitForSelector(row, { timeout: 30_000 });
   const hash = await page.getAttribute(row, 'data-model');
+  // Opened bare, Day 30 chooses every model kept from week 4, this CoT model
+  // first, and scores them all.
+  await page.goto(BASE + '#lab=report&n=10&backend=cpu&run=1');
+  await page.waitForFunction((h) => location.hash.includes(`model=${h}&models=`), hash, { timeout: 30_000 });
+  const chose = (await page.textContent('.notices')).match(/Chose “cot · add 2 · 1 × 32 · step 300[^”]*”, the latest CoT model kept here, as the first, and the (\d+) other models kept from week 4 beside it/);
+  assert.ok(chose, await page.textContent('.notices'));
+  const others = new URL(page.url()).hash.match(/models=([0-9a-f,]+)/)[1].split(',');
+  assert.ok(others.includes(plain) && others.length === Number(chose[1]), `${plain} among ${others}`);
+  await waitStatus(page, 'done', 240_000);
+  assert.equal(await metric(page, 'models'), others.length + 1);
+  assert.equal(await metric(page, 'missing'), 0);
+  assert.ok((await metric(page, 'answered')) >= 10 * (others.length + 1));
+  assert.ok((await inked(page, 'scores')) > 0.005);
+  // A link that names its models gets those, and is told of one it lacks.
   await page.goto(BASE + `#lab=report&model=${hash}&models=${plain},feedfacefeedface&n=50&backend=cpu&run=1`);
   await waitStatus(page, 'done', 120_000);
   assert.equal(await metric(page, 'models'), 2);
@@ -821,6 +845,7 @@ function catalog() {
 test('the course map lists 30 labs over 4 weeks; any unbuilt ones are greyed', { timeout: 30_000 }, async () => {
   const labs = catalog();
   const page = await open('');
+  await page.setViewportSize({ width: 1280, height: 900 });
   // The landing page (Day 1, the perceptron) warns of nothing: its `model`
   // setting picks an architecture, and it takes no kept model, so it shows
   // no model list (labs declare what they take).
@@ -847,6 +872,88 @@ test('the course map lists 30 labs over 4 weeks; any unbuilt ones are greyed', {
     await page.waitForSelector('main p.soon');
     assert.equal(await page.locator('main [data-action="run"]').count(), 0);
   }
+  await page.close();
+});
+
+test('on a phone (390 × 844) every lab fits the width, shows its title on the first screen and Run by the second; the map is a menu', { timeout: 180_000 }, async () => {
+  const page = await open('');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForSelector('[data-metric="step"]', { timeout: 30_000 });
+  assert.equal(await page.locator('.notices > *').count(), 0, 'the landing page warns of nothing');
+  assert.equal(await page.isVisible('.course-map'), false, 'the map is folded');
+  for (const { id } of catalog()) {
+    await page.goto(BASE + `#lab=${id}&backend=cpu`);
+    await page.waitForFunction((id) => document.querySelector('main#lab')?.dataset.lab === id && document.querySelector('main h2'), id);
+    await page.waitForTimeout(100);
+    const m = await page.evaluate(() => ({
+      width: document.documentElement.scrollWidth,
+      title: document.querySelector('main h2').getBoundingClientRect().bottom + scrollY,
+      run: document.querySelector('[data-action="run"]').getBoundingClientRect().bottom + scrollY,
+    }));
+    assert.ok(m.width <= 390, `${id}: the page is ${m.width} px wide at 390`);
+    assert.ok(m.title <= 844, `${id}: its title ends at ${m.title} px`);
+    assert.ok(m.run <= 2 * 844, `${id}: Run ends at ${m.run} px`);
+  }
+  // The menu opens, and a day chosen in it folds it and opens that lab.
+  await page.click('.map-toggle');
+  assert.equal(await page.getAttribute('.map-toggle', 'aria-expanded'), 'true');
+  await page.click('.course-map a[href="#lab=mnist"]');
+  await page.waitForSelector('main[data-lab="mnist"]');
+  assert.equal(await page.isVisible('.course-map'), false);
+  // A finger draws on the digit pad (pointer events of type touch).
+  const pad = await page.$('canvas[data-chart="sketch-pad"]');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  await page.evaluate(({ x, y, w }) => {
+    const c = document.querySelector('canvas[data-chart="sketch-pad"]');
+    const at = (type, k) => c.dispatchEvent(new PointerEvent(type, { pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, clientX: x + w * (0.3 + 0.04 * k), clientY: y + w * (0.2 + 0.05 * k) }));
+    at('pointerdown', 0);
+    for (let k = 1; k < 10; k++) at('pointermove', k);
+    at('pointerup', 10);
+  }, { x: box.x, y: box.y, w: box.width });
+  assert.ok((await page.evaluate(() => {
+    const c = document.querySelector('canvas[data-chart="sketch-pad"]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++;
+    return n;
+  })) > 100, 'the stroke is on the pad');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('settings: a long list shows its basic ones, the rest under Advanced, which a link that sets one opens', { timeout: 30_000 }, async () => {
+  const page = await open('#lab=cot&backend=cpu');
+  const shown = await page.$$eval('.controls [data-setting]', (all) => all.filter((e) => e.checkVisibility()).map((e) => e.dataset.setting));
+  assert.deepEqual(shown, ['model', 'task', 'level', 'layers', 'width', 'steps', 'backend']);
+  assert.equal(await page.getAttribute('details.advanced', 'open'), null);
+  assert.ok((await page.locator('details.advanced [data-setting]').count()) >= 15);
+  // Presets stay on top; a link that sets an advanced setting shows it.
+  assert.ok(await page.isVisible('[data-preset]'));
+  await page.goto(BASE + '#lab=cot&lr=0.01&backend=cpu');
+  await page.waitForFunction(() => document.querySelector('details.advanced')?.open);
+  assert.ok(await page.isVisible('[data-setting="lr"]'));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('axe-core finds no serious or critical violation on any lab', { timeout: 180_000 }, async () => {
+  const axe = fs.readFileSync(path.join('node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  const page = await open('#lab=perceptron');
+  // Injected through the DevTools protocol: the page's own policy allows no inline script.
+  await page.evaluate(axe);
+  const found = [];
+  for (const { id } of catalog()) {
+    await page.goto(BASE + `#lab=${id}&backend=cpu`);
+    await page.waitForFunction((id) => document.querySelector('main#lab')?.dataset.lab === id && document.querySelector('main h2'), id);
+    await page.waitForTimeout(200);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    for (const v of result.violations.filter((v) => ['serious', 'critical'].includes(v.impact))) {
+      found.push(`${id}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+  assert.deepEqual(found, []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 

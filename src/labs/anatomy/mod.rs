@@ -43,6 +43,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: crate::labs::gpt::SPEC.data,
     live: &["prompt"],
     takes: Takes::ONE_MODEL,
+    basic: &[],
 };
 
 /// One row of the data path: the stage, its weights' shape, its output's shape.

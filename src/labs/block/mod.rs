@@ -44,6 +44,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// The two stacks, in the order the lab keeps them.

@@ -45,6 +45,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["text", "edited"],
     takes: Takes::NOTHING,
+    basic: &["layers", "width", "steps", "text", "edited"],
 };
 
 /// The two models, in the order the lab keeps them.

@@ -45,6 +45,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// The two models, in the order the lab keeps them.

@@ -50,6 +50,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: files,
     live: &[],
     takes: Takes { models: Kept::Two, keeps: false, upload: None },
+    basic: &[],
 };
 
 pub static COMPARE_SPEC: LabSpec = LabSpec {
@@ -79,6 +80,7 @@ pub static COMPARE_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes { models: Kept::Many, keeps: false, upload: None },
+    basic: &[],
 };
 
 fn files(p: &Params) -> Result<&'static [&'static str], String> {

@@ -92,6 +92,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: files,
     live: &["prompt", "temperature"],
     takes: Takes { models: Kept::One, keeps: true, upload: Some("corpus") },
+    basic: &["corpus", "model", "layers", "width", "optimizer", "steps"],
 };
 
 /// Each `corpus` choice but `file`, and the data file it reads.

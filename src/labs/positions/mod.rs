@@ -46,6 +46,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes::NOTHING,
+    basic: &["layers", "width", "context", "lag", "steps"],
 };
 
 /// The page's picture of the lab, read at an evaluation.

@@ -112,6 +112,7 @@ pub static PLAIN_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["shown"],
     takes: Takes::TRAINS_ON,
+    basic: &["model", "task", "level", "layers", "width", "steps"],
 };
 
 const TOOL_PRESETS: &[Preset] = &[
@@ -140,6 +141,7 @@ pub static TOOL_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["shown"],
     takes: Takes::TRAINS_ON,
+    basic: &["model", "task", "level", "layers", "width", "steps"],
 };
 
 pub static COT_SPEC: LabSpec = LabSpec {
@@ -154,6 +156,7 @@ pub static COT_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["shown"],
     takes: Takes::TRAINS_ON,
+    basic: &["model", "task", "level", "layers", "width", "steps"],
 };
 
 /// One held-out problem as the model wrote it.

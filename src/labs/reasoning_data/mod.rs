@@ -48,6 +48,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &["index"],
     takes: Takes::NOTHING,
+    basic: &[],
 };
 
 /// The page's picture of the lab.

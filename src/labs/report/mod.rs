@@ -52,6 +52,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes { models: Kept::Many, keeps: false, upload: None },
+    basic: &[],
 };
 
 /// One model in the report, as its file describes it.

@@ -115,6 +115,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes::TRAINS_ON,
+    basic: &["model", "method", "task", "level", "group", "steps"],
 };
 
 static DPO_SETTINGS: [Setting; 18] = [
@@ -170,4 +171,5 @@ pub static DPO_SPEC: LabSpec = LabSpec {
     data: no_data,
     live: &[],
     takes: Takes::TRAINS_ON,
+    basic: &["model", "task", "level", "pairs", "beta", "steps"],
 };

@@ -53,6 +53,7 @@ pub static SPEC: LabSpec = LabSpec {
     data: crate::labs::gpt::SPEC.data,
     live: &["prompt", "length", "temperature", "top_k", "top_p", "at"],
     takes: Takes::ONE_MODEL,
+    basic: &["model", "prompt", "length", "temperature", "top_k", "top_p"],
 };
 
 /// The user's way of sampling, from the settings.
@@ -75,6 +76,18 @@ pub fn compared() -> Vec<Strategy> {
 /// A character as the page shows it: spaces and newlines made visible.
 pub fn visible(c: &str) -> String {
     c.chars().map(|c| match c { '\n' => '⏎', ' ' => '·', c => c }).collect()
+}
+
+/// A generation as its table row shows it: a newline as " / ", and a run of
+/// spaces as dots, since a page collapses spaces (a sample stuck on spaces
+/// would read as an empty cell).
+pub fn table_text(text: &[String]) -> String {
+    let mut out = String::new();
+    for (i, c) in text.iter().enumerate() {
+        let run = c == " " && (text.get(i + 1).is_some_and(|n| n == " ") || i > 0 && text[i - 1] == " ");
+        out += if c == "\n" { " / " } else if run { "·" } else { c };
+    }
+    out
 }
 
 /// One generation and what it measures.
@@ -169,12 +182,21 @@ impl SamplingView {
         let header = ["sampling", "distinct-2", "self-NLL", "kept per step", "the text"].map(String::from).to_vec();
         let row = |name: String, s: &Sampled| {
             let kept = s.draws.iter().map(|d| d.kept as f64).sum::<f64>() / s.draws.len().max(1) as f64;
-            let text: String = s.text.iter().take(80).map(|c| if c == "\n" { " / ".to_string() } else { c.clone() }).collect();
+            let text = table_text(&s.text[..s.text.len().min(80)]);
             vec![name, format!("{:.3}", s.distinct_2()), format!("{:.3}", s.self_nll()), format!("{kept:.1}"), text]
         };
         let mut rows: Vec<Vec<String>> = self.compared.iter().map(|s| row(s.strategy.unwrap_or(Strategy::GREEDY).describe(), s)).collect();
         rows.push(row(format!("yours: {}", self.yours.strategy.unwrap_or(Strategy::GREEDY).describe()), &self.yours));
         let caption = format!("{} characters each from “{}”, the same seed for all. Greedy keeps one character a step and loops; hotter sampling varies more and the model finds its own text less likely.", self.yours.text.len(), self.prompt);
         Figure::new("strategies", Plot::Table(Table { header, rows }), caption)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_run_of_spaces_shows_as_dots_and_a_single_space_stays() {
+        let text: Vec<String> = "a b\n-   c".chars().map(String::from).collect();
+        assert_eq!(super::table_text(&text), "a b / -···c");
     }
 }

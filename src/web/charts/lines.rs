@@ -43,7 +43,9 @@ pub fn draw(canvas: &HtmlCanvasElement, fig: &Lines) {
         }
         for (k, (name, points)) in lines.iter().enumerate() {
             let colour = model_colour(k);
-            chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?.label(name.clone()).legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+            // A single mark (nanoGPT's run) gets a dot in the legend, not a line that is not drawn.
+            let (from, to, width) = if points.len() == 1 { (5, 8, 6) } else { (0, 14, 2) };
+            chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?.label(name.clone()).legend(move |(x, y)| PathElement::new([(x + from, y), (x + to, y)], colour.stroke_width(width)));
             if fig.markers {
                 chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, colour.filled())))?;
             }

@@ -19,7 +19,36 @@ fn shade(v: f32) -> RGBColor {
     RGBColor(mix(BLUE.0), mix(BLUE.1), mix(BLUE.2))
 }
 
+/// The height the lines take at this width, wrapped as `draw` wraps them,
+/// with the legend: a two-line sample gets a short box, not a tall empty one.
+fn height(fig: &Tokens, w: i32) -> i32 {
+    let mut y = 4;
+    for l in &fig.lines {
+        let mut x = 12;
+        y += 18;
+        for tok in &l.tokens {
+            let tw = 9 * tok.chars().count().max(1) as i32;
+            if x + tw > w - 4 {
+                x = 12;
+                y += 18;
+            }
+            x += tw;
+        }
+        y += 24;
+    }
+    y + 22
+}
+
 pub fn draw(canvas: &HtmlCanvasElement, fig: &Tokens) {
+    // The canvas's first height is the most it grows to; a long text stops there.
+    let tall = canvas.get_attribute("data-tall").and_then(|v| v.parse().ok()).unwrap_or_else(|| {
+        let _ = canvas.set_attribute("data-tall", &canvas.height().to_string());
+        canvas.height()
+    });
+    let fit = (height(fig, canvas.width() as i32).max(60) as u32).min(tall);
+    if canvas.height() != fit {
+        canvas.set_height(fit);
+    }
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);
