@@ -211,6 +211,11 @@ pub struct GptOutput {
 }
 
 impl Gpt {
+    /// The most positions the model reads at once (its context length).
+    pub fn block_size(&self) -> usize {
+        self.mask.dims()[0]
+    }
+
     /// Token ids [B, T] → logits [B, T, V]: the training step's forward.
     pub fn logits(&self, idx: Tensor<2, Int>) -> Tensor<3> {
         self.forward(idx, None, false).logits

@@ -470,6 +470,9 @@ impl App {
 
     fn render(&self) {
         let (Some(ui), Some(snap)) = (&self.ui, &self.latest) else { return };
+        // A lab waiting for a model has no numbers yet: its zeros would read as scores.
+        let waiting = self.waiting().then(|| Snapshot { metrics: Vec::new(), ..snap.clone() });
+        let snap = waiting.as_ref().unwrap_or(snap);
         render::render(ui, render::Shown { snap, series: &self.series, figures: &self.figures });
     }
 

@@ -500,7 +500,7 @@ test('eval and compare: the kept models chosen for the learner, side by side on 
   await page.waitForFunction(() => /model=[0-9a-f]{16}&models=[0-9a-f]{16}/.test(location.hash), null, { timeout: 30_000 });
   const chose = (await page.textContent('.notices')).match(/Chose “cot · add 2 · 1 × 32 · step 300[^”]*”, the latest CoT model kept here, as the first, and the (\d+) other models kept from week 4 beside it\. Change them with Use, Add and Remove/);
   assert.ok(chose, await page.textContent('.notices'));
-  const others = new URL(page.url()).hash.match(/models=([0-9a-f,]+)/)[1].split(',');
+  const others = decodeURIComponent(new URL(page.url()).hash).match(/models=([0-9a-f,]+)/)[1].split(',');
   assert.equal(others.length, Number(chose[1]));
   await page.waitForSelector(row(20), { timeout: 30_000 });
   const kept = await page.$$eval('table[data-models] tr[data-model]', (rows) => rows.filter((r) => /^(gpt-mini|cot|ppo|dpo|tools) · /.test(r.textContent)).map((r) => r.dataset.model));
@@ -535,7 +535,7 @@ test('report: chosen for the learner or named by its link, built from kept model
   await page.waitForFunction((h) => location.hash.includes(`model=${h}&models=`), hash, { timeout: 30_000 });
   const chose = (await page.textContent('.notices')).match(/Chose “cot · add 2 · 1 × 32 · step 300[^”]*”, the latest CoT model kept here, as the first, and the (\d+) other models kept from week 4 beside it/);
   assert.ok(chose, await page.textContent('.notices'));
-  const others = new URL(page.url()).hash.match(/models=([0-9a-f,]+)/)[1].split(',');
+  const others = decodeURIComponent(new URL(page.url()).hash).match(/models=([0-9a-f,]+)/)[1].split(',');
   assert.ok(others.includes(plain) && others.length === Number(chose[1]), `${plain} among ${others}`);
   await waitStatus(page, 'done', 240_000);
   assert.equal(await metric(page, 'models'), others.length + 1);

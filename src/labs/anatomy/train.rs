@@ -114,7 +114,7 @@ impl AnatomyLab {
     fn ids(&self, model: &Gpt) -> Vec<i64> {
         let vocab = self.gpt.vocab();
         let mut ids: Vec<i64> = vocab.encode(&self.prompt).into_iter().map(i64::from).collect();
-        ids.truncate(model.mask.dims()[0]);
+        ids.truncate(model.block_size());
         if ids.is_empty() {
             ids = vocab.encode(" ").into_iter().map(i64::from).collect();
             ids.resize(1, 0);

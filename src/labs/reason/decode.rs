@@ -44,7 +44,7 @@ pub async fn sample_with(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newl
 /// The one writing loop: greedy without `sampling`, drawn with it.
 #[allow(clippy::too_many_arguments)]
 async fn write(model: &Gpt, prompts: &[Vec<i64>], max_new: usize, newline: i64, equals: i64, tool: Option<Tool<'_>>, mut sampling: Option<(f64, &mut Rng)>, device: &Device) -> Result<Vec<Vec<(i64, f32)>>, String> {
-    let block = model.mask.dims()[0];
+    let block = model.block_size();
     let mut out = vec![Vec::new(); prompts.len()];
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, p) in prompts.iter().enumerate() {

@@ -58,7 +58,7 @@ pub async fn score(model: &Gpt, vocab: &CharVocab, problems: &[Problem], calcula
     let id = |c: &str| vocab.encode(c).first().map(|&i| i as i64).ok_or("the model's vocabulary has no newline or =");
     let (newline, equals) = (id("\n")?, id("=")?);
     let prompts: Vec<Vec<i64>> = problems.iter().map(|p| vocab.encode(&format!("{}\n", p.question)).into_iter().map(i64::from).collect()).collect();
-    let block = model.mask.dims()[0];
+    let block = model.block_size();
     let calc = Calculator::new(vocab);
     let tool = |row: &[(i64, f32)]| calc.answer(row);
     let outputs = greedy_with(model, &prompts, block, newline, equals, calculator.then_some(&tool as _), device).await?;

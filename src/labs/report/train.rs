@@ -142,7 +142,7 @@ impl ReportLab {
         let (Some(member), Some((model, vocab))) = (self.view.members.first(), self.models.first()) else { return Ok(()) };
         let question = self.view.groups.iter().position(|g| member.task.as_ref().is_some_and(|t| t.0 == g.task)).and_then(|g| self.problems[g].first()).map(|p| format!("{}\n", p.question));
         let text = question.unwrap_or_else(|| "To be, or not to be, that is the question".into());
-        let text: String = text.chars().filter(|c| vocab.chars.binary_search(c).is_ok()).take(ATTENTION_CHARS.min(model.mask.dims()[0])).collect();
+        let text: String = text.chars().filter(|c| vocab.chars.binary_search(c).is_ok()).take(ATTENTION_CHARS.min(model.block_size())).collect();
         if text.is_empty() {
             return Ok(());
         }

@@ -42,7 +42,7 @@ impl Control {
         }
         let rows: Vec<Row> = drawn.iter().map(|p| Row::new(Format::Cot, p, vocab)).collect();
         let picks: Vec<usize> = (0..rows.len()).collect();
-        let block = self.model().mask.dims()[0];
+        let block = self.model().block_size();
         let (x, y, t) = batch(&rows, &picks, block);
         let shape = [rows.len(), t];
         let x = Tensor::<2, Int>::from_data(TensorData::new(x, shape), device); // [B, T]

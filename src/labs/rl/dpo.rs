@@ -130,7 +130,7 @@ impl DpoLab {
         let ids = |s: &str| vocab.encode(s).into_iter().map(i64::from).collect::<Vec<i64>>();
         let prompts: Vec<Vec<i64>> = questions.iter().map(|q| ids(&format!("{}\n", q.question))).collect();
         let policy = t.model().valid();
-        let block = policy.mask.dims()[0];
+        let block = policy.block_size();
         // The model's own answers, `tries` a question, where rejected chains are its own.
         let mut drawn = Vec::new();
         if own {

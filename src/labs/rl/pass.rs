@@ -20,7 +20,7 @@ pub async fn pass_at_k(model: &Gpt, questions: &[Problem], k: usize, vocab: &Cha
     let id = |c: &str| vocab.encode(c)[0] as i64;
     let prompts: Vec<Vec<i64>> = questions.iter().flat_map(|q| std::iter::repeat_n(vocab.encode(&format!("{}\n", q.question)).into_iter().map(i64::from).collect::<Vec<_>>(), k)).collect();
     let longest = prompts.iter().map(Vec::len).max().unwrap_or(1);
-    let block = model.mask.dims()[0];
+    let block = model.block_size();
     let written = sample_with(model, &prompts, block.saturating_sub(longest), id("\n"), id("="), None, 1.0, rng, device).await?;
     let right: Vec<bool> = written.iter().enumerate().map(|(r, w)| answers_right(&vocab.decode(&w.iter().map(|c| c.0 as u32).collect::<Vec<_>>()), &questions[r / k])).collect();
     let pass1 = right.iter().filter(|&&x| x).count() as f64 / right.len() as f64;

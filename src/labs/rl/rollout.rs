@@ -151,7 +151,7 @@ pub fn rows(prompts: &[Vec<i64>], written: &[Vec<i64>], block: usize) -> (Vec<i6
 /// head (plain device), and `lambda`, GAE's λ.
 #[allow(clippy::too_many_arguments)]
 pub async fn roll(policy: &Gpt, reference: &Gpt, critic: Option<(&Gpt, &Linear)>, lambda: f32, questions: &[&Problem], group: usize, temperature: f64, kind: Reward, vocab: &CharVocab, rng: &mut Rng, device: &Device) -> Result<Batch, String> {
-    let block = policy.mask.dims()[0];
+    let block = policy.block_size();
     let id = |c: &str| vocab.encode(c)[0] as i64;
     let prompts: Vec<Vec<i64>> = questions.iter().flat_map(|q| std::iter::repeat_n(vocab.encode(&format!("{}\n", q.question)).into_iter().map(i64::from).collect::<Vec<_>>(), group)).collect();
     let longest_prompt = prompts.iter().map(Vec::len).max().unwrap_or(1);

@@ -26,7 +26,7 @@ pub struct Written {
 /// When the cache holds a full context it starts again from the last half.
 pub async fn generate(model: &Gpt, prompt: &[i64], strategy: Strategy, length: usize, rng: &mut Rng, device: &Device) -> Result<Written, String> {
     let started = Instant::now();
-    let t = model.mask.dims()[0]; // the block size
+    let t = model.block_size();
     let mut context = prompt.to_vec();
     let mut cache = KvCache::default();
     let mut feed = context[context.len().saturating_sub(t - 1)..].to_vec();
