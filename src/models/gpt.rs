@@ -229,21 +229,32 @@ impl Gpt {
         let t = idx.dims()[1];
         let past = cache.as_ref().map_or(0, |cache| cache.len); // T_past
         let mask = self.mask.clone().slice([past..past + t, 0..past + t]); // [T, T_past + T]
-        let mut x = self.embed(idx, past); // [B, T, C]
+        let x = self.embed(idx, past); // [B, T, C]
         let mut attention = Vec::new();
-        for (i, block) in self.blocks.iter().enumerate() {
-            let layer = cache.as_deref_mut().map(|cache| cache.layer(i));
-            let out = block.forward(x, mask.clone(), layer, None);
-            x = out.x; // [B, T, C]
+        let x = self.walk(x, mask, cache.as_deref_mut(), None, |out| {
             if capture {
-                attention.push(out.attention); // [B, H, T, T_past + T]
+                attention.push(out.attention.clone()); // [B, H, T, T_past + T]
             }
-        }
+        }); // [B, T, C]
         if let Some(cache) = cache {
             cache.len += t;
         }
         let logits = self.readout(x); // [B, T, V]
         GptOutput { logits, attention }
+    }
+
+    /// The one walk over the blocks: the stream `x` [B, T, C] through each in
+    /// turn under `mask` [T, T_past + T], with its layer of `cache` and the
+    /// tokens placed `at` (RoPE with gaps) where given; `each` sees what every
+    /// block computed (the pictures keep its attention or its stream).
+    fn walk(&self, mut x: Tensor<3>, mask: Tensor<2>, mut cache: Option<&mut KvCache>, at: Option<&Rotation>, mut each: impl FnMut(&BlockOutput)) -> Tensor<3> {
+        for (i, block) in self.blocks.iter().enumerate() {
+            let layer = cache.as_deref_mut().map(|cache| cache.layer(i));
+            let out = block.forward(x, mask.clone(), layer, at);
+            each(&out);
+            x = out.x; // [B, T, C]
+        }
+        x
     }
 
     /// Token ids [B, T] → logits [B, T, V] with each row's tokens at
@@ -258,10 +269,8 @@ impl Gpt {
         let t = idx.dims()[1];
         let at = Rotation::new(positions, theta); // [B, 1, T, D/2] twice
         let mask = self.mask.clone().slice([0..t, 0..t]); // [T, T]
-        let mut x = self.wte.forward(idx); // [B, T, C]: RoPE adds no position vector
-        for block in &self.blocks {
-            x = block.forward(x, mask.clone(), None, Some(&at)).x; // [B, T, C]
-        }
+        let x = self.wte.forward(idx); // [B, T, C]: RoPE adds no position vector
+        let x = self.walk(x, mask, None, Some(&at), |_| {}); // [B, T, C]
         Ok(self.readout(x)) // [B, T, V]
     }
 
@@ -279,14 +288,12 @@ impl Gpt {
     pub fn streams(&self, idx: Tensor<2, Int>) -> (Vec<Tensor<3>>, Vec<Tensor<4>>) {
         let t = idx.dims()[1];
         let mask = self.mask.clone().slice([0..t, 0..t]); // [T, T]
-        let mut x = self.embed(idx, 0); // [B, T, C]
+        let x = self.embed(idx, 0); // [B, T, C]
         let (mut streams, mut attention) = (vec![x.clone()], Vec::new());
-        for block in &self.blocks {
-            let out = block.forward(x, mask.clone(), None, None);
-            x = out.x; // [B, T, C]
-            streams.push(x.clone());
-            attention.push(out.attention); // [B, H, T, T]
-        }
+        self.walk(x, mask, None, None, |out| {
+            streams.push(out.x.clone()); // [B, T, C]
+            attention.push(out.attention.clone()); // [B, H, T, T]
+        });
         (streams, attention)
     }
 

@@ -532,7 +532,7 @@ test('report: chosen for the learner or named by its link, built from kept model
   // Opened bare, Day 30 chooses every model kept from week 4, this CoT model
   // first, and scores them all.
   await page.goto(BASE + '#lab=report&n=10&backend=cpu&run=1');
-  await page.waitForFunction((h) => location.hash.includes(`model=${h}&models=`), hash, { timeout: 30_000 });
+  await page.waitForFunction((h) => location.hash.includes(`model=${h}&models=`), hash, { timeout: 30_000 }).catch(async (e) => { console.log('state at the timeout:', hash, page.url(), page.errors, await page.textContent('.notices'), await page.$$eval('table[data-models] tr[data-model]', (rs) => rs.map((r) => r.dataset.model + ' ' + r.textContent).join('\n'))); throw e; });
   const chose = (await page.textContent('.notices')).match(/Chose “cot · add 2 · 1 × 32 · step 300[^”]*”, the latest CoT model kept here, as the first, and the (\d+) other models kept from week 4 beside it/);
   assert.ok(chose, await page.textContent('.notices'));
   const others = decodeURIComponent(new URL(page.url()).hash).match(/models=([0-9a-f,]+)/)[1].split(',');
@@ -883,7 +883,7 @@ test('on a phone (390 × 844) every lab fits the width, shows its title on the f
   assert.equal(await page.isVisible('.course-map'), false, 'the map is folded');
   for (const { id } of catalog()) {
     await page.goto(BASE + `#lab=${id}&backend=cpu`);
-    await page.waitForFunction((id) => document.querySelector('main#lab')?.dataset.lab === id && document.querySelector('main h2'), id);
+    await page.waitForFunction((id) => document.querySelector('main#lab')?.dataset.lab === id && document.querySelector('main h2'), id).catch(async (e) => { console.log('state at the timeout:', id, page.url(), await page.evaluate(() => document.querySelector('main#lab')?.dataset.lab), await page.textContent('.notices'), page.errors); throw e; });
     await page.waitForTimeout(100);
     const m = await page.evaluate(() => ({
       width: document.documentElement.scrollWidth,

@@ -39,11 +39,16 @@ impl App {
         self.load_seq += 1;
         let seq = self.load_seq;
         self.loading = true;
+        let lab = self.state.lab.clone();
         spawn_local(async move {
             let kept = models::list().await.unwrap_or_default();
             with_app(|app| {
-                if seq == app.load_seq {
+                // Still this lab with nothing named: a load asked for meanwhile
+                // (a worker started, a backend chosen) does not lose the choice.
+                if app.state.lab == lab && app.waiting() {
                     app.choose(kept);
+                    app.load_from_store(upload);
+                } else if seq == app.load_seq {
                     app.load_from_store(upload);
                 }
             });

@@ -28,9 +28,10 @@ pub fn draw(canvas: &HtmlCanvasElement, fig: &Lines) {
         }
         None => (0.0, all_y.fold(1e-6f32, f32::max) * 1.05),
     };
+    // Every point's x, marks included, with room so a mark at the end is whole.
     let x_max = lines.iter().flat_map(|l| l.1.iter().map(|p| p.0)).fold(1.0f32, f32::max);
     let _ = (|| -> Result<(), Box<dyn std::error::Error>> {
-        let mut chart = ChartBuilder::on(&root).margin(10).x_label_area_size(30).y_label_area_size(if fig.log_y { 62 } else { 40 }).build_cartesian_2d(0f32..x_max * 1.02, lo..hi)?;
+        let mut chart = ChartBuilder::on(&root).margin(10).x_label_area_size(30).y_label_area_size(if fig.log_y { 62 } else { 40 }).build_cartesian_2d(0f32..x_max * 1.06, lo..hi)?;
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(fig.x_desc.as_str()).y_desc(fig.y_desc.as_str()).x_labels(6).y_labels(6);
         let power = |v: &f32| format!("1e{v:.0}");
