@@ -40,9 +40,14 @@ pub const SEED: Setting = Setting {
 pub const MAX_VALUE_LEN: usize = 64;
 
 impl Setting {
+    /// The longest value it takes.
+    pub fn max_len(&self) -> usize {
+        if let Kind::Text { max } = self.kind { max } else { MAX_VALUE_LEN }
+    }
+
     /// Checks a raw value and returns it in canonical form, or says what is wrong.
     pub fn validate(&self, raw: &str) -> Result<String, String> {
-        let limit = if let Kind::Text { max } = self.kind { max } else { MAX_VALUE_LEN };
+        let limit = self.max_len();
         if raw.len() > limit {
             return Err(format!("the value is {} characters long; the limit is {limit}", raw.len()));
         }

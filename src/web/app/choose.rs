@@ -69,8 +69,9 @@ impl App {
         let others = kept.iter().filter(|m| m.hash != first.hash);
         if many && self.state.params.shown("models").is_empty() {
             // As many as the setting holds (a hash and a comma each), newest first.
+            let max = schema.iter().find(|s| s.key == "models").map_or(0, |s| s.max_len());
             let mut list: Vec<&str> = others.map(|m| m.hash.as_str()).collect();
-            while list.join(",").len() > 400 {
+            while list.join(",").len() > max {
                 list.pop();
             }
             if !list.is_empty() && self.state.params.set(&schema, "models", &list.join(",")).is_ok() {
